@@ -1,0 +1,15 @@
+"""One adapter package per portal, all implementing ``base.PortalAdapter``."""
+
+from __future__ import annotations
+
+from activities.portals.base import PortalAdapter
+from models.connections import PortalName
+
+
+def adapter_class(portal: PortalName) -> type[PortalAdapter]:
+    # Imported lazily so that a worker only loads the adapters it uses.
+    if portal is PortalName.CEDAR:
+        from activities.portals.cedar.adapter import CedarAdapter
+
+        return CedarAdapter
+    raise NotImplementedError(f"no adapter for portal {portal}")

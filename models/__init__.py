@@ -1,0 +1,1 @@
+"""The normalized schema shared by workflows, activities, starters and the API."""

@@ -1,0 +1,167 @@
+"""BillBridge's typed failures, shared by workflows, activities and starters.
+
+Every error is a Temporal ``ApplicationError`` whose ``type`` is the class name, so a
+failure keeps its type across the activity → workflow → client boundary and retry
+policies can name it.  The hierarchy::
+
+    BillBridgeError (ApplicationError)
+    ├── RetryableError                  Temporal retries these with backoff
+    │   ├── PortalUnavailable           5xx, connection refused/reset, navigation failed
+    │   ├── PortalTimeout               the portal did not answer in time
+    │   ├── SessionExpired              the portal dropped our session: log in again
+    │   └── ConfirmationMissing         submitted, but no confirmation page arrived:
+    │                                   the retry reconciles by reference first
+    └── NonRetryableError               retrying cannot help; the workflow fails typed
+        ├── InvalidInput                a caller mistake, refused before any portal work
+        │   ├── InvalidAmount           amount ≤ 0
+        │   ├── AmountExceedsBalance    amount > the statement's balance
+        │   ├── CardNumberRefused       a primary account number where a token belongs
+        │   └── IdempotencyConflict     same idempotency key, different parameters
+        ├── ConnectionNotFound          no such connection configured
+        ├── SecretNotFound              a secret reference resolves to nothing
+        ├── StatementNotFound           the portal has no such statement
+        ├── UnknownPaymentMethod        the token is not on file at the portal
+        ├── BadCredentials              the portal rejected username/password
+        ├── AccountLocked               the portal locked the login
+        ├── MfaRejected                 the portal rejected the one-time code
+        ├── PaymentDeclined             the processor declined the payment
+        ├── AmbiguousPayment            reconciliation matched more than one payment:
+        │                               stop for human review, never resubmit
+        └── PortalChanged               a page no longer looks as the adapter expects;
+                                        details carry the screenshot/trace artifact keys
+
+Messages never contain secrets, card numbers or patient data: they are stored in
+workflow history and shown in the Temporal UI.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from temporalio.exceptions import ApplicationError
+
+
+class BillBridgeError(ApplicationError):
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str, *details: Any) -> None:
+        super().__init__(
+            message, *details, type=type(self).__name__, non_retryable=not self.retryable
+        )
+
+
+class RetryableError(BillBridgeError):
+    retryable = True
+
+
+class PortalUnavailable(RetryableError):
+    pass
+
+
+class PortalTimeout(RetryableError):
+    pass
+
+
+class SessionExpired(RetryableError):
+    pass
+
+
+class ConfirmationMissing(RetryableError):
+    pass
+
+
+class NonRetryableError(BillBridgeError):
+    retryable = False
+
+
+class InvalidInput(NonRetryableError):
+    pass
+
+
+class InvalidAmount(InvalidInput):
+    pass
+
+
+class AmountExceedsBalance(InvalidInput):
+    pass
+
+
+class CardNumberRefused(InvalidInput):
+    pass
+
+
+class IdempotencyConflict(InvalidInput):
+    pass
+
+
+class ConnectionNotFound(NonRetryableError):
+    pass
+
+
+class SecretNotFound(NonRetryableError):
+    pass
+
+
+class StatementNotFound(NonRetryableError):
+    pass
+
+
+class UnknownPaymentMethod(NonRetryableError):
+    pass
+
+
+class BadCredentials(NonRetryableError):
+    pass
+
+
+class AccountLocked(NonRetryableError):
+    pass
+
+
+class MfaRejected(NonRetryableError):
+    pass
+
+
+class PaymentDeclined(NonRetryableError):
+    pass
+
+
+class AmbiguousPayment(NonRetryableError):
+    pass
+
+
+class PortalChanged(NonRetryableError):
+    pass
+
+
+def _all_subclasses(cls: type[BillBridgeError]) -> list[type[BillBridgeError]]:
+    found: list[type[BillBridgeError]] = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+ERROR_TYPES: dict[str, type[BillBridgeError]] = {
+    cls.__name__: cls for cls in _all_subclasses(BillBridgeError)
+}
+NON_RETRYABLE_ERROR_TYPES: list[str] = sorted(
+    name for name, cls in ERROR_TYPES.items() if not cls.retryable
+)
+
+
+def find_typed_failure(error: BaseException | None) -> ApplicationError | None:
+    """Walk a Temporal failure's cause chain to the first BillBridge-typed ApplicationError."""
+    while error is not None:
+        if isinstance(error, ApplicationError) and error.type in ERROR_TYPES:
+            return error
+        error = error.__cause__ or getattr(error, "cause", None)
+    return None
+
+
+def as_typed_error(error: BaseException) -> BillBridgeError | None:
+    """Rebuild the BillBridge exception class a failure carries (client side)."""
+    failure = find_typed_failure(error)
+    if failure is None or failure.type is None:
+        return None
+    return ERROR_TYPES[failure.type](failure.message)

@@ -1,0 +1,122 @@
+"""Payments, receipts and the payment-posting process's inputs and outputs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.card_numbers import refuse_card_number
+from models.errors import InvalidAmount, InvalidInput
+from models.money import Money
+
+
+class PaymentStatus(StrEnum):
+    """Aligned with FHIR PaymentNotice.paymentStatus: paid / cleared / voided / refunded."""
+
+    PAID = "paid"
+    VOIDED = "voided"
+    REFUNDED = "refunded"
+
+
+class PaymentMethod(BaseModel):
+    """A payment method on file at the portal: only its processor token and display data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: str
+    brand: str
+    last4: str
+
+
+class PaymentSubmission(BaseModel):
+    """What an adapter needs to fill in a portal's pay form."""
+
+    statement_id: str
+    amount: Money
+    payment_method_token: str
+    reference: str  # our client reference, written into the portal's memo field
+
+
+class Payment(BaseModel):
+    """A payment as the portal recorded it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    confirmation_number: str
+    statement_id: str
+    amount: Money
+    reference: str
+    method_last4: str
+    posted_at: datetime
+    status: PaymentStatus = PaymentStatus.PAID
+
+
+class ReceiptFile(BaseModel):
+    """A receipt as downloaded from the portal, before it is stored."""
+
+    filename: str
+    content_type: str = "application/pdf"
+    content: bytes
+
+
+class StoredArtifact(BaseModel):
+    """Where an artifact (receipt, statement PDF, trace) was stored."""
+
+    key: str
+    location: str  # file path or s3:// URL
+    sha256: str
+    size_bytes: int
+    content_type: str
+
+
+class PostPaymentRequest(BaseModel):
+    """Input of PostPaymentWorkflow. Holds references only: no secrets, no card numbers."""
+
+    connection_id: str = Field(min_length=1)
+    statement_id: str = Field(min_length=1)
+    amount_cents: int
+    payment_method_token: str = Field(min_length=1)
+    idempotency_key: str = Field(min_length=1, max_length=200)
+    currency: str = "USD"
+
+    def validate_for_posting(self) -> None:
+        """Checks that need no portal. Raises typed, non-retryable errors.
+
+        Kept out of pydantic validators on purpose: a workflow whose input fails to
+        deserialize never fails, it retries its first task forever.
+        """
+        if self.amount_cents <= 0:
+            raise InvalidAmount(f"amount must be greater than zero (got {self.amount_cents} cents)")
+        refuse_card_number(self.payment_method_token, "payment_method_token")
+        for name in ("statement_id", "idempotency_key", "connection_id"):
+            refuse_card_number(getattr(self, name), name)
+        if not self.payment_method_token.isascii() or " " in self.payment_method_token:
+            raise InvalidInput("payment_method_token must be a processor token such as 'tok_…'")
+
+    @property
+    def amount(self) -> Money:
+        return Money(amount_cents=self.amount_cents, currency=self.currency)
+
+
+class PostPaymentResult(BaseModel):
+    payment: Payment
+    receipt: StoredArtifact
+    balance_after: Money
+    already_posted: bool  # True when reconciliation found our reference: nothing resubmitted
+
+
+class PaymentStep(StrEnum):
+    VALIDATING = "validating"
+    CHECKING_STATEMENT = "checking_statement"
+    POSTING_PAYMENT = "posting_payment"
+    DOWNLOADING_RECEIPT = "downloading_receipt"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class PaymentProgress(BaseModel):
+    step: PaymentStep
+    detail: str = ""
+    steps_done: list[PaymentStep] = Field(default_factory=list)
