@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -13,24 +15,25 @@ class Money(BaseModel):
 
     def __str__(self) -> str:
         sign = "-" if self.amount_cents < 0 else ""
-        cents = abs(self.amount_cents)
-        return f"{sign}${cents // 100:,}.{cents % 100:02d}" if self.currency == "USD" else (
-            f"{sign}{cents // 100}.{cents % 100:02d} {self.currency}"
-        )
+        whole, cents = divmod(abs(self.amount_cents), 100)
+        prefix = "$" if self.currency == "USD" else f"{self.currency} "
+        return f"{sign}{prefix}{whole:,}.{cents:02d}"
 
 
 def parse_amount_to_cents(text: str) -> int:
-    """Parse a displayed amount ("$1,234.50", "12.5", "-$3.00") into integer cents.
+    """Parse a displayed amount ("$1,234.50", "12.5", "-$3.00", "($3.00)") into integer cents.
 
-    Decimal arithmetic on the string avoids float rounding ("0.29" * 100 != 29 in binary).
+    Works on the digits, not on floats: 0.29 * 100 is not 29 in binary floating point.
     """
-    cleaned = text.strip().replace("$", "").replace(",", "").replace("USD", "").strip()
-    negative = cleaned.startswith("-") or (cleaned.startswith("(") and cleaned.endswith(")"))
-    cleaned = cleaned.strip("-()").strip()
-    if not cleaned:
+    match = _AMOUNT.fullmatch(text.strip())
+    if match is None or not (match["whole"] or match["frac"]):
         raise ValueError(f"not an amount: {text!r}")
-    whole, _, frac = cleaned.partition(".")
-    if not whole.isdigit() and whole != "" or (frac and not frac.isdigit()) or len(frac) > 2:
-        raise ValueError(f"not an amount: {text!r}")
-    cents = int(whole or "0") * 100 + int(frac.ljust(2, "0") or "0")
-    return -cents if negative else cents
+    whole = int(match["whole"].replace(",", "") or "0")
+    cents = whole * 100 + int((match["frac"] or "").ljust(2, "0"))
+    return -cents if match["minus"] or match["paren"] else cents
+
+
+_AMOUNT = re.compile(
+    r"(?P<paren>\()?(?P<minus>-)?\s*\$?\s*(?P<whole>\d{1,3}(?:,\d{3})+|\d*)"
+    r"(?:\.(?P<frac>\d{1,2}))?\s*(?:USD)?\)?"
+)

@@ -120,3 +120,24 @@ class PaymentProgress(BaseModel):
     step: PaymentStep
     detail: str = ""
     steps_done: list[PaymentStep] = Field(default_factory=list)
+
+
+class StatementLookup(BaseModel):
+    connection_id: str
+    statement_id: str
+
+
+class PostPaymentInput(BaseModel):
+    connection_id: str
+    submission: PaymentSubmission
+
+
+class PostedPayment(BaseModel):
+    payment: Payment
+    already_posted: bool
+    balance_after: Money
+
+
+class ReceiptRequest(BaseModel):
+    connection_id: str
+    confirmation_number: str

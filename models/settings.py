@@ -1,0 +1,35 @@
+"""Process configuration, read once at the edge (worker, CLI, demo), never at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BILLBRIDGE_", extra="ignore")
+
+    # Connections and the local secret file live here, outside any repository.
+    home: Path = Field(default_factory=lambda: Path.home() / ".billbridge")
+    temporal_address: str = Field(default="localhost:7233", validation_alias="TEMPORAL_ADDRESS")
+    temporal_namespace: str = Field(default="default", validation_alias="TEMPORAL_NAMESPACE")
+    task_queue: str = "billbridge"
+    artifacts_dir: Path | None = None
+    # The demo's working files: Temporal's SQLite database, the sandbox database, logs.
+    data_dir: Path = Path(".data")
+    # Seconds a worker lets running activities finish after SIGTERM.
+    shutdown_grace_seconds: float = 20.0
+
+    @property
+    def connections_file(self) -> Path:
+        return self.home / "connections.json"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.home / "secrets.json"
+
+    @property
+    def artifacts_root(self) -> Path:
+        return self.artifacts_dir or self.home / "artifacts"

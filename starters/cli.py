@@ -1,0 +1,155 @@
+"""The ``billbridge`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import uuid
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from models.connections import Connection, PortalName, SecretRef
+from models.errors import BillBridgeError, InvalidInput
+from models.money import parse_amount_to_cents
+from models.payments import PostPaymentRequest
+from models.settings import Settings
+from starters.console import complain, say, show_payment, show_progress
+from starters.process_exit import exit_now
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="billbridge", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("worker", help="run a worker (workflows + browser activities)")
+
+    pay = commands.add_parser("pay", help="post a payment on a statement and wait for it")
+    pay.add_argument("--connection", required=True, help="connection id")
+    pay.add_argument("--statement", required=True, help="the portal's statement id")
+    pay.add_argument("--amount", required=True, help="amount in dollars, e.g. 25.00")
+    pay.add_argument("--method", required=True, help="payment-method token (never a card number)")
+    pay.add_argument(
+        "--idempotency-key",
+        help="reuse to make a retry safe; a new random key is made (and printed) if omitted",
+    )
+    pay.add_argument("--no-wait", action="store_true", help="start it and print the id only")
+
+    demo = commands.add_parser("demo", help="sandbox + Temporal + worker + one payment")
+    demo.add_argument("--once", action="store_true", help="exit after the payment")
+    demo.add_argument("--portal", choices=[p.value for p in PortalName], default="cedar")
+
+    connections = commands.add_parser("connections", help="manage portal connections")
+    conn_commands = connections.add_subparsers(dest="action", required=True)
+    conn_commands.add_parser("list", help="list connections (no secrets shown)")
+    add = conn_commands.add_parser(
+        "add", help="add or replace a connection; secrets are read from the terminal or env"
+    )
+    add.add_argument("id")
+    add.add_argument("--portal", choices=[p.value for p in PortalName], required=True)
+    add.add_argument("--base-url", required=True)
+    add.add_argument("--username", required=True)
+    add.add_argument(
+        "--with-totp", action="store_true", help="also store a TOTP secret for automatic MFA"
+    )
+    return parser
+
+
+async def _pay(args: argparse.Namespace, settings: Settings) -> int:
+    from starters.client import BillBridgeClient
+
+    key = args.idempotency_key or uuid.uuid4().hex
+    try:
+        amount_cents = parse_amount_to_cents(args.amount)
+    except ValueError:
+        raise InvalidInput(f"--amount must look like 25.00 (got {args.amount!r})") from None
+    request = PostPaymentRequest(
+        connection_id=args.connection,
+        statement_id=args.statement,
+        amount_cents=amount_cents,
+        payment_method_token=args.method,
+        idempotency_key=key,
+    )
+    client = await BillBridgeClient.connect(settings)
+    handle = await client.start_payment(request)
+    say(f"Payment workflow {handle.workflow_id} (idempotency key {key})")
+    if args.no_wait:
+        return 0
+    result = await handle.result(show_progress)
+    show_payment(result)
+    return 0
+
+
+def _add_connection(args: argparse.Namespace, settings: Settings) -> int:
+    from activities.connections import ConnectionRegistry
+    from activities.secrets import LocalSecretFile
+
+    password = os.environ.get("BILLBRIDGE_PORTAL_PASSWORD") or getpass.getpass("Portal password: ")
+    secrets = LocalSecretFile(settings.secrets_file)
+    password_ref = SecretRef(ref=f"local:{args.id}/password")
+    secrets.put(password_ref, password)
+    totp_ref = None
+    if args.with_totp:
+        totp = os.environ.get("BILLBRIDGE_PORTAL_TOTP_SECRET") or getpass.getpass("TOTP secret: ")
+        totp_ref = SecretRef(ref=f"local:{args.id}/totp")
+        secrets.put(totp_ref, totp)
+    connection = Connection(
+        id=args.id,
+        portal=PortalName(args.portal),
+        base_url=args.base_url,
+        username=args.username,
+        password_ref=password_ref,
+        totp_secret_ref=totp_ref,
+    )
+    ConnectionRegistry(settings.connections_file).save(connection)
+    say(f"connection {args.id} saved ({settings.connections_file}); secrets by reference only")
+    return 0
+
+
+def _list_connections(settings: Settings) -> int:
+    from activities.connections import ConnectionRegistry
+
+    for connection in ConnectionRegistry(settings.connections_file).all().values():
+        mfa = "TOTP" if connection.totp_secret_ref else "none stored"
+        say(f"{connection.id}\t{connection.portal}\t{connection.base_url}\tMFA: {mfa}")
+    return 0
+
+
+async def _run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if args.command == "worker":
+        from workers.main import run_worker
+
+        await run_worker(settings)
+        return 0
+    if args.command == "pay":
+        return await _pay(args, settings)
+    if args.command == "demo":
+        from starters.demo import run_demo
+
+        return await run_demo(settings, once=args.once, portal=PortalName(args.portal))
+    if args.action == "add":
+        return _add_connection(args, settings)
+    return _list_connections(settings)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.command == "worker" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        code = asyncio.run(_run(args))
+    except BillBridgeError as err:
+        complain(f"error: {err.type}: {err.message}")
+        code = 2 if isinstance(err, InvalidInput) else 1
+    except ValidationError as err:
+        complain(f"error: invalid input: {err.errors()[0]['loc']}: {err.errors()[0]['msg']}")
+        code = 2
+    except KeyboardInterrupt:
+        code = 130
+    exit_now(code)

@@ -1,0 +1,122 @@
+"""``billbridge demo``: the whole stack on one machine and one payment posted end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import uuid
+from contextlib import ExitStack
+
+from activities.connections import ConnectionRegistry
+from activities.secrets import LocalSecretFile
+from models.connections import Connection, PortalName, SecretRef
+from models.payments import PostPaymentRequest
+from models.settings import Settings
+from sandbox.admin_client import SandboxAdmin
+from sandbox.launcher import PortalProcess
+from starters.client import BillBridgeClient
+from starters.console import say, show_payment, show_progress
+from starters.stack import TemporalDevServer, WorkerProcess
+
+DEMO_USER = "demo.patient"
+DEMO_AMOUNT_CENTS = 2500
+
+
+def _save_demo_connection(settings: Settings, portal: PortalName, base_url: str) -> str:
+    connection_id = f"demo-{portal.value}"
+    user = next(u for u in SandboxAdmin(base_url).users() if u.username == DEMO_USER)
+    secrets = LocalSecretFile(settings.secrets_file)
+    password_ref = SecretRef(ref=f"local:{connection_id}/password")
+    totp_ref = SecretRef(ref=f"local:{connection_id}/totp")
+    secrets.put(password_ref, user.password)
+    secrets.put(totp_ref, user.totp_secret)
+    ConnectionRegistry(settings.connections_file).save(
+        Connection(
+            id=connection_id,
+            portal=portal,
+            base_url=base_url,
+            username=user.username,
+            password_ref=password_ref,
+            totp_secret_ref=totp_ref,
+        )
+    )
+    return connection_id
+
+
+async def run_demo(settings: Settings, *, once: bool, portal: PortalName) -> int:
+    data = settings.data_dir.resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        say("BillBridge demo")
+        if "TEMPORAL_ADDRESS" in os.environ:
+            address, ui_url = settings.temporal_address, os.environ.get("BILLBRIDGE_UI_URL")
+            say(f"[1/5] Temporal: using {address} (TEMPORAL_ADDRESS)")
+        else:
+            say("[1/5] Temporal dev server: starting (SQLite in .data/temporal.db)…")
+            server = TemporalDevServer(
+                data / "temporal.log", db_file=data / "temporal.db", port=7233, ui_port=8233
+            )
+            server.start()
+            stack.callback(server.stop)
+            address, ui_url = server.address, server.ui_url
+            say(f"      ready at {address}, Web UI {ui_url}")
+        settings = settings.model_copy(update={"temporal_address": address})
+
+        say(f"[2/5] {portal.value} sandbox portal: starting with fresh seed data…")
+        db = data / f"{portal.value}.db"
+        db.unlink(missing_ok=True)
+        sandbox = PortalProcess(portal.value, db, log_path=data / f"{portal.value}.log")
+        sandbox.start()
+        stack.callback(sandbox.stop)
+        say(f"      {sandbox.base_url} (magic users and faults: {sandbox.base_url}/__sandbox__/)")
+
+        connection_id = _save_demo_connection(settings, portal, sandbox.base_url)
+        say(f"[3/5] connection {connection_id}: secrets stored by reference in {settings.home}")
+
+        say("[4/5] worker: starting (one Chromium, fresh context per activity)…")
+        worker = WorkerProcess(
+            data / "worker.log",
+            {
+                "TEMPORAL_ADDRESS": address,
+                "BILLBRIDGE_HOME": str(settings.home),
+                "BILLBRIDGE_TASK_QUEUE": settings.task_queue,
+            },
+        )
+        worker.start()
+        stack.callback(worker.stop)
+        say(f"      ready (pid {worker.pid}, log .data/worker.log)")
+
+        user = next(u for u in SandboxAdmin(sandbox.base_url).users() if u.username == DEMO_USER)
+        statement = next(s for s in user.statements if s.balance_cents > 0)
+        request = PostPaymentRequest(
+            connection_id=connection_id,
+            statement_id=statement.statement_id,
+            amount_cents=min(DEMO_AMOUNT_CENTS, statement.balance_cents),
+            payment_method_token=user.cards[0].token,
+            idempotency_key=f"demo-{uuid.uuid4().hex[:12]}",
+        )
+        say(f"[5/5] posting {request.amount} on statement {request.statement_id}…")
+        client = await BillBridgeClient.connect(settings)
+        handle = await client.start_payment(request)
+        link = (
+            f"{ui_url}/namespaces/{settings.temporal_namespace}/workflows/{handle.workflow_id}"
+            if ui_url
+            else None
+        )
+        result = await handle.result(show_progress)
+        say()
+        show_payment(result, link)
+        if not once:
+            say("\nThe stack stays up so you can explore the Temporal UI. Ctrl-C to stop.")
+            await _wait_for_interrupt()
+        say("stopping worker, sandbox and Temporal…")
+    return 0
+
+
+async def _wait_for_interrupt() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

@@ -1,0 +1,32 @@
+"""Every timeout and retry policy of the workflows, named once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from models.errors import NON_RETRYABLE_ERROR_TYPES
+
+# Browser steps: a dead worker stops heartbeating and its attempt moves on within seconds.
+BROWSER_HEARTBEAT_TIMEOUT = timedelta(seconds=10)
+BROWSER_START_TO_CLOSE = timedelta(minutes=2)
+
+# Bounded, backing-off retries: a down portal is retried for about ten minutes, never in a
+# storm, and the non-retryable types (bad input, bad credentials, declined…) fail at once.
+BROWSER_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=60),
+    maximum_attempts=15,
+    non_retryable_error_types=NON_RETRYABLE_ERROR_TYPES,
+)
+
+BROWSER_ACTIVITY: dict[str, Any] = {
+    "start_to_close_timeout": BROWSER_START_TO_CLOSE,
+    "heartbeat_timeout": BROWSER_HEARTBEAT_TIMEOUT,
+    "retry_policy": BROWSER_RETRY,
+}

@@ -1,0 +1,107 @@
+"""Posting a payment on a portal statement, exactly once, and keeping its receipt."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.payments import PaymentActivities
+    from models.errors import AmountExceedsBalance, find_typed_failure
+    from models.payments import (
+        PaymentProgress,
+        PaymentStep,
+        PaymentSubmission,
+        PostPaymentInput,
+        PostPaymentRequest,
+        PostPaymentResult,
+        ReceiptRequest,
+        StatementLookup,
+    )
+    from workflows.policies import BROWSER_ACTIVITY
+    from workflows.references import client_reference
+
+
+@workflow.defn
+class PostPaymentWorkflow:
+    def __init__(self) -> None:
+        self._progress = PaymentProgress(step=PaymentStep.VALIDATING)
+
+    @workflow.query
+    def progress(self) -> PaymentProgress:
+        return self._progress
+
+    @workflow.run
+    async def run(self, request: PostPaymentRequest) -> PostPaymentResult:
+        try:
+            return await self._post(request)
+        except ActivityError as err:
+            # Surface the typed cause (StatementNotFound, BadCredentials…) as the workflow's
+            # own failure so callers see one clear error instead of a wrapper.
+            typed = find_typed_failure(err)
+            self._fail(typed.message if typed else str(err))
+            if typed is None:
+                raise
+            raise ApplicationError(typed.message, type=typed.type, non_retryable=True) from err
+        except ApplicationError as err:
+            self._fail(err.message)
+            raise
+
+    async def _post(self, request: PostPaymentRequest) -> PostPaymentResult:
+        request.validate_for_posting()
+        reference = client_reference(workflow.info().workflow_id)
+
+        self._advance(PaymentStep.CHECKING_STATEMENT, f"statement {request.statement_id}")
+        statement = await workflow.execute_activity_method(
+            PaymentActivities.check_statement,
+            StatementLookup(connection_id=request.connection_id, statement_id=request.statement_id),
+            **BROWSER_ACTIVITY,
+        )
+        if request.amount_cents > statement.balance.amount_cents:
+            raise AmountExceedsBalance(
+                f"amount {request.amount} exceeds the balance due {statement.balance} "
+                f"on statement {request.statement_id}"
+            )
+
+        self._advance(PaymentStep.POSTING_PAYMENT, f"{request.amount}, reference {reference}")
+        posted = await workflow.execute_activity_method(
+            PaymentActivities.post_payment,
+            PostPaymentInput(
+                connection_id=request.connection_id,
+                submission=PaymentSubmission(
+                    statement_id=request.statement_id,
+                    amount=request.amount,
+                    payment_method_token=request.payment_method_token,
+                    reference=reference,
+                ),
+            ),
+            **BROWSER_ACTIVITY,
+        )
+        confirmation = posted.payment.confirmation_number
+
+        self._advance(PaymentStep.DOWNLOADING_RECEIPT, f"confirmation {confirmation}")
+        receipt = await workflow.execute_activity_method(
+            PaymentActivities.download_receipt,
+            ReceiptRequest(connection_id=request.connection_id, confirmation_number=confirmation),
+            **BROWSER_ACTIVITY,
+        )
+
+        self._advance(PaymentStep.COMPLETED, f"confirmation {confirmation}")
+        return PostPaymentResult(
+            payment=posted.payment,
+            receipt=receipt,
+            balance_after=posted.balance_after,
+            already_posted=posted.already_posted,
+        )
+
+    def _advance(self, step: PaymentStep, detail: str) -> None:
+        done = [*self._progress.steps_done, self._progress.step]
+        self._progress = PaymentProgress(step=step, detail=detail, steps_done=done)
+        workflow.set_current_details(f"{step.value.replace('_', ' ')}: {detail}")
+        workflow.logger.info("payment step %s", step.value)
+
+    def _fail(self, message: str) -> None:
+        self._progress = PaymentProgress(
+            step=PaymentStep.FAILED, detail=message, steps_done=self._progress.steps_done
+        )
+        workflow.set_current_details(f"failed: {message}")
