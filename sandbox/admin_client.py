@@ -1,0 +1,127 @@
+"""A typed client for a sandbox portal's admin API (``/__sandbox__/``): tests and the demo."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, Field
+
+
+class SandboxCard(BaseModel):
+    token: str
+    brand: str
+    last4: str
+
+
+class SandboxStatement(BaseModel):
+    statement_id: str
+    username: str = ""
+    account_number: str = ""
+    issued_on: str = ""
+    due_on: str
+    total_cents: int
+    balance_cents: int
+    status: str = ""
+    line_items: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class SandboxUser(BaseModel):
+    username: str
+    password: str
+    totp_secret: str
+    full_name: str = ""
+    magic: bool
+    magic_kind: str | None = None
+    locked: bool = False
+    cards: list[SandboxCard]
+    statements: list[SandboxStatement]
+
+
+class LedgerPayment(BaseModel):
+    confirmation_number: str
+    statement_id: str
+    username: str
+    amount_cents: int
+    reference: str
+    card_token: str
+    created_at: str
+
+
+class LoginCounts(BaseModel):
+    successful: int
+    failed_password: int
+    failed_mfa: int
+    by_user: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+
+class Faults(BaseModel):
+    latency_ms: int = 0
+    fail_step: str | None = None
+    fail_times: int = 1
+    crash_after_submit: int = 0
+
+
+class SandboxAdmin:
+    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+        self._client = httpx.Client(base_url=f"{base_url.rstrip('/')}/__sandbox__", timeout=timeout)
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._client.request(method, path, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def health(self) -> dict[str, str]:
+        found: dict[str, str] = self._json("GET", "/health")
+        return found
+
+    def reset(self) -> None:
+        self._json("POST", "/reset")
+
+    def users(self) -> list[SandboxUser]:
+        return [SandboxUser.model_validate(user) for user in self._json("GET", "/users")]
+
+    def user(self, username: str) -> SandboxUser:
+        for user in self.users():
+            if user.username == username:
+                return user
+        raise KeyError(username)
+
+    def statement(self, statement_id: str) -> SandboxStatement:
+        return SandboxStatement.model_validate(self._json("GET", f"/statements/{statement_id}"))
+
+    def ledger(self, reference: str | None = None) -> list[LedgerPayment]:
+        params = {"reference": reference} if reference is not None else None
+        body = self._json("GET", "/ledger", params=params)
+        return [LedgerPayment.model_validate(payment) for payment in body["payments"]]
+
+    def logins(self) -> LoginCounts:
+        return LoginCounts.model_validate(self._json("GET", "/logins"))
+
+    def faults(self) -> Faults:
+        return Faults.model_validate(self._json("GET", "/faults"))
+
+    def set_faults(self, **changes: Any) -> Faults:
+        return Faults.model_validate(self._json("POST", "/faults", json=changes))
+
+    def clear_faults(self) -> Faults:
+        return Faults.model_validate(self._json("DELETE", "/faults"))
+
+    def expire_sessions(self) -> int:
+        expired: int = self._json("POST", "/sessions/expire")["expired"]
+        return expired
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> SandboxAdmin:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

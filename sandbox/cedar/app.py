@@ -1,0 +1,71 @@
+"""The Cedar sandbox ASGI app: routers, error pages and the lifespan that owns the database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from sandbox.cedar import db as database
+from sandbox.cedar.admin import router as admin_router
+from sandbox.cedar.connection_drop import ConnectionRegistry
+from sandbox.cedar.faults import StepFailure
+from sandbox.cedar.pages.guards import LoginRequired, NotFound
+from sandbox.cedar.pages.payments import router as payments_router
+from sandbox.cedar.pages.sign_in import router as sign_in_router
+from sandbox.cedar.pages.statements import router as statements_router
+from sandbox.cedar.settings import SandboxSettings
+from sandbox.cedar.state import CedarSandbox, get_sandbox
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        connection = database.connect(settings.db_path)
+        sandbox = CedarSandbox(settings, connection, connections or ConnectionRegistry())
+        if settings.reset or not database.is_seeded(connection):
+            sandbox.reset()
+        app.state.sandbox = sandbox
+        try:
+            yield
+        finally:
+            connection.close()
+
+    app = FastAPI(title="Cedar sandbox", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.include_router(admin_router)
+    app.include_router(sign_in_router)
+    app.include_router(statements_router)
+    app.include_router(payments_router)
+    _add_error_pages(app)
+    return app
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse("/login?expired=1" if exc.expired else "/login", status_code=303)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        heading = "Statement not found" if exc.what == "statement" else "Payment not found"
+        return get_sandbox(request).render(request, "not_found.html", 404, heading=heading)
+
+    @app.exception_handler(StepFailure)
+    async def step_failure(request: Request, exc: StepFailure) -> Response:
+        logger.info("Injected failure at step %s", exc.step)
+        return get_sandbox(request).render(request, "error.html", 500)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/__sandbox__/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        heading = "Page not found" if exc.status_code == 404 else "Something went wrong"
+        return get_sandbox(request).render(
+            request, "not_found.html", exc.status_code, heading=heading
+        )

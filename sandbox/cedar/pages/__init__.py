@@ -1,0 +1,1 @@
+"""The patient-facing portal screens, one router per area."""

@@ -1,0 +1,159 @@
+"""Deterministic seed data: the same ``--seed`` always yields the same portal.
+
+Everything comes from one ``random.Random(seed)``; the magic users are drawn first so their
+data does not change with ``--patients``. Dates hang off a fixed anchor, never today.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sandbox.cedar.catalog import (
+    CARD_BRANDS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    PASSWORD_WORDS,
+    PATIENT_SHARES,
+    PROCEDURES,
+)
+
+ANCHOR_DATE = date(2025, 6, 30)
+BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+# The magic users, documented on /__sandbox__/ like a card processor's test values.
+DEMO_USERNAME = "demo.patient"
+DEMO_PASSWORD = "demo-password"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+DEMO_CARD_TOKEN = "tok_c0ffee00d15ea5e0ba5eba11"
+DEMO_CARD_BRAND = ("Visa", "4242")
+WRONG_PASSWORD_USERNAME = "wrong.password"
+LOCKED_USERNAME = "locked.patient"
+UNKNOWN_CARD_TOKEN = "tok_ffffffffffffffffffffffff"
+
+# Thirteen or more digits in a row could be read as a card number by BillBridge's PAN filter.
+_LONG_DIGIT_RUN = re.compile(r"\d{13,}")
+
+
+@dataclass(frozen=True)
+class SeedLineItem:
+    service_date: date
+    code: str
+    code_system: str
+    description: str
+    charge_cents: int
+    patient_cents: int
+
+
+@dataclass(frozen=True)
+class SeedStatement:
+    statement_id: str
+    account_number: str
+    statement_date: date
+    due_date: date
+    line_items: tuple[SeedLineItem, ...]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(item.patient_cents for item in self.line_items)
+
+
+@dataclass(frozen=True)
+class SeedCard:
+    token: str
+    brand: str
+    last4: str
+
+
+@dataclass(frozen=True)
+class SeedUser:
+    username: str
+    password: str
+    totp_secret: str
+    full_name: str
+    magic: str | None  # "demo" | "wrong_password" | "locked" | None
+    cards: tuple[SeedCard, ...]
+    statements: tuple[SeedStatement, ...]
+
+
+@dataclass
+class _Counters:
+    next_statement: int = 100000
+    used_tokens: set[str] = field(default_factory=set)
+
+
+def build_seed(seed: int, patients: int) -> list[SeedUser]:
+    rng = random.Random(seed)
+    counters = _Counters()
+    users = [
+        _user(rng, counters, DEMO_USERNAME, DEMO_PASSWORD, "demo", statements=4,
+              totp_secret=DEMO_TOTP_SECRET, card_token=DEMO_CARD_TOKEN, card_brand=DEMO_CARD_BRAND),
+        _user(rng, counters, WRONG_PASSWORD_USERNAME, "any-password-fails", "wrong_password",
+              statements=1),
+        _user(rng, counters, LOCKED_USERNAME, "locked-password", "locked", statements=1),
+    ]  # fmt: skip
+    for index in range(1, patients + 1):
+        password = f"{rng.choice(PASSWORD_WORDS)}-{rng.randrange(1000, 10000)}"
+        users.append(_user(rng, counters, f"patient{index:02d}", password, None, rng.randint(1, 4)))
+    return users
+
+
+def _user(
+    rng: random.Random,
+    counters: _Counters,
+    username: str,
+    password: str,
+    magic: str | None,
+    statements: int,
+    *,
+    totp_secret: str | None = None,
+    card_token: str | None = None,
+    card_brand: tuple[str, str] | None = None,
+) -> SeedUser:
+    full_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    secret = totp_secret or "".join(rng.choice(BASE32_ALPHABET) for _ in range(32))
+    account_number = f"{rng.randrange(10**9, 10**10)}"
+    brand, last4 = rng.choice(CARD_BRANDS)
+    if card_brand is not None:
+        brand, last4 = card_brand
+    card = SeedCard(card_token or _card_token(rng, counters), brand, last4)
+    counters.used_tokens.add(card.token)
+    built = tuple(_statement(rng, counters, account_number) for _ in range(statements))
+    return SeedUser(username, password, secret, full_name, magic, (card,), built)
+
+
+def _card_token(rng: random.Random, counters: _Counters) -> str:
+    while True:
+        token = f"tok_{rng.getrandbits(96):024x}"
+        if token not in counters.used_tokens and not _LONG_DIGIT_RUN.search(token):
+            return token
+
+
+def _statement(rng: random.Random, counters: _Counters, account_number: str) -> SeedStatement:
+    counters.next_statement += rng.randint(3, 97)
+    statement_date = ANCHOR_DATE - timedelta(days=rng.randint(0, 180))
+    items = []
+    for _ in range(rng.randint(1, 5)):
+        procedure = rng.choice(PROCEDURES)
+        charge = rng.randint(procedure.min_charge_cents, procedure.max_charge_cents)
+        share = rng.choice(PATIENT_SHARES)
+        items.append(
+            SeedLineItem(
+                service_date=statement_date - timedelta(days=rng.randint(7, 45)),
+                code=procedure.code,
+                code_system=procedure.code_system,
+                description=procedure.description,
+                charge_cents=charge,
+                patient_cents=max(1, charge * share // 100),
+            )
+        )
+    items.sort(key=lambda item: item.service_date)
+    return SeedStatement(
+        statement_id=f"ST-{counters.next_statement}",
+        account_number=account_number,
+        statement_date=statement_date,
+        due_date=statement_date + timedelta(days=30),
+        line_items=tuple(items),
+    )

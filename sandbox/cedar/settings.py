@@ -1,0 +1,17 @@
+"""Command-line settings of one sandbox process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    db_path: Path
+    host: str = "127.0.0.1"
+    port: int = 8101
+    seed: int = 42
+    patients: int = 6
+    session_idle_seconds: float = 900.0
+    reset: bool = False

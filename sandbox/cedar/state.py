@@ -1,0 +1,52 @@
+"""The running sandbox: its database, fault state and templates, shared by all routes."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from sandbox.cedar import db as database
+from sandbox.cedar.connection_drop import ConnectionRegistry
+from sandbox.cedar.faults import Faults
+from sandbox.cedar.formatting import long_date, money, timestamp
+from sandbox.cedar.settings import SandboxSettings
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+def build_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    templates.env.filters.update(money=money, long_date=long_date, timestamp=timestamp)
+    return templates
+
+
+@dataclass
+class CedarSandbox:
+    settings: SandboxSettings
+    db: sqlite3.Connection
+    connections: ConnectionRegistry
+    faults: Faults = field(default_factory=Faults)
+    templates: Jinja2Templates = field(default_factory=build_templates)
+
+    def reset(self) -> None:
+        database.reseed(self.db, self.settings.seed, self.settings.patients)
+        self.faults.clear()
+
+    def render(
+        self, request: Request, name: str, status_code: int = 200, **context: Any
+    ) -> Response:
+        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def get_sandbox(request: Request) -> CedarSandbox:
+    sandbox: CedarSandbox = request.app.state.sandbox
+    return sandbox
+
+
+SandboxDep = Annotated[CedarSandbox, Depends(get_sandbox)]
