@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from sandbox.cedar.pages.guards import NotFound, patient_page
 from sandbox.cedar.receipts import receipt_filename, render_receipt
 from sandbox.cedar.state import CedarSandbox, SandboxDep
 
+logger = logging.getLogger(__name__)
 router = APIRouter()
 
 MAX_REFERENCE_LENGTH = 120
@@ -47,6 +49,7 @@ async def pay_submit(
     reference: Annotated[str, Form()] = "",
 ) -> Response:
     if sandbox.faults.restarting():
+        logger.info("crash_after_submit: dropping a pay submission during the simulated restart")
         return DroppedConnection(sandbox.connections)
     statement = _own_statement(sandbox, statement_id, patient)
     values = {"amount_option": amount_option, "amount": amount,
@@ -81,6 +84,9 @@ async def pay_submit(
         amount_cents=amount_cents, reference=reference.strip(), card_token=payment_method,
     )  # fmt: skip
     if sandbox.faults.take_crash():
+        logger.info(
+            "crash_after_submit: payment %s recorded, dropping the connection", confirmation
+        )
         return DroppedConnection(sandbox.connections)
     return RedirectResponse(f"/payments/{confirmation}", status_code=303)
 

@@ -1,0 +1,81 @@
+"""Turning the Cedar portal's displayed text into typed values.
+
+Every parser raises PortalChanged on text it does not recognise: a changed format must
+fail loudly, never be guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from models.errors import PortalChanged
+from models.money import Money, parse_amount_to_cents
+from models.statements import StatementStatus
+
+_DATE_FORMAT = "%b %d, %Y"  # "Mar 4, 2025"
+_TIMESTAMP_FORMAT = "%b %d, %Y %I:%M %p UTC"  # "Mar 4, 2025 03:05 PM UTC"
+_CODE = re.compile(r"(?P<system>CPT|HCPCS)\s+(?P<code>[A-Z0-9]{5})")
+_CARD = re.compile(r".+ ending in (?P<last4>\d{4})")
+_STATUSES = {
+    "Open": StatementStatus.ISSUED,
+    "Partially paid": StatementStatus.ISSUED,
+    "Past due": StatementStatus.ISSUED,
+    "Paid": StatementStatus.BALANCED,
+    "Cancelled": StatementStatus.CANCELLED,
+}
+
+
+def money(text: str, field: str) -> Money:
+    try:
+        return Money(amount_cents=parse_amount_to_cents(text))
+    except ValueError:
+        raise PortalChanged(f"{field} is not an amount") from None
+
+
+def day(text: str, field: str) -> date:
+    try:
+        return datetime.strptime(text.strip(), _DATE_FORMAT).date()
+    except ValueError:
+        raise PortalChanged(f"{field} is not a date in the expected format") from None
+
+
+def timestamp(text: str, field: str) -> datetime:
+    try:
+        return datetime.strptime(text.strip(), _TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise PortalChanged(f"{field} is not a timestamp in the expected format") from None
+
+
+def procedure_code(text: str) -> tuple[str, str]:
+    """("CPT", "99213") from "CPT 99213"."""
+    match = _CODE.fullmatch(text.strip())
+    if match is None:
+        raise PortalChanged("a line item's code is not a CPT or HCPCS code")
+    return match["system"], match["code"]
+
+
+def card_last4(text: str) -> str:
+    match = _CARD.fullmatch(text.strip())
+    if match is None:
+        raise PortalChanged("the payment method is not shown as '<brand> ending in <last4>'")
+    return match["last4"]
+
+
+def statement_status(text: str) -> StatementStatus:
+    try:
+        return _STATUSES[text.strip()]
+    except KeyError:
+        raise PortalChanged("a statement has a status the adapter does not know") from None
+
+
+def reference(text: str) -> str:
+    """The portal shows an empty memo as a dash."""
+    cleaned = text.strip()
+    return "" if cleaned in ("—", "-") else cleaned
+
+
+def form_amount(cents: int) -> str:
+    """What a patient would type for this amount: "1234.50"."""
+    whole, rest = divmod(cents, 100)
+    return f"{whole}.{rest:02d}"
