@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import pytest_asyncio
 from playwright.async_api import Page
 
-from activities.browser import BrowserPool
-from activities.portals.cedar.adapter import CedarAdapter
-from sandbox.admin_client import SandboxAdmin
-from sandbox.launcher import PortalProcess
+if TYPE_CHECKING:
+    from activities.browser import BrowserPool
+    from activities.portals.cedar.adapter import CedarAdapter
+    from sandbox.admin_client import SandboxAdmin
+    from sandbox.launcher import PortalProcess
+
+# Until pytest's `pythonpath` names the project root (or the package is installed), make
+# `.venv/bin/pytest tests/integration` find it; the project modules are imported lazily below.
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+if _PROJECT_ROOT not in sys.path:
+    sys.path.insert(0, _PROJECT_ROOT)
 
 
 @pytest.fixture(scope="session")
 def cedar_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalProcess]:
+    from sandbox.launcher import PortalProcess
+
     workdir = tmp_path_factory.mktemp("cedar-sandbox")
     portal = PortalProcess(
         "cedar", workdir / "cedar.sqlite3", seed=42, log_path=workdir / "cedar.log"
@@ -29,6 +41,8 @@ def cedar_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalPro
 
 @pytest.fixture(scope="session")
 def cedar_admin(cedar_portal: PortalProcess) -> Iterator[SandboxAdmin]:
+    from sandbox.admin_client import SandboxAdmin
+
     with SandboxAdmin(cedar_portal.base_url) as admin:
         yield admin
 
@@ -41,6 +55,8 @@ def fresh_cedar(cedar_admin: SandboxAdmin) -> None:
 
 @pytest_asyncio.fixture(scope="session")
 async def browser_pool() -> AsyncIterator[BrowserPool]:
+    from activities.browser import BrowserPool
+
     pool = BrowserPool()
     await pool.start()
     try:
@@ -57,4 +73,6 @@ async def page(browser_pool: BrowserPool) -> AsyncIterator[Page]:
 
 @pytest.fixture
 def cedar(page: Page, cedar_portal: PortalProcess) -> CedarAdapter:
+    from activities.portals.cedar.adapter import CedarAdapter
+
     return CedarAdapter(page, cedar_portal.base_url)

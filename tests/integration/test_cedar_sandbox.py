@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -207,3 +209,24 @@ def test_reset_restores_the_seed(client: httpx.Client, cedar_admin: SandboxAdmin
     assert cedar_admin.users() == before
     assert cedar_admin.ledger() == [] and cedar_admin.faults().latency_ms == 0
     assert cedar_admin.logins().successful == 0
+
+
+def test_five_wrong_codes_send_the_patient_back_to_sign_in(client: httpx.Client) -> None:
+    client.post("/login", data={"username": DEMO_USERNAME, "password": DEMO_PASSWORD})
+    answers = [client.post("/mfa", data={"code": "000000"}).text for _ in range(5)]
+    assert all("That code is incorrect" in text for text in answers[:4])
+    assert "Sign in to pay your bill" in answers[4]
+    assert client.get("/mfa").headers["location"] == "/login"
+
+
+def test_idle_session_expires(tmp_path: Path) -> None:
+    idle = ["--session-idle-seconds", "1"]
+    with (
+        PortalProcess("cedar", tmp_path / "idle.sqlite3", extra_args=idle) as portal,
+        httpx.Client(base_url=portal.base_url) as client,
+    ):
+        sign_in_demo(client)
+        assert client.get("/statements").status_code == 200
+        time.sleep(1.3)
+        answer = client.get("/statements")
+        assert answer.headers["location"] == "/login?expired=1"
