@@ -54,7 +54,8 @@ async def _follow_progress(
     handle: PaymentHandle, outcome: asyncio.Future[PostPaymentResult], callback: ProgressCallback
 ) -> None:
     seen: PaymentProgress | None = None
-    while not outcome.done():
+    while True:
+        finished = outcome.done()  # read before querying, so the last step is always shown
         try:
             progress = await handle.progress()
         except Exception:  # no worker yet, or the workflow just closed: try again shortly
@@ -64,6 +65,8 @@ async def _follow_progress(
             shown = callback(progress)
             if shown is not None:
                 await shown
+        if finished:
+            return
         await asyncio.wait({outcome}, timeout=0.3)
 
 

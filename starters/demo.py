@@ -85,7 +85,7 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName) -> int
         )
         worker.start()
         stack.callback(worker.stop)
-        say(f"      ready (pid {worker.pid}, log .data/worker.log)")
+        say(f"      ready (pid {worker.pid}, log {data / 'worker.log'})")
 
         user = next(u for u in SandboxAdmin(sandbox.base_url).users() if u.username == DEMO_USER)
         statement = next(s for s in user.statements if s.balance_cents > 0)

@@ -12,6 +12,7 @@ import logging
 import signal
 from datetime import timedelta
 
+from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.artifacts import LocalArtifactStore
@@ -27,10 +28,10 @@ from workers.temporal_client import connect
 logger = logging.getLogger("billbridge.worker")
 
 
-async def run_worker(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
-    client = await connect(settings)
-    browsers = BrowserPool()
-    await browsers.start()
+def build_worker(
+    client: Client, settings: Settings, browsers: BrowserPool, *, task_queue: str | None = None
+) -> Worker:
+    """Wire stores and clients into the activity classes and register everything."""
     artifacts = LocalArtifactStore(settings.artifacts_root)
     sessions = PortalSessions(
         browsers,
@@ -39,13 +40,20 @@ async def run_worker(settings: Settings, *, ready: asyncio.Event | None = None) 
         artifacts,
     )
     payments = PaymentActivities(sessions, artifacts)
-    worker = Worker(
+    return Worker(
         client,
-        task_queue=settings.task_queue,
+        task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
         activities=activity_methods(payments),
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
+
+
+async def run_worker(settings: Settings) -> None:
+    client = await connect(settings)
+    browsers = BrowserPool()
+    await browsers.start()
+    worker = build_worker(client, settings, browsers)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -53,8 +61,6 @@ async def run_worker(settings: Settings, *, ready: asyncio.Event | None = None) 
     try:
         async with worker:
             logger.info("worker ready on task queue %s", settings.task_queue)
-            if ready is not None:
-                ready.set()
             await stop.wait()
             logger.info("shutting down: letting running activities finish")
     finally:

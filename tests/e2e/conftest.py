@@ -1,0 +1,144 @@
+"""End-to-end fixtures: a real Temporal dev server, real workers, Chromium and the sandbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.worker import Worker
+
+from activities.browser import BrowserPool
+from activities.connections import ConnectionRegistry
+from activities.secrets import LocalSecretFile
+from models.connections import Connection, PortalName, SecretRef
+from models.payments import PostPaymentRequest
+from models.settings import Settings
+from sandbox.admin_client import SandboxAdmin, SandboxUser
+from sandbox.launcher import PortalProcess
+from starters.client import BillBridgeClient
+from starters.stack import TemporalDevServer, WorkerProcess
+from workers.main import build_worker
+
+CONNECTION = "cedar-main"
+WRONG_PASSWORD_CONNECTION = "cedar-wrong-password"
+
+
+@pytest.fixture(scope="session")
+def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalDevServer]:
+    workdir = tmp_path_factory.mktemp("temporal")
+    server = TemporalDevServer(workdir / "temporal.log", ui=False)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _save_connection(
+    settings: Settings, connection_id: str, portal: PortalProcess, user: SandboxUser, password: str
+) -> None:
+    secrets = LocalSecretFile(settings.secrets_file)
+    password_ref = SecretRef(ref=f"local:{connection_id}/password")
+    totp_ref = SecretRef(ref=f"local:{connection_id}/totp")
+    secrets.put(password_ref, password)
+    secrets.put(totp_ref, user.totp_secret)
+    ConnectionRegistry(settings.connections_file).save(
+        Connection(
+            id=connection_id,
+            portal=PortalName.CEDAR,
+            base_url=portal.base_url,
+            username=user.username,
+            password_ref=password_ref,
+            totp_secret_ref=totp_ref,
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(
+    tmp_path_factory: pytest.TempPathFactory,
+    temporal_server: TemporalDevServer,
+    cedar_portal: PortalProcess,
+    cedar_admin: SandboxAdmin,
+) -> Settings:
+    home = tmp_path_factory.mktemp("billbridge-home")
+    settings = Settings(home=home, temporal_address=temporal_server.address)
+    demo = cedar_admin.user("demo.patient")
+    _save_connection(settings, CONNECTION, cedar_portal, demo, demo.password)
+    _save_connection(settings, WRONG_PASSWORD_CONNECTION, cedar_portal, demo, "not-the-password")
+    return settings
+
+
+@pytest_asyncio.fixture(scope="session")
+async def bb_client(settings: Settings) -> BillBridgeClient:
+    return await BillBridgeClient.connect(settings)
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def client(bb_client: BillBridgeClient, task_queue: str) -> BillBridgeClient:
+    """The typed client, pointed at this test's own task queue."""
+    return BillBridgeClient(bb_client.temporal, task_queue)
+
+
+@pytest_asyncio.fixture
+async def worker(
+    bb_client: BillBridgeClient, settings: Settings, browser_pool: BrowserPool, task_queue: str
+) -> AsyncIterator[Worker]:
+    worker = build_worker(bb_client.temporal, settings, browser_pool, task_queue=task_queue)
+    async with worker:
+        yield worker
+
+
+@pytest.fixture
+def worker_process_factory(
+    settings: Settings, task_queue: str, tmp_path: Path
+) -> Iterator[Callable[[], WorkerProcess]]:
+    """Workers as separate processes (to be killed), all stopped by pid at the end."""
+    started: list[WorkerProcess] = []
+
+    def start() -> WorkerProcess:
+        process = WorkerProcess(
+            tmp_path / "worker.log",
+            {
+                "TEMPORAL_ADDRESS": settings.temporal_address,
+                "BILLBRIDGE_HOME": str(settings.home),
+                "BILLBRIDGE_TASK_QUEUE": task_queue,
+            },
+        )
+        started.append(process)
+        process.start()
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cedar(cedar_admin: SandboxAdmin) -> None:
+    cedar_admin.reset()
+
+
+@pytest.fixture
+def demo_user(cedar_admin: SandboxAdmin) -> SandboxUser:
+    return cedar_admin.user("demo.patient")
+
+
+@pytest.fixture
+def payment_request(demo_user: SandboxUser) -> PostPaymentRequest:
+    statement = next(s for s in demo_user.statements if s.balance_cents >= 1000)
+    return PostPaymentRequest(
+        connection_id=CONNECTION,
+        statement_id=statement.statement_id,
+        amount_cents=1000,
+        payment_method_token=demo_user.cards[0].token,
+        idempotency_key=f"test-{uuid.uuid4().hex}",
+    )

@@ -1,0 +1,198 @@
+"""PostPaymentWorkflow through a real Temporal server, worker, Chromium and Cedar sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from temporalio.client import WorkflowFailureError
+from temporalio.worker import Worker
+
+from models.errors import (
+    AmountExceedsBalance,
+    BadCredentials,
+    CardNumberRefused,
+    IdempotencyConflict,
+    InvalidAmount,
+    StatementNotFound,
+)
+from models.payments import PaymentStep, PostPaymentRequest
+from sandbox.admin_client import SandboxAdmin
+from starters.client import BillBridgeClient, payment_workflow_id
+from starters.stack import WorkerProcess
+from tests.e2e.conftest import WRONG_PASSWORD_CONNECTION
+from workflows.post_payment import PostPaymentWorkflow
+from workflows.references import client_reference
+
+pytestmark = pytest.mark.e2e
+
+
+def _reference(request: PostPaymentRequest) -> str:
+    return client_reference(payment_workflow_id(request.idempotency_key))
+
+
+async def test_happy_path_posts_once_and_keeps_the_receipt(
+    client: BillBridgeClient,
+    worker: Worker,
+    cedar_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+) -> None:
+    before = cedar_admin.statement(payment_request.statement_id).balance_cents
+    seen: list[PaymentStep] = []
+
+    result = await client.pay(payment_request, on_progress=lambda p: seen.append(p.step))
+
+    ledger = cedar_admin.ledger(reference=_reference(payment_request))
+    assert len(ledger) == 1
+    assert ledger[0].amount_cents == 1000
+    assert ledger[0].statement_id == payment_request.statement_id
+    assert ledger[0].confirmation_number == result.payment.confirmation_number
+    assert not result.already_posted
+    assert result.balance_after.amount_cents == before - 1000
+    assert cedar_admin.statement(payment_request.statement_id).balance_cents == before - 1000
+    pdf = Path(result.receipt.location).read_bytes()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert result.payment.confirmation_number in text
+    assert PaymentStep.COMPLETED in seen
+
+
+async def test_crash_after_submit_is_reconciled_not_paid_twice(
+    client: BillBridgeClient,
+    worker: Worker,
+    cedar_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+) -> None:
+    cedar_admin.set_faults(crash_after_submit=1)
+
+    result = await client.pay(payment_request)
+
+    ledger = cedar_admin.ledger(reference=_reference(payment_request))
+    assert len(ledger) == 1
+    assert result.already_posted  # the retry found our reference instead of resubmitting
+    assert result.payment.confirmation_number == ledger[0].confirmation_number
+    assert Path(result.receipt.location).is_file()
+
+
+async def test_worker_killed_during_payment_activity(
+    client: BillBridgeClient,
+    worker_process_factory: Callable[[], WorkerProcess],
+    cedar_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+) -> None:
+    first = worker_process_factory()
+    # Slow pages keep the payment activity running long enough to kill it mid-way.
+    cedar_admin.set_faults(latency_ms=700)
+    handle = await client.start_payment(payment_request)
+    for _ in range(600):
+        if (await handle.progress()).step is PaymentStep.POSTING_PAYMENT:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        pytest.fail("payment never reached the posting step")
+    await asyncio.sleep(2.0)
+    first.kill()
+    cedar_admin.clear_faults()
+
+    worker_process_factory()
+    result = await asyncio.wait_for(handle.result(), timeout=120)
+
+    ledger = cedar_admin.ledger(reference=_reference(payment_request))
+    assert len(ledger) == 1
+    assert result.payment.confirmation_number == ledger[0].confirmation_number
+
+
+async def test_same_idempotency_key_twice_posts_once(
+    client: BillBridgeClient,
+    worker: Worker,
+    cedar_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+) -> None:
+    first, second = await asyncio.gather(client.pay(payment_request), client.pay(payment_request))
+    again = await client.pay(payment_request)  # after completion too
+
+    assert first == second == again
+    assert len(cedar_admin.ledger()) == 1
+
+
+async def test_same_key_other_amount_is_a_clear_error(
+    client: BillBridgeClient,
+    worker: Worker,
+    cedar_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+) -> None:
+    await client.pay(payment_request)
+    other = payment_request.model_copy(update={"amount_cents": 1200})
+
+    with pytest.raises(IdempotencyConflict, match="already used for a different payment"):
+        await client.start_payment(other)
+    assert len(cedar_admin.ledger()) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"amount_cents": 0}, InvalidAmount),
+        ({"amount_cents": -500}, InvalidAmount),
+        ({"payment_method_token": "4242 4242 4242 4242"}, CardNumberRefused),
+        ({"payment_method_token": "4111-1111-1111-1111"}, CardNumberRefused),
+    ],
+)
+async def test_bad_input_refused_by_the_client(
+    client: BillBridgeClient,
+    cedar_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+    change: dict[str, object],
+    error: type[Exception],
+) -> None:
+    with pytest.raises(error) as caught:
+        await client.start_payment(payment_request.model_copy(update=change))
+    assert "4242" not in str(caught.value) and "1111" not in str(caught.value)
+    assert cedar_admin.ledger() == []
+
+
+async def test_bad_amount_refused_by_the_workflow_itself(
+    client: BillBridgeClient,
+    worker: Worker,
+    task_queue: str,
+    cedar_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+) -> None:
+    """A caller that bypasses the typed client still gets a typed, non-retryable failure."""
+    bad = payment_request.model_copy(update={"amount_cents": -1})
+    with pytest.raises(WorkflowFailureError) as caught:
+        await client.temporal.execute_workflow(
+            PostPaymentWorkflow.run, bad, id=f"raw-{bad.idempotency_key}", task_queue=task_queue
+        )
+    assert caught.value.cause.type == "InvalidAmount"  # type: ignore[attr-defined]
+    assert caught.value.cause.non_retryable  # type: ignore[attr-defined]
+    assert cedar_admin.ledger() == []
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"amount_cents": 99_999_999}, AmountExceedsBalance, "exceeds the balance due"),
+        ({"statement_id": "ST-000000"}, StatementNotFound, "ST-000000"),
+        ({"connection_id": WRONG_PASSWORD_CONNECTION}, BadCredentials, "rejected"),
+    ],
+)
+async def test_bad_input_fails_typed_without_retries(
+    client: BillBridgeClient,
+    worker: Worker,
+    cedar_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+    change: dict[str, object],
+    error: type[Exception],
+    message: str,
+) -> None:
+    request = payment_request.model_copy(update=change)
+    with pytest.raises(error, match=message):
+        await client.pay(request)
+    assert cedar_admin.ledger() == []
+    logins = cedar_admin.logins()
+    # One attempt only: a non-retryable failure never hammers the portal.
+    assert logins.successful + logins.failed_password == 1
