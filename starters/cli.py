@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import logging
 import os
+import signal
 import uuid
 from collections.abc import Sequence
 
@@ -136,8 +137,15 @@ async def _run(args: argparse.Namespace) -> int:
     return _list_connections(settings)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    if args.command == "demo":
+        # SIGTERM unwinds like Ctrl-C, so the demo stops its children (by pid) on the way out.
+        signal.signal(signal.SIGTERM, _interrupt)
     logging.basicConfig(
         level=logging.INFO if args.command == "worker" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -31,6 +31,10 @@ class PaymentHandle:
     def workflow_id(self) -> str:
         return self._handle.id
 
+    @property
+    def temporal_handle(self) -> WorkflowHandle[PostPaymentWorkflow, PostPaymentResult]:
+        return self._handle
+
     async def progress(self) -> PaymentProgress:
         return await self._handle.query(PostPaymentWorkflow.progress)
 

@@ -25,6 +25,7 @@ from sandbox.admin_client import SandboxAdmin
 from starters.client import BillBridgeClient, payment_workflow_id
 from starters.stack import WorkerProcess
 from tests.e2e.conftest import WRONG_PASSWORD_CONNECTION
+from tests.replay.recording import record_history
 from workflows.post_payment import PostPaymentWorkflow
 from workflows.references import client_reference
 
@@ -44,7 +45,9 @@ async def test_happy_path_posts_once_and_keeps_the_receipt(
     before = cedar_admin.statement(payment_request.statement_id).balance_cents
     seen: list[PaymentStep] = []
 
-    result = await client.pay(payment_request, on_progress=lambda p: seen.append(p.step))
+    handle = await client.start_payment(payment_request)
+    result = await handle.result(on_progress=lambda p: seen.append(p.step))
+    await record_history(handle.temporal_handle, "PostPaymentWorkflow--happy-path")
 
     ledger = cedar_admin.ledger(reference=_reference(payment_request))
     assert len(ledger) == 1
@@ -68,7 +71,9 @@ async def test_crash_after_submit_is_reconciled_not_paid_twice(
 ) -> None:
     cedar_admin.set_faults(crash_after_submit=1)
 
-    result = await client.pay(payment_request)
+    handle = await client.start_payment(payment_request)
+    result = await handle.result()
+    await record_history(handle.temporal_handle, "PostPaymentWorkflow--crash-after-submit")
 
     ledger = cedar_admin.ledger(reference=_reference(payment_request))
     assert len(ledger) == 1
@@ -189,9 +194,10 @@ async def test_bad_input_fails_typed_without_retries(
     error: type[Exception],
     message: str,
 ) -> None:
-    request = payment_request.model_copy(update=change)
+    handle = await client.start_payment(payment_request.model_copy(update=change))
     with pytest.raises(error, match=message):
-        await client.pay(request)
+        await handle.result()
+    await record_history(handle.temporal_handle, f"PostPaymentWorkflow--{error.__name__}")
     assert cedar_admin.ledger() == []
     logins = cedar_admin.logins()
     # One attempt only: a non-retryable failure never hammers the portal.
