@@ -60,6 +60,7 @@ async def _follow_progress(
     seen: PaymentProgress | None = None
     while True:
         finished = outcome.done()  # read before querying, so the last step is always shown
+        progress: PaymentProgress | None
         try:
             progress = await handle.progress()
         except Exception:  # no worker yet, or the workflow just closed: try again shortly

@@ -48,3 +48,8 @@ def test_demo_once_posts_a_payment_end_to_end(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "temporal.db").is_file()  # SQLite persistence
     for step in ("checking the statement", "posting the payment", "downloading"):
         assert step in output
+    # The sandbox's published demo secrets never reach the demo's output or the worker log.
+    worker_log = (tmp_path / "data" / "worker.log").read_text()
+    for secret in ("demo-password", "JBSWY3DPEHPK3PXP"):
+        assert secret not in output
+        assert secret not in worker_log

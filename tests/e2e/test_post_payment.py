@@ -61,6 +61,10 @@ async def test_happy_path_posts_once_and_keeps_the_receipt(
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert result.payment.confirmation_number in text
     assert PaymentStep.COMPLETED in seen
+    history = (await handle.temporal_handle.fetch_history()).to_json()
+    demo = cedar_admin.user("demo.patient")
+    assert demo.password not in history
+    assert demo.totp_secret not in history
 
 
 async def test_crash_after_submit_is_reconciled_not_paid_twice(
