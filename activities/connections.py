@@ -7,8 +7,10 @@ from pathlib import Path
 from pydantic import TypeAdapter
 
 from activities.private_files import write_private
-from models.connections import Connection
+from activities.secrets import LocalSecretFile
+from models.connections import Connection, PortalName, SecretRef
 from models.errors import ConnectionNotFound
+from models.settings import Settings
 
 _CONNECTIONS = TypeAdapter(dict[str, Connection])
 
@@ -33,3 +35,33 @@ class ConnectionRegistry:
         connections = self.all()
         connections[connection.id] = connection
         write_private(self._path, _CONNECTIONS.dump_json(connections, indent=2))
+
+
+def save_connection(
+    settings: Settings,
+    *,
+    connection_id: str,
+    portal: PortalName,
+    base_url: str,
+    username: str,
+    password: str,
+    totp_secret: str | None = None,
+) -> Connection:
+    """Store the secrets in the local secret file and the connection, by reference, beside."""
+    secrets = LocalSecretFile(settings.secrets_file)
+    password_ref = SecretRef(ref=f"local:{connection_id}/password")
+    secrets.put(password_ref, password)
+    totp_ref = None
+    if totp_secret is not None:
+        totp_ref = SecretRef(ref=f"local:{connection_id}/totp")
+        secrets.put(totp_ref, totp_secret)
+    connection = Connection(
+        id=connection_id,
+        portal=portal,
+        base_url=base_url,
+        username=username,
+        password_ref=password_ref,
+        totp_secret_ref=totp_ref,
+    )
+    ConnectionRegistry(settings.connections_file).save(connection)
+    return connection

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from models.connections import Connection, PortalName, SecretRef
+from models.connections import PortalName
 from models.errors import BillBridgeError, InvalidInput
 from models.money import parse_amount_to_cents
 from models.payments import PostPaymentRequest
@@ -85,27 +85,21 @@ async def _pay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add_connection(args: argparse.Namespace, settings: Settings) -> int:
-    from activities.connections import ConnectionRegistry
-    from activities.secrets import LocalSecretFile
+    from activities.connections import save_connection
 
     password = os.environ.get("BILLBRIDGE_PORTAL_PASSWORD") or getpass.getpass("Portal password: ")
-    secrets = LocalSecretFile(settings.secrets_file)
-    password_ref = SecretRef(ref=f"local:{args.id}/password")
-    secrets.put(password_ref, password)
-    totp_ref = None
+    totp = None
     if args.with_totp:
         totp = os.environ.get("BILLBRIDGE_PORTAL_TOTP_SECRET") or getpass.getpass("TOTP secret: ")
-        totp_ref = SecretRef(ref=f"local:{args.id}/totp")
-        secrets.put(totp_ref, totp)
-    connection = Connection(
-        id=args.id,
+    save_connection(
+        settings,
+        connection_id=args.id,
         portal=PortalName(args.portal),
         base_url=args.base_url,
         username=args.username,
-        password_ref=password_ref,
-        totp_secret_ref=totp_ref,
+        password=password,
+        totp_secret=totp,
     )
-    ConnectionRegistry(settings.connections_file).save(connection)
     say(f"connection {args.id} saved ({settings.connections_file}); secrets by reference only")
     return 0
 

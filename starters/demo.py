@@ -8,12 +8,11 @@ import signal
 import uuid
 from contextlib import ExitStack
 
-from activities.connections import ConnectionRegistry
-from activities.secrets import LocalSecretFile
-from models.connections import Connection, PortalName, SecretRef
+from activities.connections import save_connection
+from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
-from sandbox.admin_client import SandboxAdmin
+from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.launcher import PortalProcess
 from starters.client import BillBridgeClient
 from starters.console import say, show_payment, show_progress
@@ -23,25 +22,19 @@ DEMO_USER = "demo.patient"
 DEMO_AMOUNT_CENTS = 2500
 
 
-def _save_demo_connection(settings: Settings, portal: PortalName, base_url: str) -> str:
-    connection_id = f"demo-{portal.value}"
-    user = next(u for u in SandboxAdmin(base_url).users() if u.username == DEMO_USER)
-    secrets = LocalSecretFile(settings.secrets_file)
-    password_ref = SecretRef(ref=f"local:{connection_id}/password")
-    totp_ref = SecretRef(ref=f"local:{connection_id}/totp")
-    secrets.put(password_ref, user.password)
-    secrets.put(totp_ref, user.totp_secret)
-    ConnectionRegistry(settings.connections_file).save(
-        Connection(
-            id=connection_id,
-            portal=portal,
-            base_url=base_url,
-            username=user.username,
-            password_ref=password_ref,
-            totp_secret_ref=totp_ref,
-        )
+def _save_demo_connection(
+    settings: Settings, portal: PortalName, base_url: str, user: SandboxUser
+) -> str:
+    connection = save_connection(
+        settings,
+        connection_id=f"demo-{portal.value}",
+        portal=portal,
+        base_url=base_url,
+        username=user.username,
+        password=user.password,
+        totp_secret=user.totp_secret,
     )
-    return connection_id
+    return connection.id
 
 
 async def run_demo(settings: Settings, *, once: bool, portal: PortalName) -> int:
@@ -53,7 +46,7 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName) -> int
             address, ui_url = settings.temporal_address, os.environ.get("BILLBRIDGE_UI_URL")
             say(f"[1/5] Temporal: using {address} (TEMPORAL_ADDRESS)")
         else:
-            say("[1/5] Temporal dev server: starting (SQLite in .data/temporal.db)…")
+            say(f"[1/5] Temporal dev server: starting (SQLite in {data / 'temporal.db'})…")
             server = TemporalDevServer(
                 data / "temporal.log", db_file=data / "temporal.db", port=7233, ui_port=8233
             )
@@ -71,7 +64,9 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName) -> int
         stack.callback(sandbox.stop)
         say(f"      {sandbox.base_url} (magic users and faults: {sandbox.base_url}/__sandbox__/)")
 
-        connection_id = _save_demo_connection(settings, portal, sandbox.base_url)
+        with SandboxAdmin(sandbox.base_url) as admin:
+            user = admin.user(DEMO_USER)
+        connection_id = _save_demo_connection(settings, portal, sandbox.base_url, user)
         say(f"[3/5] connection {connection_id}: secrets stored by reference in {settings.home}")
 
         say("[4/5] worker: starting (one Chromium, fresh context per activity)…")
@@ -87,7 +82,6 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName) -> int
         stack.callback(worker.stop)
         say(f"      ready (pid {worker.pid}, log {data / 'worker.log'})")
 
-        user = next(u for u in SandboxAdmin(sandbox.base_url).users() if u.username == DEMO_USER)
         statement = next(s for s in user.statements if s.balance_cents > 0)
         request = PostPaymentRequest(
             connection_id=connection_id,

@@ -8,8 +8,8 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+from activities.portals.one_time_codes import Totp
 from sandbox.cedar.db import transaction
-from sandbox.cedar.totp import Totp
 
 MAX_FAILED_PASSWORDS = 5
 MAX_FAILED_MFA = 5

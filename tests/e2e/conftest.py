@@ -11,9 +11,8 @@ import pytest_asyncio
 from temporalio.worker import Worker
 
 from activities.browser import BrowserPool
-from activities.connections import ConnectionRegistry
-from activities.secrets import LocalSecretFile
-from models.connections import Connection, PortalName, SecretRef
+from activities.connections import save_connection
+from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin, SandboxUser
@@ -40,20 +39,14 @@ def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tempor
 def _save_connection(
     settings: Settings, connection_id: str, portal: PortalProcess, user: SandboxUser, password: str
 ) -> None:
-    secrets = LocalSecretFile(settings.secrets_file)
-    password_ref = SecretRef(ref=f"local:{connection_id}/password")
-    totp_ref = SecretRef(ref=f"local:{connection_id}/totp")
-    secrets.put(password_ref, password)
-    secrets.put(totp_ref, user.totp_secret)
-    ConnectionRegistry(settings.connections_file).save(
-        Connection(
-            id=connection_id,
-            portal=PortalName.CEDAR,
-            base_url=portal.base_url,
-            username=user.username,
-            password_ref=password_ref,
-            totp_secret_ref=totp_ref,
-        )
+    save_connection(
+        settings,
+        connection_id=connection_id,
+        portal=PortalName.CEDAR,
+        base_url=portal.base_url,
+        username=user.username,
+        password=password,
+        totp_secret=user.totp_secret,
     )
 
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from activities.portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.cedar.seed import DEMO_CARD_TOKEN, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERNAME
-from sandbox.cedar.totp import Totp
 from sandbox.launcher import PortalProcess
 
 CONFIRMATION = re.compile(r"CDR-[A-Z0-9]{8}")

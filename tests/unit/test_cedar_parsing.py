@@ -8,7 +8,7 @@ import pyotp
 import pytest
 
 from activities.portals.cedar import parsing
-from activities.portals.cedar.one_time_codes import current_code
+from activities.portals.one_time_codes import current_code
 from models.errors import PortalChanged
 from models.statements import StatementStatus
 from sandbox.cedar.formatting import long_date, money, parse_amount, timestamp

@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlparse
 from playwright.async_api import Page, Response
 
 from activities.portals.cedar import parsing
-from activities.portals.cedar.one_time_codes import current_code
 from activities.portals.cedar.pages.confirmation_page import ConfirmationPage
 from activities.portals.cedar.pages.login_page import LoginPage
 from activities.portals.cedar.pages.mfa_page import MfaPage
@@ -23,6 +22,7 @@ from activities.portals.cedar.pages.payment_page import PaymentPage
 from activities.portals.cedar.pages.statement_page import StatementPage
 from activities.portals.cedar.pages.statements_page import StatementsPage
 from activities.portals.navigation import PortalTimeouts, errors_mapped
+from activities.portals.one_time_codes import current_code
 from models.connections import Credentials
 from models.errors import (
     AccountLocked,

@@ -1,7 +1,8 @@
 """The current TOTP code for a secret, including the 80-bit secrets pyotp 2.10+ refuses.
 
 Authenticator enrolments still commonly hand out 16-character base32 secrets (80 bits);
-pyotp now insists on 112 bits, which would lock such patients out of automation.
+pyotp now insists on 112 bits, which would lock such patients out of automation. The
+sandbox portals verify codes with the same class, as the real vendors accept such secrets.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pyotp
 MIN_SECRET_BYTES = 10
 
 
-class _Totp(pyotp.TOTP):
+class Totp(pyotp.TOTP):
     def byte_secret(self) -> bytes:
         padded = self.secret + "=" * (-len(self.secret) % 8)
         decoded = base64.b32decode(padded, casefold=True)
@@ -24,7 +25,7 @@ class _Totp(pyotp.TOTP):
 
 def current_code(secret: str) -> str:
     try:
-        code: str = _Totp(secret.replace(" ", "")).now()
+        code: str = Totp(secret.replace(" ", "")).now()
     except ValueError:  # binascii.Error is a ValueError too
         # The message must not echo the secret.
         raise ValueError("the TOTP secret is not valid base32 of at least 80 bits") from None
