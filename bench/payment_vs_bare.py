@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import datetime as dt
 import os
 import platform
@@ -30,14 +29,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyotp
 from playwright.async_api import Browser, async_playwright
 from temporalio.api.enums.v1 import EventType
 
 from activities.browser import CHROMIUM_ARGS, find_chromium
-from activities.connections import ConnectionRegistry
-from activities.secrets import LocalSecretFile
-from models.connections import Connection, PortalName, SecretRef
+from activities.connections import save_connection
+from activities.portals.one_time_codes import current_code
+from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin, SandboxUser
@@ -57,13 +55,6 @@ SECTION_END = "<!-- payment_vs_bare:end -->"
 
 
 # --- the bare script -------------------------------------------------------------------
-
-
-class _Totp(pyotp.TOTP):
-    """pyotp ≥ 2.10 refuses the 80-bit demo secret; decode it ourselves."""
-
-    def byte_secret(self) -> bytes:
-        return base64.b32decode(self.secret + "=" * (-len(self.secret) % 8), casefold=True)
 
 
 @dataclass
@@ -87,7 +78,7 @@ async def bare_payment(
         await page.get_by_label("Password").fill(user.password)
         await page.get_by_role("button", name="Sign in").click()
         await page.wait_for_url("**/mfa")
-        await page.get_by_label("Verification code").fill(_Totp(user.totp_secret).now())
+        await page.get_by_label("Verification code").fill(current_code(user.totp_secret))
         await page.get_by_role("button", name="Verify").click()
         await page.wait_for_url("**/statements**")
         signed_in = time.perf_counter()
@@ -188,25 +179,6 @@ async def _history_breakdown(
 # --- the stack -------------------------------------------------------------------------
 
 
-def _save_connection(settings: Settings, base_url: str, user: SandboxUser) -> None:
-    """As tests/e2e/conftest.py does: secrets by reference, connection in the registry."""
-    secrets = LocalSecretFile(settings.secrets_file)
-    password_ref = SecretRef(ref=f"local:{CONNECTION}/password")
-    totp_ref = SecretRef(ref=f"local:{CONNECTION}/totp")
-    secrets.put(password_ref, user.password)
-    secrets.put(totp_ref, user.totp_secret)
-    ConnectionRegistry(settings.connections_file).save(
-        Connection(
-            id=CONNECTION,
-            portal=PortalName.CEDAR,
-            base_url=base_url,
-            username=user.username,
-            password_ref=password_ref,
-            totp_secret_ref=totp_ref,
-        )
-    )
-
-
 @dataclass
 class Results:
     runs: int
@@ -271,7 +243,16 @@ def run(runs: int, say: Callable[[str], None]) -> Results:
         settings = Settings(
             home=work / "home", temporal_address=server.address, task_queue="bench-payment"
         )
-        _save_connection(settings, portal.base_url, admin.user(USER))
+        user = admin.user(USER)
+        save_connection(
+            settings,
+            connection_id=CONNECTION,
+            portal=PortalName.CEDAR,
+            base_url=portal.base_url,
+            username=user.username,
+            password=user.password,
+            totp_secret=user.totp_secret,
+        )
         worker = WorkerProcess(
             work / "worker.log",
             {

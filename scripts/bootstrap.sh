@@ -16,9 +16,14 @@ fi
 stamp=".venv/.installed-$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "bootstrap: installing locked dependencies into .venv" >&2
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
-        -r requirements.lock
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+    # pip's chatter goes to a log, shown only when the install fails.
+    if ! { .venv/bin/python -m pip install --disable-pip-version-check --require-hashes \
+               -r requirements.lock \
+           && .venv/bin/python -m pip install --disable-pip-version-check --no-deps -e .; \
+         } > .venv/install.log 2>&1; then
+        tail -n 40 .venv/install.log >&2
+        exit 1
+    fi
     rm -f .venv/.installed-*
     touch "$stamp"
 fi
