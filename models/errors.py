@@ -24,6 +24,8 @@ policies can name it.  The hierarchy::
         ├── BadCredentials              the portal rejected username/password
         ├── AccountLocked               the portal locked the login
         ├── MfaRejected                 the portal rejected the one-time code
+        ├── MfaCodeExpired              the one-time code expired before it was entered:
+        │                               send a new one
         ├── PaymentDeclined             the processor declined the payment
         ├── AmbiguousPayment            reconciliation matched more than one payment:
         │                               stop for human review, never resubmit
@@ -119,6 +121,10 @@ class AccountLocked(NonRetryableError):
 
 
 class MfaRejected(NonRetryableError):
+    pass
+
+
+class MfaCodeExpired(NonRetryableError):
     pass
 
 

@@ -31,6 +31,8 @@ class SandboxUser(BaseModel):
     username: str
     password: str
     totp_secret: str
+    mfa_method: str = "totp"
+    phone: str | None = None
     full_name: str = ""
     magic: bool
     magic_kind: str | None = None
@@ -53,7 +55,21 @@ class LoginCounts(BaseModel):
     successful: int
     failed_password: int
     failed_mfa: int
+    mfa_codes_sent: int = 0
     by_user: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+
+class OutboxMessage(BaseModel):
+    """A one-time code the portal texted: what the patient's phone would show."""
+
+    id: int
+    username: str
+    channel: str
+    destination: str
+    masked_destination: str
+    code: str
+    sent_at: str
+    expires_at: str
 
 
 class Faults(BaseModel):
@@ -87,6 +103,26 @@ class SandboxAdmin:
             if user.username == username:
                 return user
         raise KeyError(username)
+
+    def set_password(self, username: str, password: str) -> None:
+        self._json("POST", f"/users/{username}/password", json={"password": password})
+
+    def outbox(self, username: str | None = None) -> list[OutboxMessage]:
+        """Texted codes, newest first."""
+        params = {"username": username} if username is not None else None
+        body = self._json("GET", "/outbox", params=params)
+        return [OutboxMessage.model_validate(message) for message in body["messages"]]
+
+    def latest_code(self, username: str) -> str:
+        """The code most recently texted to this patient: what a person would read to us."""
+        messages = self.outbox(username)
+        if not messages:
+            raise LookupError(f"no code has been sent to {username}")
+        return messages[0].code
+
+    def clear_outbox(self) -> int:
+        deleted: int = self._json("DELETE", "/outbox")["deleted"]
+        return deleted
 
     def statement(self, statement_id: str) -> SandboxStatement:
         return SandboxStatement.model_validate(self._json("GET", f"/statements/{statement_id}"))

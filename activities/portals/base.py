@@ -14,6 +14,7 @@ from playwright.async_api import Page
 
 from models.connections import Credentials
 from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.sessions import MfaChallenge
 from models.statements import Statement, StatementSummary
 
 
@@ -21,7 +22,36 @@ class PortalAdapter(Protocol):
     def __init__(self, page: Page, base_url: str) -> None: ...
 
     async def login(self, credentials: Credentials) -> None:
-        """Sign in, answering a TOTP challenge from ``credentials.totp_secret`` if asked."""
+        """Sign in, answering a TOTP challenge from ``credentials.totp_secret`` if asked.
+
+        MfaRejected if the portal wants a code only a person can read: use ``start_login``.
+        """
+
+    async def start_login(self, credentials: Credentials) -> MfaChallenge | None:
+        """Fill in username and password; stop at a code only a person can read.
+
+        None once signed in: the portal skipped the code (a remembered device) or asked for a
+        TOTP code answered from ``credentials.totp_secret``, ticking "remember this device".
+        Otherwise the challenge, with nothing submitted yet: the browser's storage state now
+        holds the pending sign-in, and ``submit_mfa_code`` may finish it in another context.
+        BadCredentials and AccountLocked as for ``login``.
+        """
+
+    async def submit_mfa_code(self, code: str) -> bool:
+        """Enter a code on the pending sign-in (opening the code screen if needed), asking the
+        portal to remember this device.
+
+        True once signed in; False if the portal says the code is wrong and still waits.
+        MfaCodeExpired: the code is too old, ``resend_mfa_code`` and ask again.
+        MfaRejected: the portal gave up on this sign-in (too many codes, or it timed out).
+        """
+
+    async def resend_mfa_code(self) -> MfaChallenge:
+        """Ask the portal for a new code (the earlier one stops working); MfaRejected if no
+        sign-in is waiting any more."""
+
+    async def is_signed_in(self) -> bool:
+        """Whether this browser's session is still signed in (False: the portal expired it)."""
 
     async def list_statements(self) -> list[StatementSummary]:
         """Every statement of the signed-in patient, all pages."""

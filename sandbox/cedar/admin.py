@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from sandbox.cedar import auth, ledger, seed
+from sandbox.cedar import auth, ledger, outbox, seed
 from sandbox.cedar.faults import FaultSettings, FaultUpdate
 from sandbox.cedar.state import SandboxDep
 
 router = APIRouter(prefix="/__sandbox__")
+
+
+class PasswordChange(BaseModel):
+    password: str = Field(min_length=1)
 
 
 @router.get("/")
@@ -29,6 +34,7 @@ async def health() -> dict[str, str]:
 
 @router.post("/reset")
 async def reset(sandbox: SandboxDep) -> dict[str, str]:
+    """Re-seed; the outbox, remembered devices and sessions go with it."""
     sandbox.reset()
     return {"status": "reset"}
 
@@ -47,6 +53,8 @@ async def users(sandbox: SandboxDep) -> list[dict[str, Any]]:
                 "username": user["username"],
                 "password": user["password"],
                 "totp_secret": user["totp_secret"],
+                "mfa_method": user["mfa_method"],
+                "phone": user["phone"],
                 "full_name": user["full_name"],
                 "magic": user["magic"] is not None,
                 "magic_kind": user["magic"],
@@ -59,6 +67,27 @@ async def users(sandbox: SandboxDep) -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+@router.post("/users/{username}/password")
+async def change_password(
+    sandbox: SandboxDep, username: str, change: PasswordChange
+) -> dict[str, str]:
+    """As if the patient changed the password elsewhere: the old one stops working."""
+    if not auth.set_password(sandbox.db, username, change.password):
+        raise HTTPException(status_code=404, detail="user not found")
+    return {"username": username, "status": "password changed"}
+
+
+@router.get("/outbox")
+async def outbox_messages(sandbox: SandboxDep, username: str | None = None) -> dict[str, Any]:
+    """The patients' phones: every code texted, newest first."""
+    return {"messages": outbox.messages(sandbox.db, username)}
+
+
+@router.delete("/outbox")
+async def clear_outbox(sandbox: SandboxDep) -> dict[str, int]:
+    return {"deleted": outbox.clear(sandbox.db)}
 
 
 @router.get("/statements/{statement_id}")

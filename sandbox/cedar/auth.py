@@ -1,4 +1,9 @@
-"""Signing in: password check with lockout, TOTP step, and server-side sessions."""
+"""Signing in: password check with lockout, the TOTP or SMS code step, server-side sessions.
+
+Between the password and the code a patient holds a pre-auth: a server-side row named by a
+cookie, so a browser whose cookies are saved after the password step and restored later (in
+another browser context) can still finish the sign-in while the pre-auth lives.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from activities.portals.one_time_codes import Totp
+from sandbox.cedar import outbox
 from sandbox.cedar.db import transaction
 
 MAX_FAILED_PASSWORDS = 5
 MAX_FAILED_MFA = 5
 PREAUTH_COOKIE = "cedar_preauth"
 SESSION_COOKIE = "cedar_session"
-PREAUTH_SECONDS = 300
+# Long enough for a person to read a text message and type the code in.
+PREAUTH_SECONDS = 900
+TOTP = "totp"
+SMS = "sms"
 
 
 class PasswordOutcome(StrEnum):
@@ -27,7 +36,9 @@ class PasswordOutcome(StrEnum):
 class MfaOutcome(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    EXPIRED = "expired"  # the texted code is too old: send a new one
     EXHAUSTED = "exhausted"  # too many wrong codes: start over at the password
+    NO_SIGN_IN = "no_sign_in"  # no live pre-auth: unknown, finished or timed out
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,14 @@ class SessionInfo:
     session_id: str
     username: str
     full_name: str
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """What the verification screen asks for: an authenticator code or a texted one."""
+
+    method: str
+    masked_destination: str | None
 
 
 def check_password(db: sqlite3.Connection, username: str, password: str) -> PasswordOutcome:
@@ -62,37 +81,87 @@ def check_password(db: sqlite3.Connection, username: str, password: str) -> Pass
     return PasswordOutcome.LOCKED if locked else PasswordOutcome.REJECTED
 
 
-def start_preauth(db: sqlite3.Connection, username: str) -> str:
-    return _new_session(db, username, "preauth")
+def start_preauth(db: sqlite3.Connection, username: str, code_seconds: float) -> str:
+    """The password is right: open the code step, texting a code to SMS patients."""
+    with transaction(db):
+        preauth_id = _new_session(db, username, "preauth")
+        user = _user(db, username)
+        if user["mfa_method"] == SMS:
+            outbox.send_code(db, preauth_id, username, user["phone"], code_seconds)
+            _record(db, username, "mfa_code_sent")
+    return preauth_id
 
 
-def check_code(db: sqlite3.Connection, preauth_id: str, code: str) -> tuple[MfaOutcome, str]:
-    """Verify the TOTP code; on success the pre-auth becomes a full session (its id returned)."""
-    row = _live_row(db, preauth_id, "preauth", PREAUTH_SECONDS)
+def resend_code(db: sqlite3.Connection, preauth_id: str | None, code_seconds: float) -> bool:
+    """Text a fresh code (the previous one stops working); False if there is nothing to resend."""
+    row = _live_row(db, preauth_id or "", "preauth", PREAUTH_SECONDS) if preauth_id else None
     if row is None:
-        return MfaOutcome.EXHAUSTED, ""
-    secret = db.execute(
-        "SELECT totp_secret FROM users WHERE username = ?", (row["username"],)
-    ).fetchone()["totp_secret"]
-    if code.isdigit() and Totp(secret).verify(code, valid_window=1):
+        return False
+    user = _user(db, row["username"])
+    if user["mfa_method"] != SMS:
+        return False
+    with transaction(db):
+        outbox.send_code(db, row["session_id"], row["username"], user["phone"], code_seconds)
+        _record(db, row["username"], "mfa_code_sent")
+    return True
+
+
+def challenge(db: sqlite3.Connection, preauth_id: str | None) -> Challenge | None:
+    """The code this pre-auth waits for; None if there is no live pre-auth."""
+    row = _live_row(db, preauth_id or "", "preauth", PREAUTH_SECONDS) if preauth_id else None
+    if row is None:
+        return None
+    user = _user(db, row["username"])
+    if user["mfa_method"] == SMS:
+        return Challenge(SMS, outbox.masked_phone(user["phone"]))
+    return Challenge(TOTP, None)
+
+
+def check_code(
+    db: sqlite3.Connection, preauth_id: str, code: str
+) -> tuple[MfaOutcome, SessionInfo | None]:
+    """Verify the code; on success the pre-auth becomes a full session, which is returned."""
+    row = _live_row(db, preauth_id, "preauth", PREAUTH_SECONDS) if preauth_id else None
+    if row is None:
+        return MfaOutcome.NO_SIGN_IN, None
+    user = _user(db, row["username"])
+    if user["mfa_method"] == SMS:
+        if row["code"] is None or time.time() > row["code_expires_at"]:
+            return MfaOutcome.EXPIRED, None
+        accepted = secrets.compare_digest(code.encode(), row["code"].encode())
+    else:
+        accepted = code.isdigit() and Totp(user["totp_secret"]).verify(code, valid_window=1)
+    if accepted:
         with transaction(db):
             db.execute("DELETE FROM sessions WHERE session_id = ?", (preauth_id,))
-            session_id = _new_session(db, row["username"], "session")
-            _record(db, row["username"], "successful")
-        return MfaOutcome.ACCEPTED, session_id
+            session = start_session(db, row["username"])
+        return MfaOutcome.ACCEPTED, session
     _record(db, row["username"], "failed_mfa")
     failures = row["mfa_failures"] + 1
     if failures >= MAX_FAILED_MFA:
         db.execute("DELETE FROM sessions WHERE session_id = ?", (preauth_id,))
-        return MfaOutcome.EXHAUSTED, ""
+        return MfaOutcome.EXHAUSTED, None
     db.execute("UPDATE sessions SET mfa_failures = ? WHERE session_id = ?", (failures, preauth_id))
-    return MfaOutcome.REJECTED, ""
+    return MfaOutcome.REJECTED, None
+
+
+def start_session(db: sqlite3.Connection, username: str) -> SessionInfo:
+    """A completed sign-in (code accepted, or a remembered device skipped the code)."""
+    session_id = _new_session(db, username, "session")
+    _record(db, username, "successful")
+    return SessionInfo(session_id, username, _user(db, username)["full_name"])
+
+
+def set_password(db: sqlite3.Connection, username: str, password: str) -> bool:
+    """Change a password as if the patient did it elsewhere; False for an unknown user."""
+    changed = db.execute(
+        "UPDATE users SET password = ? WHERE username = ?", (password, username)
+    ).rowcount
+    return changed > 0
 
 
 def preauth_is_live(db: sqlite3.Connection, preauth_id: str | None) -> bool:
-    return (
-        bool(preauth_id) and _live_row(db, preauth_id or "", "preauth", PREAUTH_SECONDS) is not None
-    )
+    return challenge(db, preauth_id) is not None
 
 
 def current_session(
@@ -121,15 +190,19 @@ def expire_all_sessions(db: sqlite3.Connection) -> int:
 
 
 def login_counts(db: sqlite3.Connection) -> dict[str, object]:
-    totals = {"successful": 0, "failed_password": 0, "failed_mfa": 0}
+    totals = {"successful": 0, "failed_password": 0, "failed_mfa": 0, "mfa_codes_sent": 0}
     by_user: dict[str, dict[str, int]] = {}
     for row in db.execute(
         "SELECT username, outcome, COUNT(*) AS n FROM login_events GROUP BY username, outcome"
     ):
-        totals[row["outcome"]] += row["n"]
+        key = _COUNTED_AS.get(row["outcome"], row["outcome"])
+        totals[key] += row["n"]
         per_user = by_user.setdefault(row["username"], dict.fromkeys(totals, 0))
-        per_user[row["outcome"]] = row["n"]
+        per_user[key] = row["n"]
     return {**totals, "by_user": by_user}
+
+
+_COUNTED_AS = {"mfa_code_sent": "mfa_codes_sent"}
 
 
 def _new_session(db: sqlite3.Connection, username: str, kind: str) -> str:
@@ -139,6 +212,11 @@ def _new_session(db: sqlite3.Connection, username: str, kind: str) -> str:
         (session_id, username, kind, time.time()),
     )
     return session_id
+
+
+def _user(db: sqlite3.Connection, username: str) -> sqlite3.Row:
+    row: sqlite3.Row = db.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+    return row
 
 
 def _live_row(

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sandbox.cedar.seed import SeedUser, build_seed
+from sandbox.cedar.seed import SeedUser, seed_users
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS users (
     totp_secret TEXT NOT NULL,
     full_name TEXT NOT NULL,
     magic TEXT,
+    mfa_method TEXT NOT NULL DEFAULT 'totp',
+    phone TEXT,
     failed_passwords INTEGER NOT NULL DEFAULT 0,
     locked INTEGER NOT NULL DEFAULT 0
 );
@@ -66,16 +68,35 @@ CREATE TABLE IF NOT EXISTS sessions (
     username TEXT NOT NULL,
     kind TEXT NOT NULL,
     last_seen REAL NOT NULL,
-    mfa_failures INTEGER NOT NULL DEFAULT 0
+    mfa_failures INTEGER NOT NULL DEFAULT 0,
+    code TEXT,
+    code_expires_at REAL
 );
 CREATE TABLE IF NOT EXISTS login_events (
     username TEXT NOT NULL,
     outcome TEXT NOT NULL,
     at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    username TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    masked_destination TEXT NOT NULL,
+    code TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS devices (
+    token TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
 """
+# Bumped with every schema change: an older database file is rebuilt and re-seeded.
+SCHEMA_VERSION = 2
 _TABLES = ("payments", "line_items", "statements", "cards", "sessions", "login_events",
-           "users", "meta")  # fmt: skip
+           "outbox", "devices", "users", "meta")  # fmt: skip
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -84,17 +105,21 @@ def connect(path: Path) -> sqlite3.Connection:
     connection.row_factory = sqlite3.Row
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA foreign_keys=ON")
+    if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        _drop_tables(connection)
     connection.executescript(SCHEMA)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return connection
 
 
 def is_seeded(connection: sqlite3.Connection) -> bool:
-    return connection.execute("SELECT COUNT(*) FROM users").fetchone()[0] > 0
+    count: int = connection.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+    return count > 0
 
 
 def reseed(connection: sqlite3.Connection, seed: int, patients: int) -> None:
     """Drop every row (ledger, sessions, counters included) and load the seed again."""
-    users = build_seed(seed, patients)
+    users = seed_users(seed, patients)
     with transaction(connection):
         for table in _TABLES:
             connection.execute(f"DELETE FROM {table}")
@@ -116,12 +141,24 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     connection.execute("COMMIT")
 
 
+def _drop_tables(connection: sqlite3.Connection) -> None:
+    existing = [row[0] for row in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )]  # fmt: skip
+    if existing:
+        logger.info("Cedar sandbox database schema is outdated: rebuilding it")
+    connection.execute("PRAGMA foreign_keys=OFF")
+    for table in existing:
+        connection.execute(f"DROP TABLE {table}")
+    connection.execute("PRAGMA foreign_keys=ON")
+
+
 def _insert_user(connection: sqlite3.Connection, user: SeedUser) -> None:
     connection.execute(
-        "INSERT INTO users (username, password, totp_secret, full_name, magic, locked) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (username, password, totp_secret, full_name, magic, mfa_method, "
+        "phone, locked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (user.username, user.password, user.totp_secret, user.full_name, user.magic,
-         int(user.magic == "locked")),
+         user.mfa_method, user.phone, int(user.magic == "locked")),
     )  # fmt: skip
     for card in user.cards:
         connection.execute(

@@ -2,13 +2,15 @@
 
 Everything comes from one ``random.Random(seed)``; the magic users are drawn first so their
 data does not change with ``--patients``. Dates hang off a fixed anchor, never today.
+The SMS patient draws from a random stream of its own, so adding it left every other user's
+data as it was.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sandbox.cedar.catalog import (
@@ -31,6 +33,13 @@ DEMO_CARD_TOKEN = "tok_c0ffee00d15ea5e0ba5eba11"
 DEMO_CARD_BRAND = ("Visa", "4242")
 WRONG_PASSWORD_USERNAME = "wrong.password"
 LOCKED_USERNAME = "locked.patient"
+SMS_USERNAME = "sms.patient"
+SMS_PASSWORD = "sms-password"
+SMS_PHONE = "+1 555-010-0112"
+SMS_CARD_TOKEN = "tok_babe5a1e5ca1ab1e0ff1ce00"
+SMS_CARD_BRAND = ("Mastercard", "4444")
+# Far above the regular statement numbers, so the SMS patient's never collide with them.
+SMS_FIRST_STATEMENT = 900000
 UNKNOWN_CARD_TOKEN = "tok_ffffffffffffffffffffffff"
 
 # Thirteen or more digits in a row could be read as a card number by BillBridge's PAN filter.
@@ -73,9 +82,11 @@ class SeedUser:
     password: str
     totp_secret: str
     full_name: str
-    magic: str | None  # "demo" | "wrong_password" | "locked" | None
+    magic: str | None  # "demo" | "wrong_password" | "locked" | "sms" | None
     cards: tuple[SeedCard, ...]
     statements: tuple[SeedStatement, ...]
+    mfa_method: str = "totp"  # "totp" | "sms"
+    phone: str | None = None
 
 
 @dataclass
@@ -84,7 +95,21 @@ class _Counters:
     used_tokens: set[str] = field(default_factory=set)
 
 
+def seed_users(seed: int, patients: int) -> list[SeedUser]:
+    """Every user of the portal: the TOTP users of ``build_seed``, then the SMS patient."""
+    return [*build_seed(seed, patients), build_sms_user(seed)]
+
+
+def build_sms_user(seed: int) -> SeedUser:
+    rng = random.Random(f"cedar-sms:{seed}")
+    counters = _Counters(next_statement=SMS_FIRST_STATEMENT)
+    user = _user(rng, counters, SMS_USERNAME, SMS_PASSWORD, "sms", statements=3,
+                 card_token=SMS_CARD_TOKEN, card_brand=SMS_CARD_BRAND)  # fmt: skip
+    return replace(user, totp_secret="", mfa_method="sms", phone=SMS_PHONE)
+
+
 def build_seed(seed: int, patients: int) -> list[SeedUser]:
+    """The users who answer an authenticator (TOTP) code: magic users first, then patients."""
     rng = random.Random(seed)
     counters = _Counters()
     users = [

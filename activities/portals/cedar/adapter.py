@@ -32,6 +32,7 @@ from models.errors import (
     ConfirmationMissing,
     InvalidAmount,
     InvalidInput,
+    MfaCodeExpired,
     MfaRejected,
     PortalChanged,
     PortalTimeout,
@@ -41,12 +42,14 @@ from models.errors import (
     UnknownPaymentMethod,
 )
 from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.sessions import MfaChallenge, MfaMethod
 from models.statements import LineItem, Statement, StatementSummary
 
 logger = logging.getLogger(__name__)
 
 MAX_STATEMENT_PAGES = 50
 NOT_FOUND = 404
+CODE_DIGITS = 6
 
 
 class CedarAdapter:
@@ -58,30 +61,117 @@ class CedarAdapter:
         (timeouts or PortalTimeouts()).apply(page)
 
     async def login(self, credentials: Credentials) -> None:
-        login = LoginPage(self._page, self._base_url)
-        await login.open()
-        await login.sign_in(credentials.username, credentials.password.get_secret_value())
-        if self._path() != "/mfa":
-            raise self._sign_in_refusal(await login.alert_text())
-        mfa = MfaPage(self._page)
-        if not await mfa.is_shown():
-            raise PortalChanged("login: the verification code screen is not as expected")
-        if credentials.totp_secret is None:
+        challenge = await self._sign_in(credentials, remember_device=False)
+        if challenge is None:
+            return
+        if challenge.method is MfaMethod.TOTP:
             raise MfaRejected(
                 "login: the portal asks for a one-time code but no TOTP secret is set"
             )
+        raise MfaRejected(
+            f"login: the portal sent a one-time code by {challenge.method}; "
+            "only a person can read it"
+        )
+
+    async def start_login(self, credentials: Credentials) -> MfaChallenge | None:
+        """Sign in up to the code a person must read; None when already signed in."""
+        return await self._sign_in(credentials, remember_device=True)
+
+    async def submit_mfa_code(self, code: str) -> bool:
+        mfa = MfaPage(self._page, self._base_url)
+        await self._open_challenge(mfa)
+        normalized = _one_time_code(code)
+        if normalized is None:
+            # Nothing the portal could accept; do not spend one of its attempts on it.
+            return False
+        await mfa.enter_code(normalized, remember_device=True)
+        return await self._code_accepted(mfa)
+
+    async def resend_mfa_code(self) -> MfaChallenge:
+        mfa = MfaPage(self._page, self._base_url)
+        challenge = await self._open_challenge(mfa)
+        if challenge.method is MfaMethod.TOTP:
+            return challenge  # the authenticator app shows a new code by itself
+        await mfa.request_new_code()
+        if self._path() != "/mfa":
+            raise MfaRejected("mfa: no sign-in is waiting for a code any more; start again")
+        return await self._challenge(mfa)
+
+    async def is_signed_in(self) -> bool:
+        listing = StatementsPage(self._page, self._base_url)
+        await listing.open()
+        if self._path() == "/login":
+            return False
+        if not await listing.is_shown():
+            raise PortalChanged("statements: the statements list is not as expected")
+        return True
+
+    async def _sign_in(
+        self, credentials: Credentials, *, remember_device: bool
+    ) -> MfaChallenge | None:
+        login = LoginPage(self._page, self._base_url)
+        await login.open()
+        await login.sign_in(credentials.username, credentials.password.get_secret_value())
+        if self._path() == "/statements":  # a remembered device skips the code
+            await self._confirm_signed_in("login")
+            return None
+        if self._path() != "/mfa":
+            raise self._sign_in_refusal(await login.alert_text())
+        mfa = MfaPage(self._page, self._base_url)
+        challenge = await self._challenge(mfa)
+        if challenge.method is not MfaMethod.TOTP or credentials.totp_secret is None:
+            return challenge
         try:
             code = current_code(credentials.totp_secret.get_secret_value())
         except ValueError as error:
             raise InvalidInput(f"login: {error}") from None
-        await mfa.enter_code(code)
-        if self._path() == "/mfa":
+        await mfa.enter_code(code, remember_device=remember_device)
+        if not await self._code_accepted(mfa):
             raise MfaRejected("login: the portal rejected the one-time code")
-        if self._path() == "/login":
-            raise MfaRejected("login: the portal rejected the one-time codes and restarted sign-in")
+        return None
+
+    async def _open_challenge(self, mfa: MfaPage) -> MfaChallenge:
+        """The verification screen of the sign-in waiting in this browser's cookies."""
+        if self._path() != "/mfa" or not await mfa.is_shown():
+            await mfa.open()
+            if self._path() != "/mfa":
+                raise MfaRejected("mfa: no sign-in is waiting for a code (timed out or finished)")
+        return await self._challenge(mfa)
+
+    async def _challenge(self, mfa: MfaPage) -> MfaChallenge:
+        if not await mfa.is_shown():
+            raise PortalChanged("login: the verification code screen is not as expected")
+        sent = await mfa.sent_notice_text()
+        if sent is not None:
+            destination, message = parsing.code_destination(sent)
+            return MfaChallenge(
+                method=MfaMethod.SMS, masked_destination=destination, message=message
+            )
+        hint = await mfa.authenticator_hint_text()
+        if hint is not None:
+            return MfaChallenge(method=MfaMethod.TOTP, masked_destination=None, message=hint)
+        raise PortalChanged("mfa: the verification screen names no way the code was delivered")
+
+    async def _code_accepted(self, mfa: MfaPage) -> bool:
+        """After Verify: True when signed in, False when the portal asks for the code again."""
+        if self._path() == "/statements":
+            await self._confirm_signed_in("mfa")
+            logger.info("signed in to Cedar")
+            return True
+        if await mfa.is_shown():
+            alert = (await mfa.alert_text() or "").lower()
+            if "expired" in alert:
+                raise MfaCodeExpired("mfa: the code expired before it was entered; send a new one")
+            if "incorrect" in alert:
+                return False
+            raise PortalChanged("mfa: the code was neither accepted nor refused")
+        if await LoginPage(self._page, self._base_url).is_shown():
+            raise MfaRejected("mfa: the portal refused the codes and restarted sign-in")
+        raise PortalChanged("mfa: the code was neither accepted nor refused")
+
+    async def _confirm_signed_in(self, step: str) -> None:
         if not await StatementsPage(self._page, self._base_url).is_shown():
-            raise PortalChanged("login: signed in, but the statements page did not follow")
-        logger.info("signed in to Cedar")
+            raise PortalChanged(f"{step}: signed in, but the statements page did not follow")
 
     async def list_statements(self) -> list[StatementSummary]:
         listing = StatementsPage(self._page, self._base_url)
@@ -263,6 +353,13 @@ class CedarAdapter:
         if "greater than" in text or "valid amount" in text:
             return InvalidAmount("the portal refused the amount")
         return PortalChanged("pay_submit: the portal refused the payment for an unknown reason")
+
+
+def _one_time_code(typed: str) -> str | None:
+    """The code as Cedar's field takes it (people paste "123 456" or "123-456"); None if it
+    cannot be a Cedar code at all."""
+    code = typed.strip().replace(" ", "").replace("-", "")
+    return code if len(code) == CODE_DIGITS and code.isascii() and code.isdigit() else None
 
 
 async def _read_bytes(path: Path) -> bytes:

@@ -17,6 +17,7 @@ _DATE_FORMAT = "%b %d, %Y"  # "Mar 4, 2025"
 _TIMESTAMP_FORMAT = "%b %d, %Y %I:%M %p UTC"  # "Mar 4, 2025 03:05 PM UTC"
 _CODE = re.compile(r"(?P<system>CPT|HCPCS)\s+(?P<code>[A-Z0-9]{5})")
 _CARD = re.compile(r".+ ending in (?P<last4>\d{4})")
+_SENT_TO = re.compile(r"(?P<sentence>We sent a code to (?P<destination>\S+?)\.)(\s|$)")
 _STATUSES = {
     "Open": StatementStatus.ISSUED,
     "Partially paid": StatementStatus.ISSUED,
@@ -79,3 +80,11 @@ def form_amount(cents: int) -> str:
     """What a patient would type for this amount: "1234.50"."""
     whole, rest = divmod(cents, 100)
     return f"{whole}.{rest:02d}"
+
+
+def code_destination(text: str) -> tuple[str, str]:
+    """("***-***-0112", "We sent a code to ***-***-0112.") from the verification screen."""
+    match = _SENT_TO.match(text.strip())
+    if match is None:
+        raise PortalChanged("the verification screen does not say where the code was sent")
+    return match["destination"], match["sentence"]

@@ -1,4 +1,4 @@
-"""Sign-in: username and password, then the TOTP verification code."""
+"""Sign-in: username and password, then a verification code from an app or a text message."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from sandbox.cedar import auth
+from sandbox.cedar import auth, devices
 from sandbox.cedar.faults import Step
-from sandbox.cedar.state import SandboxDep
+from sandbox.cedar.state import CedarSandbox, SandboxDep
 
 router = APIRouter()
 
@@ -18,7 +18,12 @@ LOCKED = (
     "Your account is locked after too many sign-in attempts. "
     "Contact your provider's billing office to unlock it."
 )
-WRONG_CODE = "That code is incorrect. Check your authenticator app and try again."
+WRONG_CODE = {
+    auth.TOTP: "That code is incorrect. Check your authenticator app and try again.",
+    auth.SMS: "That code is incorrect. Check the text message and try again.",
+}
+CODE_EXPIRED = "That code has expired. Send a new code."
+CODE_RESENT = "A new code is on its way. Codes sent earlier no longer work."
 TOO_MANY_CODES = "Too many incorrect codes. Please sign in again."
 EXPIRED = "Your session has expired. Please sign in again."
 
@@ -43,44 +48,71 @@ async def login_submit(
     password: Annotated[str, Form()] = "",
 ) -> Response:
     await sandbox.faults.enter(Step.LOGIN)
-    outcome = auth.check_password(sandbox.db, username.strip(), password)
+    username = username.strip()
+    outcome = auth.check_password(sandbox.db, username, password)
     if outcome is not auth.PasswordOutcome.ACCEPTED:
         error = LOCKED if outcome is auth.PasswordOutcome.LOCKED else INVALID
         return sandbox.render(
             request, "login.html", status_code=200, error=error, username=username
         )
+    if devices.recognizes(sandbox.db, request.cookies.get(devices.DEVICE_COOKIE), username):
+        session = auth.start_session(sandbox.db, username)
+        return _signed_in(session, remember=False, sandbox=sandbox)
     response = RedirectResponse("/mfa", status_code=303)
-    preauth = auth.start_preauth(sandbox.db, username.strip())
-    response.set_cookie(auth.PREAUTH_COOKIE, preauth, httponly=True, samesite="lax")
+    preauth = auth.start_preauth(sandbox.db, username, sandbox.settings.sms_code_seconds)
+    response.set_cookie(
+        auth.PREAUTH_COOKIE, preauth, max_age=auth.PREAUTH_SECONDS, httponly=True, samesite="lax"
+    )
     response.delete_cookie(auth.SESSION_COOKIE)
     return response
 
 
 @router.get("/mfa")
-async def mfa_form(request: Request, sandbox: SandboxDep) -> Response:
+async def mfa_form(request: Request, sandbox: SandboxDep, resent: int = 0) -> Response:
     await sandbox.faults.enter(Step.MFA)
-    if not auth.preauth_is_live(sandbox.db, request.cookies.get(auth.PREAUTH_COOKIE)):
+    challenge = auth.challenge(sandbox.db, request.cookies.get(auth.PREAUTH_COOKIE))
+    if challenge is None:
         return RedirectResponse("/login", status_code=303)
-    return sandbox.render(request, "mfa.html")
+    notice = CODE_RESENT if resent and challenge.method == auth.SMS else None
+    return sandbox.render(request, "mfa.html", challenge=challenge, notice=notice)
 
 
 @router.post("/mfa")
 async def mfa_submit(
-    request: Request, sandbox: SandboxDep, code: Annotated[str, Form()] = ""
+    request: Request,
+    sandbox: SandboxDep,
+    code: Annotated[str, Form()] = "",
+    remember: Annotated[str, Form()] = "",
 ) -> Response:
     await sandbox.faults.enter(Step.MFA)
-    preauth = request.cookies.get(auth.PREAUTH_COOKIE) or ""
-    outcome, session_id = auth.check_code(sandbox.db, preauth, code.strip().replace(" ", ""))
-    if outcome is auth.MfaOutcome.REJECTED:
-        return sandbox.render(request, "mfa.html", error=WRONG_CODE)
-    if outcome is auth.MfaOutcome.EXHAUSTED:
-        response = sandbox.render(request, "login.html", error=TOO_MANY_CODES, username="")
+    preauth = request.cookies.get(auth.PREAUTH_COOKIE)
+    challenge = auth.challenge(sandbox.db, preauth)
+    if preauth is None or challenge is None:  # the pre-auth timed out (or never was)
+        response = RedirectResponse("/login?expired=1", status_code=303)
         response.delete_cookie(auth.PREAUTH_COOKIE)
         return response
-    response = RedirectResponse("/statements", status_code=303)
-    response.delete_cookie(auth.PREAUTH_COOKIE)
-    response.set_cookie(auth.SESSION_COOKIE, session_id, httponly=True, samesite="lax")
-    return response
+    outcome, session = auth.check_code(sandbox.db, preauth, code.strip().replace(" ", ""))
+    if outcome is auth.MfaOutcome.REJECTED:
+        return sandbox.render(
+            request, "mfa.html", challenge=challenge, error=WRONG_CODE[challenge.method]
+        )
+    if outcome is auth.MfaOutcome.EXPIRED:
+        return sandbox.render(request, "mfa.html", challenge=challenge, error=CODE_EXPIRED)
+    if outcome is not auth.MfaOutcome.ACCEPTED or session is None:
+        refused = sandbox.render(request, "login.html", error=TOO_MANY_CODES, username="")
+        refused.delete_cookie(auth.PREAUTH_COOKIE)
+        return refused
+    return _signed_in(session, remember=bool(remember), sandbox=sandbox)
+
+
+@router.post("/mfa/resend")
+async def mfa_resend(request: Request, sandbox: SandboxDep) -> Response:
+    await sandbox.faults.enter(Step.MFA)
+    preauth = request.cookies.get(auth.PREAUTH_COOKIE)
+    if auth.challenge(sandbox.db, preauth) is None:
+        return RedirectResponse("/login?expired=1", status_code=303)
+    sent = auth.resend_code(sandbox.db, preauth, sandbox.settings.sms_code_seconds)
+    return RedirectResponse("/mfa?resent=1" if sent else "/mfa", status_code=303)
 
 
 @router.get("/logout")
@@ -88,4 +120,17 @@ async def logout(request: Request, sandbox: SandboxDep) -> Response:
     auth.end_session(sandbox.db, request.cookies.get(auth.SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE)
+    return response
+
+
+def _signed_in(session: auth.SessionInfo, *, remember: bool, sandbox: CedarSandbox) -> Response:
+    response = RedirectResponse("/statements", status_code=303)
+    response.delete_cookie(auth.PREAUTH_COOKIE)
+    response.set_cookie(auth.SESSION_COOKIE, session.session_id, httponly=True, samesite="lax")
+    if remember:
+        token = devices.remember(sandbox.db, session.username)
+        response.set_cookie(
+            devices.DEVICE_COOKIE, token, max_age=devices.DEVICE_SECONDS, httponly=True,
+            samesite="lax",
+        )  # fmt: skip
     return response
