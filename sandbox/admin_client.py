@@ -33,6 +33,7 @@ class SandboxUser(BaseModel):
     totp_secret: str
     mfa_method: str = "totp"
     phone: str | None = None
+    email: str | None = None
     full_name: str = ""
     magic: bool
     magic_kind: str | None = None
@@ -60,7 +61,7 @@ class LoginCounts(BaseModel):
 
 
 class OutboxMessage(BaseModel):
-    """A one-time code the portal texted: what the patient's phone would show."""
+    """A one-time code the portal texted or emailed: what the patient's phone/inbox shows."""
 
     id: int
     username: str

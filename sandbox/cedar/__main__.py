@@ -24,13 +24,13 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--patients", type=int, default=6)
     parser.add_argument("--session-idle-seconds", type=float, default=900.0)
-    parser.add_argument("--sms-code-seconds", type=float, default=600.0)
+    parser.add_argument("--code-seconds", type=float, default=600.0)
     parser.add_argument("--reset", action="store_true", help="re-seed even if the db exists")
     args = parser.parse_args(argv)
     return SandboxSettings(
         db_path=args.db, host=args.host, port=args.port, seed=args.seed,
         patients=args.patients, session_idle_seconds=args.session_idle_seconds,
-        sms_code_seconds=args.sms_code_seconds,
+        code_seconds=args.code_seconds,
         reset=args.reset,
     )  # fmt: skip
 

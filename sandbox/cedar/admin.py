@@ -55,6 +55,7 @@ async def users(sandbox: SandboxDep) -> list[dict[str, Any]]:
                 "totp_secret": user["totp_secret"],
                 "mfa_method": user["mfa_method"],
                 "phone": user["phone"],
+                "email": user["email"],
                 "full_name": user["full_name"],
                 "magic": user["magic"] is not None,
                 "magic_kind": user["magic"],
@@ -81,7 +82,7 @@ async def change_password(
 
 @router.get("/outbox")
 async def outbox_messages(sandbox: SandboxDep, username: str | None = None) -> dict[str, Any]:
-    """The patients' phones: every code texted, newest first."""
+    """The patients' phones and inboxes: every code sent, newest first."""
     return {"messages": outbox.messages(sandbox.db, username)}
 
 

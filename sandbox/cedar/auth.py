@@ -1,4 +1,4 @@
-"""Signing in: password check with lockout, the TOTP or SMS code step, server-side sessions.
+"""Signing in: password check with lockout, the TOTP, SMS or email code step, sessions.
 
 Between the password and the code a patient holds a pre-auth: a server-side row named by a
 cookie, so a browser whose cookies are saved after the password step and restored later (in
@@ -21,10 +21,12 @@ MAX_FAILED_PASSWORDS = 5
 MAX_FAILED_MFA = 5
 PREAUTH_COOKIE = "cedar_preauth"
 SESSION_COOKIE = "cedar_session"
-# Long enough for a person to read a text message and type the code in.
+# Long enough for a person to read a text message or an email and type the code in.
 PREAUTH_SECONDS = 900
 TOTP = "totp"
-SMS = "sms"
+SMS = outbox.SMS
+EMAIL = outbox.EMAIL
+SENT_CODE_METHODS = (SMS, EMAIL)  # codes the portal sends, as opposed to an app's
 
 
 class PasswordOutcome(StrEnum):
@@ -36,7 +38,7 @@ class PasswordOutcome(StrEnum):
 class MfaOutcome(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
-    EXPIRED = "expired"  # the texted code is too old: send a new one
+    EXPIRED = "expired"  # the sent code is too old: send a new one
     EXHAUSTED = "exhausted"  # too many wrong codes: start over at the password
     NO_SIGN_IN = "no_sign_in"  # no live pre-auth: unknown, finished or timed out
 
@@ -50,7 +52,7 @@ class SessionInfo:
 
 @dataclass(frozen=True)
 class Challenge:
-    """What the verification screen asks for: an authenticator code or a texted one."""
+    """What the verification screen asks for: an authenticator code or a sent one."""
 
     method: str
     masked_destination: str | None
@@ -82,28 +84,20 @@ def check_password(db: sqlite3.Connection, username: str, password: str) -> Pass
 
 
 def start_preauth(db: sqlite3.Connection, username: str, code_seconds: float) -> str:
-    """The password is right: open the code step, texting a code to SMS patients."""
+    """The password is right: open the code step, sending a code to SMS and email patients."""
     with transaction(db):
         preauth_id = _new_session(db, username, "preauth")
-        user = _user(db, username)
-        if user["mfa_method"] == SMS:
-            outbox.send_code(db, preauth_id, username, user["phone"], code_seconds)
-            _record(db, username, "mfa_code_sent")
+        _send_code(db, preauth_id, _user(db, username), code_seconds)
     return preauth_id
 
 
 def resend_code(db: sqlite3.Connection, preauth_id: str | None, code_seconds: float) -> bool:
-    """Text a fresh code (the previous one stops working); False if there is nothing to resend."""
+    """Send a fresh code (the previous one stops working); False if there is nothing to resend."""
     row = _live_row(db, preauth_id or "", "preauth", PREAUTH_SECONDS) if preauth_id else None
     if row is None:
         return False
-    user = _user(db, row["username"])
-    if user["mfa_method"] != SMS:
-        return False
     with transaction(db):
-        outbox.send_code(db, row["session_id"], row["username"], user["phone"], code_seconds)
-        _record(db, row["username"], "mfa_code_sent")
-    return True
+        return _send_code(db, row["session_id"], _user(db, row["username"]), code_seconds)
 
 
 def challenge(db: sqlite3.Connection, preauth_id: str | None) -> Challenge | None:
@@ -112,8 +106,9 @@ def challenge(db: sqlite3.Connection, preauth_id: str | None) -> Challenge | Non
     if row is None:
         return None
     user = _user(db, row["username"])
-    if user["mfa_method"] == SMS:
-        return Challenge(SMS, outbox.masked_phone(user["phone"]))
+    method = user["mfa_method"]
+    if method in SENT_CODE_METHODS:
+        return Challenge(method, outbox.masked(method, _destination(user)))
     return Challenge(TOTP, None)
 
 
@@ -125,7 +120,7 @@ def check_code(
     if row is None:
         return MfaOutcome.NO_SIGN_IN, None
     user = _user(db, row["username"])
-    if user["mfa_method"] == SMS:
+    if user["mfa_method"] in SENT_CODE_METHODS:
         if row["code"] is None or time.time() > row["code_expires_at"]:
             return MfaOutcome.EXPIRED, None
         accepted = secrets.compare_digest(code.encode(), row["code"].encode())
@@ -203,6 +198,22 @@ def login_counts(db: sqlite3.Connection) -> dict[str, object]:
 
 
 _COUNTED_AS = {"mfa_code_sent": "mfa_codes_sent"}
+
+
+def _send_code(
+    db: sqlite3.Connection, preauth_id: str, user: sqlite3.Row, code_seconds: float
+) -> bool:
+    method = user["mfa_method"]
+    if method not in SENT_CODE_METHODS:
+        return False
+    outbox.send_code(db, preauth_id, user["username"], method, _destination(user), code_seconds)
+    _record(db, user["username"], "mfa_code_sent")
+    return True
+
+
+def _destination(user: sqlite3.Row) -> str:
+    address: str = user["email"] if user["mfa_method"] == EMAIL else user["phone"]
+    return address
 
 
 def _new_session(db: sqlite3.Connection, username: str, kind: str) -> str:

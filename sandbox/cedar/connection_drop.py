@@ -44,7 +44,7 @@ class ConnectionRegistry:
 
     def drop(self, scope: Scope) -> bool:
         client = scope.get("client")
-        transport = self._transports.get(tuple(client)) if client else None  # type: ignore[arg-type]
+        transport = self._transports.get(tuple(client)) if client else None
         if transport is None:
             return False
         transport.close()

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS users (
     magic TEXT,
     mfa_method TEXT NOT NULL DEFAULT 'totp',
     phone TEXT,
+    email TEXT,
     failed_passwords INTEGER NOT NULL DEFAULT 0,
     locked INTEGER NOT NULL DEFAULT 0
 );
@@ -94,7 +95,7 @@ CREATE TABLE IF NOT EXISTS devices (
 );
 """
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _TABLES = ("payments", "line_items", "statements", "cards", "sessions", "login_events",
            "outbox", "devices", "users", "meta")  # fmt: skip
 
@@ -156,9 +157,9 @@ def _drop_tables(connection: sqlite3.Connection) -> None:
 def _insert_user(connection: sqlite3.Connection, user: SeedUser) -> None:
     connection.execute(
         "INSERT INTO users (username, password, totp_secret, full_name, magic, mfa_method, "
-        "phone, locked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "phone, email, locked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (user.username, user.password, user.totp_secret, user.full_name, user.magic,
-         user.mfa_method, user.phone, int(user.magic == "locked")),
+         user.mfa_method, user.phone, user.email, int(user.magic == "locked")),
     )  # fmt: skip
     for card in user.cards:
         connection.execute(

@@ -1,7 +1,7 @@
-"""Text messages the portal "sends": one-time codes, kept in a table instead of a phone.
+"""Texts and emails the portal "sends": one-time codes, kept in a table instead of a phone.
 
-The outbox stands for the patient's phone. Only tests and the demo read it, through the admin
-API; BillBridge itself never does, because a real portal's codes reach a person, not us.
+The outbox stands for the patient's phone and inbox. Only tests and the demo read it, through
+the admin API; BillBridge itself never does, because a real portal's codes reach a person.
 """
 
 from __future__ import annotations
@@ -15,16 +15,25 @@ from typing import Any
 
 CODE_DIGITS = 6
 SMS = "sms"
+EMAIL = "email"
 _NOT_DIGITS = re.compile(r"\D")
 
 
-def masked_phone(phone: str) -> str:
-    """``+1 555-010-0112`` → ``***-***-0112``: enough for the patient to recognise it."""
-    return f"***-***-{_NOT_DIGITS.sub('', phone)[-4:]}"
+def masked(channel: str, destination: str) -> str:
+    """Enough for the patient to recognise: ``***-***-0112``, ``e***@example.com``."""
+    if channel == EMAIL:
+        local, _, domain = destination.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return f"***-***-{_NOT_DIGITS.sub('', destination)[-4:]}"
 
 
 def send_code(
-    db: sqlite3.Connection, preauth_id: str, username: str, phone: str, valid_seconds: float
+    db: sqlite3.Connection,
+    preauth_id: str,
+    username: str,
+    channel: str,
+    destination: str,
+    valid_seconds: float,
 ) -> None:
     """A new code for this sign-in attempt; whatever code it had before stops working."""
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
@@ -37,12 +46,20 @@ def send_code(
     db.execute(
         "INSERT INTO outbox (username, channel, destination, masked_destination, code, sent_at, "
         "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (username, SMS, phone, masked_phone(phone), code, _iso(sent_at), _iso(expires_at)),
+        (
+            username,
+            channel,
+            destination,
+            masked(channel, destination),
+            code,
+            _iso(sent_at),
+            _iso(expires_at),
+        ),
     )
 
 
 def messages(db: sqlite3.Connection, username: str | None = None) -> list[dict[str, Any]]:
-    """Newest first, as a phone shows them."""
+    """Newest first, as a phone or an inbox shows them."""
     where, params = ("WHERE username = ?", (username,)) if username else ("", ())
     rows = db.execute(f"SELECT * FROM outbox {where} ORDER BY id DESC", params).fetchall()
     return [dict(row) for row in rows]

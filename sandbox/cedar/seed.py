@@ -2,8 +2,8 @@
 
 Everything comes from one ``random.Random(seed)``; the magic users are drawn first so their
 data does not change with ``--patients``. Dates hang off a fixed anchor, never today.
-The SMS patient draws from a random stream of its own, so adding it left every other user's
-data as it was.
+The SMS and email patients draw from random streams of their own, so adding them left every
+other user's data as it was.
 """
 
 from __future__ import annotations
@@ -40,6 +40,12 @@ SMS_CARD_TOKEN = "tok_babe5a1e5ca1ab1e0ff1ce00"
 SMS_CARD_BRAND = ("Mastercard", "4444")
 # Far above the regular statement numbers, so the SMS patient's never collide with them.
 SMS_FIRST_STATEMENT = 900000
+EMAIL_USERNAME = "email.patient"
+EMAIL_PASSWORD = "email-password"
+EMAIL_ADDRESS = "email.patient@example.com"
+EMAIL_CARD_TOKEN = "tok_e1a11ed0c0ffee005ca1ab1e"
+EMAIL_CARD_BRAND = ("Discover", "1117")
+EMAIL_FIRST_STATEMENT = 950000
 UNKNOWN_CARD_TOKEN = "tok_ffffffffffffffffffffffff"
 
 # Thirteen or more digits in a row could be read as a card number by BillBridge's PAN filter.
@@ -82,11 +88,12 @@ class SeedUser:
     password: str
     totp_secret: str
     full_name: str
-    magic: str | None  # "demo" | "wrong_password" | "locked" | "sms" | None
+    magic: str | None  # "demo" | "wrong_password" | "locked" | "sms" | "email" | None
     cards: tuple[SeedCard, ...]
     statements: tuple[SeedStatement, ...]
-    mfa_method: str = "totp"  # "totp" | "sms"
+    mfa_method: str = "totp"  # "totp" | "sms" | "email"
     phone: str | None = None
+    email: str | None = None
 
 
 @dataclass
@@ -96,8 +103,9 @@ class _Counters:
 
 
 def seed_users(seed: int, patients: int) -> list[SeedUser]:
-    """Every user of the portal: the TOTP users of ``build_seed``, then the SMS patient."""
-    return [*build_seed(seed, patients), build_sms_user(seed)]
+    """Every user of the portal: the TOTP users of ``build_seed``, then the SMS and email
+    patients."""
+    return [*build_seed(seed, patients), build_sms_user(seed), build_email_user(seed)]
 
 
 def build_sms_user(seed: int) -> SeedUser:
@@ -106,6 +114,14 @@ def build_sms_user(seed: int) -> SeedUser:
     user = _user(rng, counters, SMS_USERNAME, SMS_PASSWORD, "sms", statements=3,
                  card_token=SMS_CARD_TOKEN, card_brand=SMS_CARD_BRAND)  # fmt: skip
     return replace(user, totp_secret="", mfa_method="sms", phone=SMS_PHONE)
+
+
+def build_email_user(seed: int) -> SeedUser:
+    rng = random.Random(f"cedar-email:{seed}")
+    counters = _Counters(next_statement=EMAIL_FIRST_STATEMENT)
+    user = _user(rng, counters, EMAIL_USERNAME, EMAIL_PASSWORD, "email", statements=2,
+                 card_token=EMAIL_CARD_TOKEN, card_brand=EMAIL_CARD_BRAND)  # fmt: skip
+    return replace(user, totp_secret="", mfa_method="email", email=EMAIL_ADDRESS)
 
 
 def build_seed(seed: int, patients: int) -> list[SeedUser]:

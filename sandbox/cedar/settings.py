@@ -14,5 +14,5 @@ class SandboxSettings:
     seed: int = 42
     patients: int = 6
     session_idle_seconds: float = 900.0
-    sms_code_seconds: float = 600.0
+    code_seconds: float = 600.0  # how long a texted or emailed code works
     reset: bool = False

@@ -17,6 +17,9 @@ from sandbox.cedar.seed import (
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
     DEMO_USERNAME,
+    EMAIL_ADDRESS,
+    EMAIL_PASSWORD,
+    EMAIL_USERNAME,
     SMS_CARD_TOKEN,
     SMS_PASSWORD,
     SMS_PHONE,
@@ -34,7 +37,8 @@ def client(cedar_portal: PortalProcess) -> Iterator[httpx.Client]:
 
 
 def password_step(client: httpx.Client, username: str = SMS_USERNAME) -> httpx.Response:
-    password = SMS_PASSWORD if username == SMS_USERNAME else DEMO_PASSWORD
+    passwords = {SMS_USERNAME: SMS_PASSWORD, EMAIL_USERNAME: EMAIL_PASSWORD}
+    password = passwords.get(username, DEMO_PASSWORD)
     return client.post("/login", data={"username": username, "password": password})
 
 
@@ -52,7 +56,7 @@ def test_sms_patient_is_seeded_like_the_demo(cedar_admin: SandboxAdmin) -> None:
     assert (sms.mfa_method, sms.phone, sms.magic_kind) == ("sms", SMS_PHONE, "sms")
     assert [card.token for card in sms.cards] == [SMS_CARD_TOKEN]
     assert sms.statements and all(s.balance_cents > 0 for s in sms.statements)
-    others = [user for user in cedar_admin.users() if user.username != SMS_USERNAME]
+    others = [u for u in cedar_admin.users() if u.username not in (SMS_USERNAME, EMAIL_USERNAME)]
     assert all(user.mfa_method == "totp" and user.phone is None for user in others)
 
 
@@ -75,6 +79,23 @@ def test_password_texts_a_code_that_signs_in(
     counts = cedar_admin.logins()
     assert (counts.successful, counts.mfa_codes_sent) == (1, 1)
     assert counts.by_user[SMS_USERNAME]["mfa_codes_sent"] == 1
+
+
+def test_email_patient_gets_the_code_by_email(
+    client: httpx.Client, cedar_admin: SandboxAdmin
+) -> None:
+    assert cedar_admin.user(EMAIL_USERNAME).email == EMAIL_ADDRESS
+    assert password_step(client, EMAIL_USERNAME).headers["location"] == "/mfa"
+    screen = client.get("/mfa").text
+    assert "We emailed a code to e***@example.com" in screen and "Send a new code" in screen
+    [message] = cedar_admin.outbox(EMAIL_USERNAME)
+    assert (message.channel, message.destination) == ("email", EMAIL_ADDRESS)
+    assert "That code is incorrect. Check the email" in enter(client, wrong(message.code)).text
+    client.post("/mfa/resend")
+    assert len(cedar_admin.outbox(EMAIL_USERNAME)) == 2
+    assert enter(client, cedar_admin.latest_code(EMAIL_USERNAME)).headers["location"] == (
+        "/statements"
+    )
 
 
 def test_wrong_code_then_right(client: httpx.Client, cedar_admin: SandboxAdmin) -> None:
@@ -111,7 +132,7 @@ def test_five_wrong_codes_start_over(client: httpx.Client, cedar_admin: SandboxA
 
 
 def test_expired_code_asks_for_a_new_one(tmp_path: Path) -> None:
-    short = ["--sms-code-seconds", "0.5"]
+    short = ["--code-seconds", "0.5"]
     with (
         PortalProcess("cedar", tmp_path / "short.sqlite3", extra_args=short) as portal,
         SandboxAdmin(portal.base_url) as admin,

@@ -148,7 +148,7 @@ async def test_no_pending_sign_in_is_mfa_rejected(cedar: CedarAdapter) -> None:
 
 
 async def test_expired_code_then_a_new_one(browser: Browser, tmp_path: Path) -> None:
-    short = ["--sms-code-seconds", "1"]
+    short = ["--code-seconds", "1"]
     with (
         PortalProcess("cedar", tmp_path / "short.sqlite3", extra_args=short) as portal,
         SandboxAdmin(portal.base_url) as admin,

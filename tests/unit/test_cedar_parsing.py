@@ -10,6 +10,7 @@ import pytest
 from activities.portals.cedar import parsing
 from activities.portals.one_time_codes import current_code
 from models.errors import PortalChanged
+from models.sessions import MfaMethod
 from models.statements import StatementStatus
 from sandbox.cedar.formatting import long_date, money, parse_amount, timestamp
 
@@ -32,6 +33,16 @@ def test_codes_cards_statuses_and_references() -> None:
     assert parsing.statement_status("Partially paid") is StatementStatus.ISSUED
     assert parsing.statement_status("Paid") is StatementStatus.BALANCED
     assert parsing.reference("—") == ""
+
+
+def test_code_destination_names_the_channel() -> None:
+    assert parsing.code_destination("We sent a code to ***-***-0112. Enter it below.") == (
+        MfaMethod.SMS,
+        "***-***-0112",
+        "We sent a code to ***-***-0112.",
+    )
+    method, destination, _ = parsing.code_destination("We emailed a code to e***@example.com.")
+    assert (method, destination) == (MfaMethod.EMAIL, "e***@example.com")
 
 
 @pytest.mark.parametrize(

@@ -143,10 +143,8 @@ class CedarAdapter:
             raise PortalChanged("login: the verification code screen is not as expected")
         sent = await mfa.sent_notice_text()
         if sent is not None:
-            destination, message = parsing.code_destination(sent)
-            return MfaChallenge(
-                method=MfaMethod.SMS, masked_destination=destination, message=message
-            )
+            method, destination, message = parsing.code_destination(sent)
+            return MfaChallenge(method=method, masked_destination=destination, message=message)
         hint = await mfa.authenticator_hint_text()
         if hint is not None:
             return MfaChallenge(method=MfaMethod.TOTP, masked_destination=None, message=hint)

@@ -11,13 +11,16 @@ from datetime import UTC, date, datetime
 
 from models.errors import PortalChanged
 from models.money import Money, parse_amount_to_cents
+from models.sessions import MfaMethod
 from models.statements import StatementStatus
 
 _DATE_FORMAT = "%b %d, %Y"  # "Mar 4, 2025"
 _TIMESTAMP_FORMAT = "%b %d, %Y %I:%M %p UTC"  # "Mar 4, 2025 03:05 PM UTC"
 _CODE = re.compile(r"(?P<system>CPT|HCPCS)\s+(?P<code>[A-Z0-9]{5})")
 _CARD = re.compile(r".+ ending in (?P<last4>\d{4})")
-_SENT_TO = re.compile(r"(?P<sentence>We sent a code to (?P<destination>\S+?)\.)(\s|$)")
+_SENT_TO = re.compile(
+    r"(?P<sentence>We (?P<verb>sent|emailed) a code to (?P<destination>\S+?)\.)(\s|$)"
+)
 _STATUSES = {
     "Open": StatementStatus.ISSUED,
     "Partially paid": StatementStatus.ISSUED,
@@ -82,9 +85,11 @@ def form_amount(cents: int) -> str:
     return f"{whole}.{rest:02d}"
 
 
-def code_destination(text: str) -> tuple[str, str]:
-    """("***-***-0112", "We sent a code to ***-***-0112.") from the verification screen."""
+def code_destination(text: str) -> tuple[MfaMethod, str, str]:
+    """(SMS, "***-***-0112", "We sent a code to ***-***-0112.") from the verification screen;
+    "We emailed a code to …" means EMAIL."""
     match = _SENT_TO.match(text.strip())
     if match is None:
         raise PortalChanged("the verification screen does not say where the code was sent")
-    return match["destination"], match["sentence"]
+    method = MfaMethod.EMAIL if match["verb"] == "emailed" else MfaMethod.SMS
+    return method, match["destination"], match["sentence"]

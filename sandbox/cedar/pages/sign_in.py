@@ -1,4 +1,4 @@
-"""Sign-in: username and password, then a verification code from an app or a text message."""
+"""Sign-in: username and password, then a verification code from an app, a text or an email."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ LOCKED = (
 WRONG_CODE = {
     auth.TOTP: "That code is incorrect. Check your authenticator app and try again.",
     auth.SMS: "That code is incorrect. Check the text message and try again.",
+    auth.EMAIL: "That code is incorrect. Check the email and try again.",
 }
 CODE_EXPIRED = "That code has expired. Send a new code."
 CODE_RESENT = "A new code is on its way. Codes sent earlier no longer work."
@@ -59,7 +60,7 @@ async def login_submit(
         session = auth.start_session(sandbox.db, username)
         return _signed_in(session, remember=False, sandbox=sandbox)
     response = RedirectResponse("/mfa", status_code=303)
-    preauth = auth.start_preauth(sandbox.db, username, sandbox.settings.sms_code_seconds)
+    preauth = auth.start_preauth(sandbox.db, username, sandbox.settings.code_seconds)
     response.set_cookie(
         auth.PREAUTH_COOKIE, preauth, max_age=auth.PREAUTH_SECONDS, httponly=True, samesite="lax"
     )
@@ -73,7 +74,7 @@ async def mfa_form(request: Request, sandbox: SandboxDep, resent: int = 0) -> Re
     challenge = auth.challenge(sandbox.db, request.cookies.get(auth.PREAUTH_COOKIE))
     if challenge is None:
         return RedirectResponse("/login", status_code=303)
-    notice = CODE_RESENT if resent and challenge.method == auth.SMS else None
+    notice = CODE_RESENT if resent and challenge.method in auth.SENT_CODE_METHODS else None
     return sandbox.render(request, "mfa.html", challenge=challenge, notice=notice)
 
 
@@ -111,7 +112,7 @@ async def mfa_resend(request: Request, sandbox: SandboxDep) -> Response:
     preauth = request.cookies.get(auth.PREAUTH_COOKIE)
     if auth.challenge(sandbox.db, preauth) is None:
         return RedirectResponse("/login?expired=1", status_code=303)
-    sent = auth.resend_code(sandbox.db, preauth, sandbox.settings.sms_code_seconds)
+    sent = auth.resend_code(sandbox.db, preauth, sandbox.settings.code_seconds)
     return RedirectResponse("/mfa?resent=1" if sent else "/mfa", status_code=303)
 
 

@@ -1,6 +1,8 @@
-"""The two-step verification screen: a 6-digit code from an authenticator app or a text."""
+"""The two-step verification screen: a 6-digit code from an app, a text or an email."""
 
 from __future__ import annotations
+
+import re
 
 from playwright.async_api import Page, Response
 
@@ -18,7 +20,7 @@ class MfaPage:
         self.remember_device = page.get_by_role("checkbox", name="Remember this device")
         self.verify_button = page.get_by_role("button", name="Verify")
         self.resend_button = page.get_by_role("button", name="Send a new code")
-        self.sent_notice = page.get_by_text("We sent a code to")
+        self.sent_notice = page.get_by_text(re.compile(r"^We (sent|emailed) a code to"))
         self.authenticator_hint = page.get_by_text("from your authenticator app")
         self.alert = page.get_by_role("alert")
 
@@ -40,7 +42,7 @@ class MfaPage:
         return await navigate_by(self.page, self.resend_button.click, self.STEP)
 
     async def sent_notice_text(self) -> str | None:
-        """ "We sent a code to …" when the code went out by text message."""
+        """ "We sent a code to …" (text message) or "We emailed a code to …"."""
         async with errors_mapped(self.STEP):
             if await self.sent_notice.count() == 0:
                 return None
