@@ -8,6 +8,7 @@ import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
@@ -63,10 +64,18 @@ class BrowserPool:
             return self._browser
 
     @asynccontextmanager
-    async def context(self) -> AsyncIterator[BrowserContext]:
-        """A fresh, isolated context, closed whatever happens (cancellation included)."""
+    async def context(
+        self, storage_state: dict[str, Any] | None = None
+    ) -> AsyncIterator[BrowserContext]:
+        """A fresh, isolated context, closed whatever happens (cancellation included).
+
+        ``storage_state`` restores cookies and local storage saved from an earlier context.
+        """
         browser = await self._ensure_browser()
-        context = await browser.new_context(accept_downloads=True)
+        context = await browser.new_context(
+            accept_downloads=True,
+            storage_state=storage_state,  # type: ignore[arg-type]
+        )
         try:
             yield context
         finally:

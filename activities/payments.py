@@ -27,7 +27,7 @@ class PaymentActivities:
 
     @activity.defn
     async def check_statement(self, lookup: StatementLookup) -> Statement:
-        async with heartbeating(), self._sessions.signed_in(lookup.connection_id) as portal:
+        async with heartbeating(), self._sessions.signed_in(lookup.lease) as portal:
             return await portal.get_statement(lookup.statement_id)
 
     @activity.defn
@@ -38,7 +38,7 @@ class PaymentActivities:
         after submit, worker killed mid-submit) finds the payment instead of paying twice.
         """
         submission = request.submission
-        async with heartbeating(), self._sessions.signed_in(request.connection_id) as portal:
+        async with heartbeating(), self._sessions.signed_in(request.lease) as portal:
             existing = await portal.find_payment(submission.reference)
             if existing is not None:
                 _check_same_payment(existing, submission)
@@ -53,10 +53,10 @@ class PaymentActivities:
 
     @activity.defn
     async def download_receipt(self, request: ReceiptRequest) -> StoredArtifact:
-        async with heartbeating(), self._sessions.signed_in(request.connection_id) as portal:
+        async with heartbeating(), self._sessions.signed_in(request.lease) as portal:
             receipt = await portal.download_receipt(request.confirmation_number)
         # Keyed by confirmation number, so a retried download overwrites the same file.
-        key = f"receipts/{request.connection_id}/{request.confirmation_number}.pdf"
+        key = f"receipts/{request.lease.connection_id}/{request.confirmation_number}.pdf"
         return self._artifacts.put(key, receipt.content, receipt.content_type)
 
 

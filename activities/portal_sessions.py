@@ -1,12 +1,17 @@
-"""Signed-in portal pages for activities: one fresh browser context per activity attempt."""
+"""Portal pages for activities: a fresh browser context per attempt, restored or new.
+
+Business activities never sign in themselves: they restore the encrypted browser state the
+connection's session workflow produced. Only the session activities sign in.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
-from playwright.async_api import Page
+from playwright.async_api import BrowserContext, Page
 from temporalio import activity
 
 from activities.artifacts import ArtifactStore
@@ -15,9 +20,18 @@ from activities.connections import ConnectionRegistry
 from activities.portals import adapter_class
 from activities.portals.base import PortalAdapter
 from activities.secrets import SecretStore, resolve_credentials
+from activities.session_store import SessionStateStore
+from models.connection_session import SessionLease
+from models.connections import Credentials
 from models.errors import PortalChanged
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PortalPage:
+    adapter: PortalAdapter
+    context: BrowserContext
 
 
 class PortalSessions:
@@ -27,26 +41,39 @@ class PortalSessions:
         connections: ConnectionRegistry,
         secrets: SecretStore,
         artifacts: ArtifactStore,
+        states: SessionStateStore,
     ) -> None:
         self._browsers = browsers
         self._connections = connections
         self._secrets = secrets
         self._artifacts = artifacts
+        self.states = states
+
+    def credentials(self, connection_id: str) -> Credentials:
+        return resolve_credentials(self._connections.get(connection_id), self._secrets)
 
     @asynccontextmanager
-    async def signed_in(self, connection_id: str) -> AsyncIterator[PortalAdapter]:
+    async def portal(
+        self, connection_id: str, state_id: str | None = None
+    ) -> AsyncIterator[PortalPage]:
+        """A page on the connection's portal, with saved browser state restored if given."""
         connection = self._connections.get(connection_id)
-        credentials = resolve_credentials(connection, self._secrets)
-        async with self._browsers.context() as context:
+        state = self.states.load(connection_id, state_id) if state_id else None
+        async with self._browsers.context(state) as context:
             page = await context.new_page()
             adapter = adapter_class(connection.portal)(page, connection.base_url)
             try:
-                await adapter.login(credentials)
-                yield adapter
+                yield PortalPage(adapter, context)
             except PortalChanged as err:
                 # A changed portal fails loudly, with what the browser saw for a human to read.
                 screenshot = await self._keep_screenshot(page)
                 raise PortalChanged(err.message, {"screenshot": screenshot}) from err
+
+    @asynccontextmanager
+    async def signed_in(self, lease: SessionLease) -> AsyncIterator[PortalAdapter]:
+        """The adapter on a restored, signed-in page; SessionExpired if the portal disagrees."""
+        async with self.portal(lease.connection_id, lease.state_id) as portal:
+            yield portal.adapter
 
     async def _keep_screenshot(self, page: Page) -> str | None:
         try:

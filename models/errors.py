@@ -23,9 +23,11 @@ policies can name it.  The hierarchy::
         ├── UnknownPaymentMethod        the token is not on file at the portal
         ├── BadCredentials              the portal rejected username/password
         ├── AccountLocked               the portal locked the login
-        ├── MfaRejected                 the portal rejected the one-time code
+        ├── MfaRejected                 the portal refused the one-time codes (too many)
+        ├── MfaTimedOut                 nobody submitted a code in time
         ├── MfaCodeExpired              the one-time code expired before it was entered:
         │                               send a new one
+        ├── LoginRequired               the connection needs new credentials (repair)
         ├── PaymentDeclined             the processor declined the payment
         ├── AmbiguousPayment            reconciliation matched more than one payment:
         │                               stop for human review, never resubmit
@@ -124,7 +126,15 @@ class MfaRejected(NonRetryableError):
     pass
 
 
+class MfaTimedOut(NonRetryableError):
+    pass
+
+
 class MfaCodeExpired(NonRetryableError):
+    pass
+
+
+class LoginRequired(NonRetryableError):
     pass
 
 

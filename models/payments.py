@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.card_numbers import refuse_card_number
+from models.connection_session import SessionLease
 from models.errors import InvalidAmount, InvalidInput
 from models.money import Money
 
@@ -80,6 +81,8 @@ class PostPaymentRequest(BaseModel):
     payment_method_token: str = Field(min_length=1)
     idempotency_key: str = Field(min_length=1, max_length=200)
     currency: str = "USD"
+    # While the connection needs new credentials: fail at once instead of waiting for repair.
+    fail_fast: bool = False
 
     def validate_for_posting(self) -> None:
         """Checks that need no portal. Raises typed, non-retryable errors.
@@ -109,6 +112,7 @@ class PostPaymentResult(BaseModel):
 
 class PaymentStep(StrEnum):
     VALIDATING = "validating"
+    AWAITING_SESSION = "awaiting_session"
     CHECKING_STATEMENT = "checking_statement"
     POSTING_PAYMENT = "posting_payment"
     DOWNLOADING_RECEIPT = "downloading_receipt"
@@ -123,12 +127,12 @@ class PaymentProgress(BaseModel):
 
 
 class StatementLookup(BaseModel):
-    connection_id: str
+    lease: SessionLease
     statement_id: str
 
 
 class PostPaymentInput(BaseModel):
-    connection_id: str
+    lease: SessionLease
     submission: PaymentSubmission
 
 
@@ -139,5 +143,5 @@ class PostedPayment(BaseModel):
 
 
 class ReceiptRequest(BaseModel):
-    connection_id: str
+    lease: SessionLease
     confirmation_number: str

@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     artifacts_dir: Path | None = None
     # The demo's working files: Temporal's SQLite database, the sandbox database, logs.
     data_dir: Path = Path(".data")
+    # How long a login waits for a person's MFA code before it fails.
+    mfa_timeout_seconds: int = 600
+    # Browser contexts one worker runs at once (each is a Chromium renderer).
+    max_concurrent_activities: int = 8
     # Seconds a worker lets running activities finish after SIGTERM.
     shutdown_grace_seconds: float = 20.0
 
@@ -29,6 +33,10 @@ class Settings(BaseSettings):
     @property
     def secrets_file(self) -> Path:
         return self.home / "secrets.json"
+
+    @property
+    def sessions_dir(self) -> Path:
+        return self.home / "sessions"
 
     @property
     def artifacts_root(self) -> Path:

@@ -10,6 +10,7 @@ import os
 import signal
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
@@ -42,10 +43,29 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="sandbox + Temporal + worker + one payment")
     demo.add_argument("--once", action="store_true", help="exit after the payment")
     demo.add_argument("--portal", choices=[p.value for p in PortalName], default="cedar")
+    demo.add_argument(
+        "--mfa",
+        choices=["totp", "sms", "email"],
+        default="totp",
+        help="sms/email: the login waits for you to type the code the sandbox sent",
+    )
+
+    mfa = commands.add_parser("mfa", help="logins waiting for a person's one-time code")
+    mfa_commands = mfa.add_subparsers(dest="action", required=True)
+    mfa_commands.add_parser("list", help="pending challenges: connection, method, where, age")
+    submit = mfa_commands.add_parser("submit", help="answer a pending challenge")
+    submit.add_argument("connection")
+    submit.add_argument("code")
+    resend = mfa_commands.add_parser("resend", help="ask the portal for a new code")
+    resend.add_argument("connection")
 
     connections = commands.add_parser("connections", help="manage portal connections")
     conn_commands = connections.add_subparsers(dest="action", required=True)
     conn_commands.add_parser("list", help="list connections (no secrets shown)")
+    repair = conn_commands.add_parser(
+        "repair", help="store a new password for a connection that needs one, and sign in"
+    )
+    repair.add_argument("id")
     add = conn_commands.add_parser(
         "add", help="add or replace a connection; secrets are read from the terminal or env"
     )
@@ -104,6 +124,48 @@ def _add_connection(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _repair_connection(args: argparse.Namespace, settings: Settings) -> int:
+    from activities.connections import ConnectionRegistry
+    from activities.secrets import LocalSecretFile
+    from starters.sessions_client import SessionsClient
+    from workers.temporal_client import connect
+
+    connection = ConnectionRegistry(settings.connections_file).get(args.id)
+    password = os.environ.get("BILLBRIDGE_PORTAL_PASSWORD") or getpass.getpass("New password: ")
+    LocalSecretFile(settings.secrets_file).put(connection.password_ref, password)
+    view = await SessionsClient(await connect(settings)).credentials_replaced(args.id)
+    say(f"connection {args.id}: new password stored; session is {view.status.value}")
+    return 0
+
+
+async def _mfa(args: argparse.Namespace, settings: Settings) -> int:
+    from starters.sessions_client import SessionsClient
+    from workers.temporal_client import connect
+
+    sessions = SessionsClient(await connect(settings))
+    if args.action == "submit":
+        result = await sessions.submit_mfa_code(args.connection, args.code)
+        say(("accepted: " if result.accepted else "not accepted: ") + result.message)
+        return 0 if result.accepted else 1
+    if args.action == "resend":
+        view = await sessions.resend_mfa_code(args.connection)
+        where = view.challenge.masked_destination if view.challenge else None
+        say(f"a new code was sent to {where or 'the enrolled device'}")
+        return 0
+    pending = await sessions.pending_mfa()
+    if not pending:
+        say("no logins are waiting for a code")
+    for view in pending:
+        assert view.challenge is not None
+        age = datetime.now(UTC) - view.challenge.raised_at
+        say(
+            f"{view.connection_id}\t{view.challenge.method}\t"
+            f"{view.challenge.masked_destination or '-'}\t{int(age.total_seconds())}s ago\t"
+            f"{view.challenge.attempts_left} attempts left"
+        )
+    return 0
+
+
 def _list_connections(settings: Settings) -> int:
     from activities.connections import ConnectionRegistry
 
@@ -125,9 +187,15 @@ async def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from starters.demo import run_demo
 
-        return await run_demo(settings, once=args.once, portal=PortalName(args.portal))
+        return await run_demo(
+            settings, once=args.once, portal=PortalName(args.portal), mfa=args.mfa
+        )
+    if args.command == "mfa":
+        return await _mfa(args, settings)
     if args.action == "add":
         return _add_connection(args, settings)
+    if args.action == "repair":
+        return await _repair_connection(args, settings)
     return _list_connections(settings)
 
 

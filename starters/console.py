@@ -8,7 +8,8 @@ from models.payments import PaymentProgress, PaymentStep, PostPaymentResult
 
 _STEP_TEXT = {
     PaymentStep.VALIDATING: "validating the request",
-    PaymentStep.CHECKING_STATEMENT: "signing in and checking the statement",
+    PaymentStep.AWAITING_SESSION: "waiting for a signed-in portal session",
+    PaymentStep.CHECKING_STATEMENT: "checking the statement",
     PaymentStep.POSTING_PAYMENT: "posting the payment (reconciling by reference first)",
     PaymentStep.DOWNLOADING_RECEIPT: "downloading and storing the receipt",
     PaymentStep.COMPLETED: "completed",

@@ -9,6 +9,7 @@ import uuid
 from contextlib import ExitStack
 
 from activities.connections import save_connection
+from models.connection_session import SessionStatus
 from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
@@ -16,28 +17,30 @@ from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.launcher import PortalProcess
 from starters.client import BillBridgeClient
 from starters.console import say, show_payment, show_progress
+from starters.sessions_client import SessionsClient
 from starters.stack import TemporalDevServer, WorkerProcess
 
-DEMO_USER = "demo.patient"
+DEMO_USERS = {"totp": "demo.patient", "sms": "sms.patient", "email": "email.patient"}
 DEMO_AMOUNT_CENTS = 2500
 
 
 def _save_demo_connection(
-    settings: Settings, portal: PortalName, base_url: str, user: SandboxUser
+    settings: Settings, portal: PortalName, base_url: str, user: SandboxUser, mfa: str
 ) -> str:
     connection = save_connection(
         settings,
-        connection_id=f"demo-{portal.value}",
+        connection_id=f"demo-{portal.value}-{mfa}",
         portal=portal,
         base_url=base_url,
         username=user.username,
         password=user.password,
-        totp_secret=user.totp_secret,
+        # Without a stored TOTP secret the login waits for a person to type the code.
+        totp_secret=user.totp_secret if mfa == "totp" else None,
     )
     return connection.id
 
 
-async def run_demo(settings: Settings, *, once: bool, portal: PortalName) -> int:
+async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: str = "totp") -> int:
     data = settings.data_dir.resolve()
     data.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
@@ -65,8 +68,8 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName) -> int
         say(f"      {sandbox.base_url} (magic users and faults: {sandbox.base_url}/__sandbox__/)")
 
         with SandboxAdmin(sandbox.base_url) as admin:
-            user = admin.user(DEMO_USER)
-        connection_id = _save_demo_connection(settings, portal, sandbox.base_url, user)
+            user = admin.user(DEMO_USERS[mfa])
+        connection_id = _save_demo_connection(settings, portal, sandbox.base_url, user, mfa)
         say(f"[3/5] connection {connection_id}: secrets stored by reference in {settings.home}")
 
         say("[4/5] worker: starting (one Chromium, fresh context per activity)…")
@@ -98,6 +101,8 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName) -> int
             if ui_url
             else None
         )
+        if mfa != "totp":
+            await _answer_challenge(client, connection_id, sandbox.base_url)
         result = await handle.result(show_progress)
         say()
         show_payment(result, link)
@@ -114,3 +119,26 @@ async def _wait_for_interrupt() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+
+
+async def _answer_challenge(client: BillBridgeClient, connection_id: str, portal: str) -> None:
+    """Play the person: wait for the challenge, then ask for the code on the terminal."""
+    sessions = SessionsClient(client.temporal)
+    while True:
+        try:
+            view = await sessions.state(connection_id)
+        except Exception:  # the session workflow is still starting
+            view = None
+        if view is not None and view.status is SessionStatus.ACTIVE:
+            return
+        if view is not None and view.status is SessionStatus.AWAITING_MFA and view.challenge:
+            where = f"{view.challenge.method} to {view.challenge.masked_destination}"
+            say(f"  → the portal sent a code by {where}")
+            say(f"    (the sandbox outbox stands for phone and inbox: {portal}/__sandbox__/outbox)")
+            code = await asyncio.to_thread(input, "    code: ")
+            result = await sessions.submit_mfa_code(connection_id, code.strip())
+            say(f"  → {result.message}")
+            if result.accepted or result.attempts_left == 0:
+                return
+            continue
+        await asyncio.sleep(0.3)

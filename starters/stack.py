@@ -16,6 +16,9 @@ import time
 from pathlib import Path
 from typing import IO
 
+# The session workflow's search attributes (ops find connections awaiting MFA by them).
+SEARCH_ATTRIBUTES = ("BillBridgeConnection=Keyword", "BillBridgeAwaitingMfa=Bool")
+
 
 def free_port(preferred: int | None = None) -> int:
     """``preferred`` when it is free, else any free port the OS hands out."""
@@ -118,6 +121,8 @@ class TemporalDevServer(ChildProcess):
         self.ui_port = free_port(ui_port) if ui else None
         args = [temporal_cli(), "server", "start-dev", "--ip", "127.0.0.1"]
         args += ["--port", str(self.port), "--log-level", "warn"]
+        for attribute in SEARCH_ATTRIBUTES:
+            args += ["--search-attribute", attribute]
         if db_file is not None:
             db_file.parent.mkdir(parents=True, exist_ok=True)
             args += ["--db-filename", str(db_file)]

@@ -21,6 +21,9 @@ from activities.connections import ConnectionRegistry
 from activities.payments import PaymentActivities
 from activities.portal_sessions import PortalSessions
 from activities.secrets import LocalSecretFile
+from activities.session_broker import SessionBroker
+from activities.session_store import SessionStateStore, session_key
+from activities.sessions import SessionActivities
 from models.settings import Settings
 from workers.registry import WORKFLOWS, activity_methods
 from workers.temporal_client import connect
@@ -33,18 +36,24 @@ def build_worker(
 ) -> Worker:
     """Wire stores and clients into the activity classes and register everything."""
     artifacts = LocalArtifactStore(settings.artifacts_root)
-    sessions = PortalSessions(
+    secrets = LocalSecretFile(settings.secrets_file)
+    portal_sessions = PortalSessions(
         browsers,
         ConnectionRegistry(settings.connections_file),
-        LocalSecretFile(settings.secrets_file),
+        secrets,
         artifacts,
+        SessionStateStore(settings.sessions_dir, session_key(secrets)),
     )
-    payments = PaymentActivities(sessions, artifacts)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        activities=activity_methods(payments),
+        activities=activity_methods(
+            PaymentActivities(portal_sessions, artifacts),
+            SessionActivities(portal_sessions),
+            SessionBroker(client, mfa_timeout_seconds=settings.mfa_timeout_seconds),
+        ),
+        max_concurrent_activities=settings.max_concurrent_activities,
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -30,3 +31,24 @@ BROWSER_ACTIVITY: dict[str, Any] = {
     "heartbeat_timeout": BROWSER_HEARTBEAT_TIMEOUT,
     "retry_policy": BROWSER_RETRY,
 }
+
+# Steps on a restored session: an expired session is not retried with the same dead state;
+# the workflow asks the session workflow for a fresh one instead.
+SESSION_BOUND_ACTIVITY: dict[str, Any] = {
+    **BROWSER_ACTIVITY,
+    "retry_policy": replace(
+        BROWSER_RETRY, non_retryable_error_types=[*NON_RETRYABLE_ERROR_TYPES, "SessionExpired"]
+    ),
+}
+SESSION_RENEWALS = 3
+
+# Asking for a session is one quick Update: a lease at once, or a promise of a signal.
+OBTAIN_SESSION_ACTIVITY: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": BROWSER_RETRY,
+}
+# A requester still waiting for that signal after this long asks again (idempotently).
+SESSION_REPLY_RECHECK = timedelta(minutes=15)
+
+# A session workflow hands its state to a fresh run well before Temporal's own limits.
+SESSION_HISTORY_LIMIT = 2_000

@@ -18,14 +18,16 @@ with workflow.unsafe.imports_passed_through():
         ReceiptRequest,
         StatementLookup,
     )
-    from workflows.policies import BROWSER_ACTIVITY
+    from workflows.policies import SESSION_BOUND_ACTIVITY
     from workflows.references import client_reference
+    from workflows.session_lease import SessionLeases
 
 
 @workflow.defn
 class PostPaymentWorkflow:
     def __init__(self) -> None:
         self._progress = PaymentProgress(step=PaymentStep.VALIDATING)
+        self._session = SessionLeases()
 
     @workflow.query
     def progress(self) -> PaymentProgress:
@@ -51,11 +53,16 @@ class PostPaymentWorkflow:
         request.validate_for_posting()
         reference = client_reference(workflow.info().workflow_id)
 
+        self._advance(PaymentStep.AWAITING_SESSION, f"connection {request.connection_id}")
+        await self._session.obtain(request.connection_id, fail_fast=request.fail_fast)
+
         self._advance(PaymentStep.CHECKING_STATEMENT, f"statement {request.statement_id}")
-        statement = await workflow.execute_activity_method(
-            PaymentActivities.check_statement,
-            StatementLookup(connection_id=request.connection_id, statement_id=request.statement_id),
-            **BROWSER_ACTIVITY,
+        statement = await self._session.run(
+            lambda lease: workflow.execute_activity_method(
+                PaymentActivities.check_statement,
+                StatementLookup(lease=lease, statement_id=request.statement_id),
+                **SESSION_BOUND_ACTIVITY,
+            )
         )
         if request.amount_cents > statement.balance.amount_cents:
             raise AmountExceedsBalance(
@@ -64,26 +71,28 @@ class PostPaymentWorkflow:
             )
 
         self._advance(PaymentStep.POSTING_PAYMENT, f"{request.amount}, reference {reference}")
-        posted = await workflow.execute_activity_method(
-            PaymentActivities.post_payment,
-            PostPaymentInput(
-                connection_id=request.connection_id,
-                submission=PaymentSubmission(
-                    statement_id=request.statement_id,
-                    amount=request.amount,
-                    payment_method_token=request.payment_method_token,
-                    reference=reference,
-                ),
-            ),
-            **BROWSER_ACTIVITY,
+        submission = PaymentSubmission(
+            statement_id=request.statement_id,
+            amount=request.amount,
+            payment_method_token=request.payment_method_token,
+            reference=reference,
+        )
+        posted = await self._session.run(
+            lambda lease: workflow.execute_activity_method(
+                PaymentActivities.post_payment,
+                PostPaymentInput(lease=lease, submission=submission),
+                **SESSION_BOUND_ACTIVITY,
+            )
         )
         confirmation = posted.payment.confirmation_number
 
         self._advance(PaymentStep.DOWNLOADING_RECEIPT, f"confirmation {confirmation}")
-        receipt = await workflow.execute_activity_method(
-            PaymentActivities.download_receipt,
-            ReceiptRequest(connection_id=request.connection_id, confirmation_number=confirmation),
-            **BROWSER_ACTIVITY,
+        receipt = await self._session.run(
+            lambda lease: workflow.execute_activity_method(
+                PaymentActivities.download_receipt,
+                ReceiptRequest(lease=lease, confirmation_number=confirmation),
+                **SESSION_BOUND_ACTIVITY,
+            )
         )
 
         self._advance(PaymentStep.COMPLETED, f"confirmation {confirmation}")

@@ -21,9 +21,6 @@ from starters.client import BillBridgeClient
 from starters.stack import TemporalDevServer, WorkerProcess
 from workers.main import build_worker
 
-CONNECTION = "cedar-main"
-WRONG_PASSWORD_CONNECTION = "cedar-wrong-password"
-
 
 @pytest.fixture(scope="session")
 def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalDevServer]:
@@ -36,33 +33,44 @@ def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tempor
         server.stop()
 
 
-def _save_connection(
-    settings: Settings, connection_id: str, portal: PortalProcess, user: SandboxUser, password: str
-) -> None:
-    save_connection(
-        settings,
-        connection_id=connection_id,
-        portal=PortalName.CEDAR,
-        base_url=portal.base_url,
-        username=user.username,
-        password=password,
-        totp_secret=user.totp_secret,
+@pytest.fixture(scope="session")
+def settings(
+    tmp_path_factory: pytest.TempPathFactory, temporal_server: TemporalDevServer
+) -> Settings:
+    return Settings(
+        home=tmp_path_factory.mktemp("billbridge-home"),
+        temporal_address=temporal_server.address,
     )
 
 
-@pytest.fixture(scope="session")
-def settings(
-    tmp_path_factory: pytest.TempPathFactory,
-    temporal_server: TemporalDevServer,
-    cedar_portal: PortalProcess,
-    cedar_admin: SandboxAdmin,
-) -> Settings:
-    home = tmp_path_factory.mktemp("billbridge-home")
-    settings = Settings(home=home, temporal_address=temporal_server.address)
-    demo = cedar_admin.user("demo.patient")
-    _save_connection(settings, CONNECTION, cedar_portal, demo, demo.password)
-    _save_connection(settings, WRONG_PASSWORD_CONNECTION, cedar_portal, demo, "not-the-password")
-    return settings
+class Connections:
+    """Connections made for one test: each test has its own, hence its own session workflow."""
+
+    def __init__(self, settings: Settings, portal: PortalProcess, admin: SandboxAdmin) -> None:
+        self._settings = settings
+        self._portal = portal
+        self._admin = admin
+
+    def add(self, username: str, *, password: str | None = None, totp: bool = True) -> str:
+        user = self._admin.user(username)
+        connection_id = f"{username.replace('.', '-')}-{uuid.uuid4().hex[:8]}"
+        save_connection(
+            self._settings,
+            connection_id=connection_id,
+            portal=PortalName.CEDAR,
+            base_url=self._portal.base_url,
+            username=user.username,
+            password=password or user.password,
+            totp_secret=user.totp_secret if totp and user.totp_secret else None,
+        )
+        return connection_id
+
+
+@pytest.fixture
+def connections(
+    settings: Settings, cedar_portal: PortalProcess, cedar_admin: SandboxAdmin
+) -> Connections:
+    return Connections(settings, cedar_portal, cedar_admin)
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -126,10 +134,10 @@ def demo_user(cedar_admin: SandboxAdmin) -> SandboxUser:
 
 
 @pytest.fixture
-def payment_request(demo_user: SandboxUser) -> PostPaymentRequest:
+def payment_request(demo_user: SandboxUser, connections: Connections) -> PostPaymentRequest:
     statement = next(s for s in demo_user.statements if s.balance_cents >= 1000)
     return PostPaymentRequest(
-        connection_id=CONNECTION,
+        connection_id=connections.add("demo.patient"),
         statement_id=statement.statement_id,
         amount_cents=1000,
         payment_method_token=demo_user.cards[0].token,

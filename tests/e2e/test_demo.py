@@ -7,44 +7,54 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.e2e
 
 
-def test_demo_once_posts_a_payment_end_to_end(tmp_path: Path) -> None:
+def _start_demo(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "BILLBRIDGE_HOME": str(tmp_path / "home"),
         "BILLBRIDGE_DATA_DIR": str(tmp_path / "data"),
     }
     env.pop("TEMPORAL_ADDRESS", None)  # the demo starts its own dev server
-    demo = subprocess.Popen(
-        [str(Path(sys.executable).parent / "billbridge"), "demo", "--once"],
-        stdin=subprocess.DEVNULL,
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "billbridge"), "demo", "--once", *args],
+        stdin=subprocess.PIPE if args else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
         text=True,
     )
+
+
+def _finish(demo: subprocess.Popen[str], head: str = "") -> str:
     try:
         output, _ = demo.communicate(timeout=240)
     except subprocess.TimeoutExpired:
         demo.send_signal(signal.SIGTERM)  # the demo then stops its own children by pid
         output, _ = demo.communicate(timeout=60)
-        pytest.fail(f"demo did not finish:\n{output}")
-
+        pytest.fail(f"demo did not finish:\n{head}{output}")
+    output = head + output
     assert demo.returncode == 0, output
-    confirmation = re.search(r"Confirmation number : (CDR-\w+)", output)
-    assert confirmation, output
+    assert re.search(r"Confirmation number : (CDR-\w+)", output), output
     receipt = re.search(r"Receipt stored at   : (\S+)", output)
     assert receipt and Path(receipt.group(1)).is_file()
     assert re.search(r"New balance         : \$[\d,]+\.\d\d", output)
     assert re.search(
         r"Temporal UI         : http://localhost:\d+/namespaces/default/workflows/", output
     )
+    return output
+
+
+def test_demo_once_posts_a_payment_end_to_end(tmp_path: Path) -> None:
+    output = _finish(_start_demo(tmp_path))
+
     assert (tmp_path / "data" / "temporal.db").is_file()  # SQLite persistence
     for step in ("checking the statement", "posting the payment", "downloading"):
         assert step in output
@@ -53,3 +63,26 @@ def test_demo_once_posts_a_payment_end_to_end(tmp_path: Path) -> None:
     for secret in ("demo-password", "JBSWY3DPEHPK3PXP"):
         assert secret not in output
         assert secret not in worker_log
+
+
+def test_demo_with_sms_mfa_takes_the_code_from_the_terminal(tmp_path: Path) -> None:
+    demo = _start_demo(tmp_path, "--mfa", "sms")
+    assert demo.stdout is not None and demo.stdin is not None
+    # A demo stuck before its prompt is stopped (SIGTERM: it stops its children by pid).
+    watchdog = threading.Timer(240, demo.send_signal, (signal.SIGTERM,))
+    watchdog.start()
+    try:
+        head = ""
+        while (outbox := re.search(r"(http://\S+/__sandbox__/outbox)", head)) is None:
+            line = demo.stdout.readline()
+            assert line, f"the demo ended before asking for the code:\n{head}"
+            head += line
+        assert "sent a code by sms to ***-***-0112" in head
+        # Acting as the person reading the phone.
+        messages = httpx.get(outbox.group(1), params={"username": "sms.patient"}).json()
+        demo.stdin.write(f"{messages['messages'][0]['code']}\n")
+        demo.stdin.flush()
+        output = _finish(demo, head)
+    finally:
+        watchdog.cancel()
+    assert "signed in" in output

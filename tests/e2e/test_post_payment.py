@@ -14,17 +14,17 @@ from temporalio.worker import Worker
 
 from models.errors import (
     AmountExceedsBalance,
-    BadCredentials,
     CardNumberRefused,
     IdempotencyConflict,
     InvalidAmount,
+    LoginRequired,
     StatementNotFound,
 )
 from models.payments import PaymentStep, PostPaymentRequest
 from sandbox.admin_client import SandboxAdmin
 from starters.client import BillBridgeClient, payment_workflow_id
 from starters.stack import WorkerProcess
-from tests.e2e.conftest import WRONG_PASSWORD_CONNECTION
+from tests.e2e.conftest import Connections
 from tests.replay.recording import record_history
 from workflows.post_payment import PostPaymentWorkflow
 from workflows.references import client_reference
@@ -186,7 +186,7 @@ async def test_bad_amount_refused_by_the_workflow_itself(
     [
         ({"amount_cents": 99_999_999}, AmountExceedsBalance, "exceeds the balance due"),
         ({"statement_id": "ST-000000"}, StatementNotFound, "ST-000000"),
-        ({"connection_id": WRONG_PASSWORD_CONNECTION}, BadCredentials, "rejected"),
+        ({"connection_id": "wrong-password"}, LoginRequired, "needs new credentials"),
     ],
 )
 async def test_bad_input_fails_typed_without_retries(
@@ -194,10 +194,14 @@ async def test_bad_input_fails_typed_without_retries(
     worker: Worker,
     cedar_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
+    connections: Connections,
     change: dict[str, object],
     error: type[Exception],
     message: str,
 ) -> None:
+    if change.get("connection_id") == "wrong-password":
+        wrong = connections.add("demo.patient", password="not-the-password")
+        change = {"connection_id": wrong, "fail_fast": True}
     handle = await client.start_payment(payment_request.model_copy(update=change))
     with pytest.raises(error, match=message):
         await handle.result()

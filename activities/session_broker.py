@@ -1,0 +1,57 @@
+"""Asking a connection's session workflow for a signed-in session, from a business workflow.
+
+Workflows cannot send Updates to other workflows, so this activity does it with the
+Temporal client: update-with-start, so the first request also starts the session workflow.
+The Update answers at once (a lease, or "you will be signalled"), so the activity never
+holds a slot while a login or a person is awaited.
+"""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+
+from models.connection_session import (
+    AcquireSession,
+    ObtainSession,
+    SessionGrant,
+    SessionWorkflowInput,
+)
+from models.errors import as_typed_error
+from workflows.connection_session import ConnectionSessionWorkflow, session_workflow_id
+
+
+class SessionBroker:
+    def __init__(self, client: Client, *, mfa_timeout_seconds: int = 600) -> None:
+        self._client = client
+        self._mfa_timeout_seconds = mfa_timeout_seconds
+
+    @activity.defn
+    async def obtain_session(self, request: ObtainSession) -> SessionGrant:
+        start = WithStartWorkflowOperation(
+            ConnectionSessionWorkflow.run,
+            SessionWorkflowInput(
+                connection_id=request.connection_id,
+                mfa_timeout_seconds=self._mfa_timeout_seconds,
+            ),
+            id=session_workflow_id(request.connection_id),
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            task_queue=activity.info().task_queue,
+            static_summary=f"portal session for connection {request.connection_id}",
+        )
+        try:
+            return await self._client.execute_update_with_start_workflow(
+                ConnectionSessionWorkflow.acquire,
+                AcquireSession(
+                    requester_workflow_id=request.requester_workflow_id,
+                    stale_state_id=request.stale_state_id,
+                    fail_fast=request.fail_fast,
+                ),
+                start_workflow_operation=start,
+            )
+        except WorkflowUpdateFailedError as err:
+            typed = as_typed_error(err)
+            if typed is None:
+                raise
+            raise typed from None

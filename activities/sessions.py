@@ -1,0 +1,53 @@
+"""Session activities: the only browser work that signs in, driven by the session workflow.
+
+A login that needs a person is split in two: ``begin_login`` fills in the credentials up to
+the challenge and seals the pre-auth browser state; ``submit_mfa_code`` restores it, maybe
+minutes later on another worker, and answers. No browser stays open in between.
+"""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.heartbeat import heartbeating
+from activities.portal_sessions import PortalSessions
+from models.connection_session import BeginLogin, CodeEntry, CodeOutcome, LoginStep, ResendRequest
+from models.sessions import MfaChallenge
+
+
+class SessionActivities:
+    def __init__(self, sessions: PortalSessions) -> None:
+        self._sessions = sessions
+
+    @activity.defn
+    async def begin_login(self, request: BeginLogin) -> LoginStep:
+        credentials = self._sessions.credentials(request.connection_id)
+        async with heartbeating(), self._sessions.portal(request.connection_id) as portal:
+            challenge = await portal.adapter.start_login(credentials)
+            state = await portal.context.storage_state()
+        state_id = self._sessions.states.save(request.connection_id, dict(state))
+        if challenge is None:
+            return LoginStep(state_id=state_id)
+        return LoginStep(preauth_state_id=state_id, challenge=challenge)
+
+    @activity.defn
+    async def submit_mfa_code(self, entry: CodeEntry) -> CodeOutcome:
+        async with (
+            heartbeating(),
+            self._sessions.portal(entry.connection_id, entry.preauth_state_id) as portal,
+        ):
+            accepted = await portal.adapter.submit_mfa_code(entry.code)
+            state = await portal.context.storage_state()
+        if not accepted:
+            return CodeOutcome(accepted=False)
+        return CodeOutcome(
+            accepted=True, state_id=self._sessions.states.save(entry.connection_id, dict(state))
+        )
+
+    @activity.defn
+    async def resend_mfa_code(self, request: ResendRequest) -> MfaChallenge:
+        async with (
+            heartbeating(),
+            self._sessions.portal(request.connection_id, request.preauth_state_id) as portal,
+        ):
+            return await portal.adapter.resend_mfa_code()

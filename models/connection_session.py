@@ -1,0 +1,129 @@
+"""The connection-session workflow's state and messages (one session per connection)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from models.sessions import MfaChallenge
+
+# The signal by which a session workflow answers requesters it registered (see AcquireSession).
+SESSION_READY_SIGNAL = "session_ready"
+
+
+class SessionStatus(StrEnum):
+    SIGNED_OUT = "signed_out"
+    SIGNING_IN = "signing_in"
+    AWAITING_MFA = "awaiting_mfa"
+    ACTIVE = "active"
+    LOGIN_REQUIRED = "login_required"  # the portal refused the stored password: repair needed
+
+
+class SessionLease(BaseModel):
+    """A reference to encrypted browser state that is signed in to the connection's portal."""
+
+    connection_id: str
+    state_id: str
+
+
+class AcquireSession(BaseModel):
+    """Ask for a signed-in session; ``stale_state_id`` reports one the portal expired.
+
+    When no session is ready, the requester is registered and answered later by the
+    ``session_ready`` signal, so nobody holds an activity slot while a person reads an SMS.
+    """
+
+    requester_workflow_id: str
+    stale_state_id: str | None = None
+    fail_fast: bool = False  # fail at once instead of waiting while login is required
+
+
+class SessionGrant(BaseModel):
+    """The ``acquire`` answer: a lease now, or ``None`` when the reply comes by signal."""
+
+    lease: SessionLease | None = None
+
+
+class SessionReply(BaseModel):
+    """Sent by signal to every registered requester once a login ends, either way."""
+
+    lease: SessionLease | None = None
+    error_type: str | None = None
+    error_message: str | None = None
+
+
+class PendingChallenge(BaseModel):
+    method: str
+    masked_destination: str | None = None
+    attempts_left: int
+    raised_at: datetime
+    expires_at: datetime
+
+
+class MfaCodeSubmission(BaseModel):
+    code: str = Field(min_length=1, max_length=32)
+
+
+class MfaSubmissionResult(BaseModel):
+    accepted: bool
+    attempts_left: int
+    message: str
+
+
+class SessionView(BaseModel):
+    """What the ``state`` query shows: never a code, a password or a cookie."""
+
+    connection_id: str
+    status: SessionStatus
+    challenge: PendingChallenge | None = None
+    last_error: str | None = None
+    last_mfa_result: MfaSubmissionResult | None = None
+    logins: int = 0
+
+
+class SessionWorkflowInput(BaseModel):
+    connection_id: str
+    mfa_timeout_seconds: int = 600
+    max_mfa_attempts: int = 3
+    # Carried across continue-as-new so the session survives it.
+    state_id: str | None = None
+    status: SessionStatus = SessionStatus.SIGNED_OUT
+    logins: int = 0
+    waiters: dict[str, bool] = Field(default_factory=dict)  # requester id -> fail_fast
+
+
+class BeginLogin(BaseModel):
+    connection_id: str
+
+
+class LoginStep(BaseModel):
+    """After the password: signed in (``state_id``) or stopped at a challenge."""
+
+    state_id: str | None = None
+    preauth_state_id: str | None = None
+    challenge: MfaChallenge | None = None
+
+
+class CodeEntry(BaseModel):
+    connection_id: str
+    preauth_state_id: str
+    code: str
+
+
+class CodeOutcome(BaseModel):
+    accepted: bool
+    state_id: str | None = None
+
+
+class ResendRequest(BaseModel):
+    connection_id: str
+    preauth_state_id: str
+
+
+class ObtainSession(BaseModel):
+    connection_id: str
+    requester_workflow_id: str
+    stale_state_id: str | None = None
+    fail_fast: bool = False

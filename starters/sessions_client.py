@@ -1,0 +1,86 @@
+"""The typed client's side of connection sessions: see, answer and repair logins."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from models.connection_session import MfaCodeSubmission, MfaSubmissionResult, SessionView
+from models.errors import InvalidInput, as_typed_error
+from workflows.connection_session import (
+    AWAITING_MFA_ATTRIBUTE,
+    ConnectionSessionWorkflow,
+    session_workflow_id,
+)
+
+R = TypeVar("R")
+
+
+class SessionsClient:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def _handle(self, connection_id: str) -> WorkflowHandle[ConnectionSessionWorkflow, None]:
+        return self._client.get_workflow_handle_for(
+            ConnectionSessionWorkflow.run, session_workflow_id(connection_id)
+        )
+
+    async def state(self, connection_id: str) -> SessionView:
+        return await self._handle(connection_id).query(ConnectionSessionWorkflow.state)
+
+    async def pending_mfa(self) -> list[SessionView]:
+        """Connections whose login waits for a person's code, found by search attribute."""
+        query = f'{AWAITING_MFA_ATTRIBUTE.name} = true AND ExecutionStatus = "Running"'
+        views = []
+        async for execution in self._client.list_workflows(query):
+            handle = self._client.get_workflow_handle_for(
+                ConnectionSessionWorkflow.run, execution.id
+            )
+            view = await handle.query(ConnectionSessionWorkflow.state)
+            if view.challenge is not None:
+                views.append(view)
+        return views
+
+    async def submit_mfa_code(self, connection_id: str, code: str) -> MfaSubmissionResult:
+        """True if the portal accepted the code; a malformed code is refused before it."""
+        return await self._update(
+            connection_id,
+            lambda handle: handle.execute_update(
+                ConnectionSessionWorkflow.submit_mfa_code, MfaCodeSubmission(code=code)
+            ),
+        )
+
+    async def resend_mfa_code(self, connection_id: str) -> SessionView:
+        await self._update(
+            connection_id,
+            lambda handle: handle.execute_update(ConnectionSessionWorkflow.resend_mfa_code),
+        )
+        return await self.state(connection_id)
+
+    async def credentials_replaced(self, connection_id: str) -> SessionView:
+        return await self._update(
+            connection_id,
+            lambda handle: handle.execute_update(ConnectionSessionWorkflow.credentials_replaced),
+        )
+
+    async def _update(
+        self,
+        connection_id: str,
+        send: Callable[[WorkflowHandle[ConnectionSessionWorkflow, None]], Awaitable[R]],
+    ) -> R:
+        try:
+            return await send(self._handle(connection_id))
+        except WorkflowUpdateFailedError as err:
+            typed = as_typed_error(err)
+            if typed is not None:
+                raise typed from None
+            # The validator's refusal (malformed code, nothing pending) comes back as is.
+            cause = err.cause
+            raise InvalidInput(getattr(cause, "message", str(cause))) from None
+        except RPCError as err:
+            raise InvalidInput(
+                f"no session for connection '{connection_id}' is running ({err.message})"
+            ) from None

@@ -1,0 +1,427 @@
+"""Durable connection sessions and human-in-the-loop MFA, end to end.
+
+The test plays the person: it reads the code the sandbox texted or emailed from the sandbox
+outbox (which stands for the phone and the inbox) and answers through the same paths an
+operator would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+
+import pytest
+from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.client import WorkflowHandle
+from temporalio.worker import Worker
+
+from activities.browser import BrowserPool
+from activities.connections import ConnectionRegistry
+from activities.secrets import LocalSecretFile
+from activities.session_store import SessionStateStore, session_key
+from models.connection_session import MfaCodeSubmission, SessionStatus, SessionView
+from models.errors import InvalidInput, LoginRequired, MfaRejected, MfaTimedOut
+from models.payments import PostPaymentRequest, PostPaymentResult
+from models.settings import Settings
+from sandbox.admin_client import SandboxAdmin
+from starters.client import BillBridgeClient, PaymentHandle
+from starters.sessions_client import SessionsClient
+from starters.stack import WorkerProcess, temporal_cli
+from tests.e2e.conftest import Connections
+from tests.replay.recording import record_history
+from workers.main import build_worker
+from workflows.connection_session import ConnectionSessionWorkflow, session_workflow_id
+
+pytestmark = pytest.mark.e2e
+
+SMS_USER = "sms.patient"
+EMAIL_USER = "email.patient"
+
+
+def _mfa_payment(
+    admin: SandboxAdmin, connection_id: str, cents: int = 100, username: str = SMS_USER
+) -> PostPaymentRequest:
+    user = admin.user(username)
+    statement = next(s for s in user.statements if s.balance_cents >= 1000)
+    return PostPaymentRequest(
+        connection_id=connection_id,
+        statement_id=statement.statement_id,
+        amount_cents=cents,
+        payment_method_token=user.cards[0].token,
+        idempotency_key=f"sms-{uuid.uuid4().hex}",
+    )
+
+
+async def _wait_for_status(
+    sessions: SessionsClient, connection_id: str, status: SessionStatus, seconds: float = 60
+) -> SessionView:
+    for _ in range(int(seconds * 10)):
+        try:
+            view = await sessions.state(connection_id)
+        except Exception:  # the session workflow may not be started yet
+            view = None
+        if view is not None and view.status is status:
+            return view
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"session of {connection_id} never reached {status}: {view}")
+
+
+@pytest.fixture
+def sessions(client: BillBridgeClient) -> SessionsClient:
+    return SessionsClient(client.temporal)
+
+
+@pytest.fixture
+def sms_connection(connections: Connections) -> str:
+    return connections.add(SMS_USER, totp=False)
+
+
+async def test_sms_mfa_end_to_end_by_update(
+    client: BillBridgeClient,
+    worker: Worker,
+    sessions: SessionsClient,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+
+    view = await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    assert view.challenge is not None and view.challenge.method == "sms"
+    assert view.challenge.masked_destination and "0112" in view.challenge.masked_destination
+    for _ in range(100):  # visibility is eventually consistent
+        if any(v.connection_id == sms_connection for v in await sessions.pending_mfa()):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        pytest.fail("the pending challenge is not listed by its search attribute")
+    # What the Temporal UI shows as the workflow's current details (user metadata).
+    metadata = await client.temporal.get_workflow_handle(session_workflow_id(sms_connection)).query(
+        "__temporal_workflow_metadata", result_type=WorkflowMetadata
+    )
+    assert "awaiting SMS code sent to ***-***-0112" in metadata.current_details
+
+    result = await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
+    assert result.accepted
+
+    payment = await handle.result()
+    assert [p.confirmation_number for p in cedar_admin.ledger()] == [
+        payment.payment.confirmation_number
+    ]
+    assert (await sessions.state(sms_connection)).status is SessionStatus.ACTIVE
+    await record_history(handle.temporal_handle, "PostPaymentWorkflow--sms-mfa")
+    await record_history(
+        client.temporal.get_workflow_handle(session_workflow_id(sms_connection)),
+        "ConnectionSessionWorkflow--sms-mfa",
+    )
+
+
+async def test_email_mfa_end_to_end(
+    client: BillBridgeClient,
+    worker: Worker,
+    sessions: SessionsClient,
+    cedar_admin: SandboxAdmin,
+    connections: Connections,
+) -> None:
+    connection_id = connections.add(EMAIL_USER, totp=False)
+    handle = await client.start_payment(
+        _mfa_payment(cedar_admin, connection_id, username=EMAIL_USER)
+    )
+
+    view = await _wait_for_status(sessions, connection_id, SessionStatus.AWAITING_MFA)
+    assert view.challenge is not None and view.challenge.method == "email"
+    assert view.challenge.masked_destination == "e***@example.com"
+    assert (
+        await sessions.submit_mfa_code(connection_id, cedar_admin.latest_code(EMAIL_USER))
+    ).accepted
+    payment = await asyncio.wait_for(handle.result(), timeout=120)
+    assert [p.confirmation_number for p in cedar_admin.ledger()] == [
+        payment.payment.confirmation_number
+    ]
+
+
+async def test_wrong_code_then_right_one(
+    client: BillBridgeClient,
+    worker: Worker,
+    sessions: SessionsClient,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    right = cedar_admin.latest_code(SMS_USER)
+    wrong = "000000" if right != "000000" else "111111"
+
+    first = await sessions.submit_mfa_code(sms_connection, wrong)
+    assert not first.accepted and first.attempts_left == 2
+    assert (await sessions.state(sms_connection)).status is SessionStatus.AWAITING_MFA
+    assert (await sessions.submit_mfa_code(sms_connection, right)).accepted
+    await handle.result()
+    assert len(cedar_admin.ledger()) == 1
+
+
+async def test_too_many_wrong_codes_fail_the_login_and_the_payment(
+    client: BillBridgeClient,
+    worker: Worker,
+    sessions: SessionsClient,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    right = cedar_admin.latest_code(SMS_USER)
+    wrongs = [c for c in ("000000", "111111", "222222", "333333") if c != right][:3]
+
+    outcomes = [await sessions.submit_mfa_code(sms_connection, code) for code in wrongs]
+
+    assert [o.accepted for o in outcomes] == [False, False, False]
+    assert outcomes[-1].attempts_left == 0
+    with pytest.raises(MfaRejected, match="too many wrong MFA codes"):
+        await handle.result()
+    assert cedar_admin.ledger() == []
+
+
+async def test_mfa_timeout_fails_cleanly(
+    bb_client: BillBridgeClient,
+    settings: Settings,
+    browser_pool: BrowserPool,
+    task_queue: str,
+    client: BillBridgeClient,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    quick = settings.model_copy(update={"mfa_timeout_seconds": 3})
+    async with build_worker(bb_client.temporal, quick, browser_pool, task_queue=task_queue):
+        handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+        with pytest.raises(MfaTimedOut, match=r"within 0\.05 minutes"):
+            await asyncio.wait_for(handle.result(), timeout=60)
+    assert cedar_admin.ledger() == []
+
+
+async def test_malformed_code_is_refused_by_the_validator(
+    client: BillBridgeClient,
+    worker: Worker,
+    sessions: SessionsClient,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+
+    for malformed in ("12ab56", "", "1234567890123"):
+        with pytest.raises((InvalidInput, ValueError)):
+            await sessions.submit_mfa_code(sms_connection, malformed)
+
+    assert cedar_admin.logins().failed_mfa == 0  # never reached the portal
+    view = await sessions.state(sms_connection)
+    assert view.status is SessionStatus.AWAITING_MFA
+    assert view.challenge is not None and view.challenge.attempts_left == 3
+    await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
+    await handle.result()
+
+
+async def test_code_by_signal_outcome_by_query(
+    client: BillBridgeClient,
+    worker: Worker,
+    sessions: SessionsClient,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    session: WorkflowHandle[ConnectionSessionWorkflow, None] = (
+        client.temporal.get_workflow_handle_for(
+            ConnectionSessionWorkflow.run, session_workflow_id(sms_connection)
+        )
+    )
+
+    await session.signal(
+        ConnectionSessionWorkflow.submit_mfa_code_signal,
+        MfaCodeSubmission(code=cedar_admin.latest_code(SMS_USER)),
+    )
+
+    view = await _wait_for_status(sessions, sms_connection, SessionStatus.ACTIVE)
+    assert view.last_mfa_result is not None and view.last_mfa_result.accepted
+    await handle.result()
+
+
+async def test_code_by_the_plain_temporal_cli(
+    client: BillBridgeClient,
+    worker: Worker,
+    sessions: SessionsClient,
+    settings: Settings,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    """The README's copy-paste command, run as an operator would."""
+    handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    code = cedar_admin.latest_code(SMS_USER)
+
+    cli = await asyncio.create_subprocess_exec(
+        temporal_cli(), "workflow", "update", "execute",
+        "--address", settings.temporal_address,
+        "--workflow-id", session_workflow_id(sms_connection),
+        "--name", "submit_mfa_code",
+        "--input", json.dumps({"code": code}),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await cli.communicate()
+
+    assert cli.returncode == 0, output.decode()
+    assert "accepted:true" in output.decode()
+    await handle.result()
+
+
+async def test_worker_killed_while_awaiting_mfa(
+    client: BillBridgeClient,
+    worker_process_factory: Callable[[], WorkerProcess],
+    sessions: SessionsClient,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    first = worker_process_factory()
+    handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    first.kill()
+    worker_process_factory()
+
+    assert (
+        await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
+    ).accepted
+    result = await asyncio.wait_for(handle.result(), timeout=120)
+    assert [p.confirmation_number for p in cedar_admin.ledger()] == [
+        result.payment.confirmation_number
+    ]
+
+
+async def test_twenty_concurrent_payments_sign_in_once(
+    client: BillBridgeClient,
+    worker: Worker,
+    cedar_admin: SandboxAdmin,
+    connections: Connections,
+) -> None:
+    connection_id = connections.add("demo.patient")
+    demo = cedar_admin.user("demo.patient")
+    requests = [
+        PostPaymentRequest(
+            connection_id=connection_id,
+            statement_id=demo.statements[i % len(demo.statements)].statement_id,
+            amount_cents=10,
+            payment_method_token=demo.cards[0].token,
+            idempotency_key=f"burst-{i}-{uuid.uuid4().hex[:6]}",
+        )
+        for i in range(20)
+    ]
+
+    results = await asyncio.wait_for(
+        asyncio.gather(*(client.pay(request) for request in requests)), timeout=300
+    )
+
+    assert len({r.payment.confirmation_number for r in results}) == 20
+    assert len(cedar_admin.ledger()) == 20
+    assert cedar_admin.logins().successful == 1
+
+
+async def _pay(handle: PaymentHandle) -> PostPaymentResult:
+    return await asyncio.wait_for(handle.result(), timeout=120)
+
+
+async def test_session_expiry_between_payments_relogs_transparently(
+    client: BillBridgeClient,
+    worker: Worker,
+    cedar_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+) -> None:
+    await _pay(await client.start_payment(payment_request))
+    cedar_admin.expire_sessions()
+    second = payment_request.model_copy(update={"idempotency_key": f"again-{uuid.uuid4().hex}"})
+
+    await _pay(await client.start_payment(second))
+
+    assert len(cedar_admin.ledger()) == 2
+    assert cedar_admin.logins().successful == 2
+
+
+async def test_session_expiry_with_sms_raises_a_new_challenge(
+    client: BillBridgeClient,
+    worker: Worker,
+    sessions: SessionsClient,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    first = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
+    await _pay(first)
+    cedar_admin.expire_sessions()
+
+    second = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+    view = await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    assert view.challenge is not None
+    assert (
+        await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
+    ).accepted
+    await _pay(second)
+    assert len(cedar_admin.ledger()) == 2
+
+
+async def test_rejected_password_waits_for_repair(
+    client: BillBridgeClient,
+    worker: Worker,
+    sessions: SessionsClient,
+    settings: Settings,
+    cedar_admin: SandboxAdmin,
+    connections: Connections,
+    payment_request: PostPaymentRequest,
+) -> None:
+    connection_id = connections.add("demo.patient", password="changed-elsewhere")
+    request = payment_request.model_copy(update={"connection_id": connection_id})
+    waiting = await client.start_payment(request)
+    await _wait_for_status(sessions, connection_id, SessionStatus.LOGIN_REQUIRED)
+
+    hurried = request.model_copy(
+        update={"idempotency_key": f"fast-{uuid.uuid4().hex}", "fail_fast": True}
+    )
+    with pytest.raises(LoginRequired):
+        await _pay(await client.start_payment(hurried))
+    assert cedar_admin.logins().failed_password == 1  # no retry into a lockout
+
+    connection = ConnectionRegistry(settings.connections_file).get(connection_id)
+    LocalSecretFile(settings.secrets_file).put(
+        connection.password_ref, cedar_admin.user("demo.patient").password
+    )
+    await sessions.credentials_replaced(connection_id)
+
+    await _pay(waiting)
+    assert len(cedar_admin.ledger()) == 1
+
+
+async def test_session_state_on_disk_is_encrypted(
+    client: BillBridgeClient,
+    worker: Worker,
+    settings: Settings,
+    payment_request: PostPaymentRequest,
+) -> None:
+    await _pay(await client.start_payment(payment_request))
+    files = list((settings.sessions_dir / payment_request.connection_id).glob("*.bin"))
+    assert files
+    store = SessionStateStore(
+        settings.sessions_dir, session_key(LocalSecretFile(settings.secrets_file))
+    )
+    for path in files:
+        state = store.load(
+            payment_request.connection_id, f"{payment_request.connection_id}/{path.stem}"
+        )
+        raw = path.read_bytes()
+        values = [c["value"] for c in state["cookies"] if len(c["value"]) >= 8]
+        assert values
+        for value in values:
+            assert value.encode() not in raw
+        assert b"cookies" not in raw
+    wrong_key = SessionStateStore(settings.sessions_dir, bytes(32))
+    with pytest.raises(Exception, match="cannot be decrypted"):
+        wrong_key.load(
+            payment_request.connection_id, f"{payment_request.connection_id}/{files[0].stem}"
+        )

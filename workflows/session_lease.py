@@ -1,0 +1,92 @@
+"""A business workflow's side of the session protocol: ask, wait without a slot, renew.
+
+Any workflow that works on a portal creates one ``SessionLeases`` in its ``__init__``; it
+registers the ``session_ready`` signal through which the connection's session workflow
+answers once a login (perhaps waiting for a person's MFA code) has ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.session_broker import SessionBroker
+    from models.connection_session import (
+        SESSION_READY_SIGNAL,
+        ObtainSession,
+        SessionGrant,
+        SessionLease,
+        SessionReply,
+    )
+    from models.errors import find_typed_failure
+    from workflows.policies import OBTAIN_SESSION_ACTIVITY, SESSION_RENEWALS, SESSION_REPLY_RECHECK
+
+T = TypeVar("T")
+
+
+class SessionLeases:
+    def __init__(self) -> None:
+        self._reply: SessionReply | None = None
+        self._lease: SessionLease | None = None
+        workflow.set_signal_handler(SESSION_READY_SIGNAL, self._on_reply)
+
+    def _on_reply(self, reply: SessionReply) -> None:
+        self._reply = reply
+
+    async def obtain(self, connection_id: str, *, fail_fast: bool = False) -> SessionLease:
+        """Wait for a signed-in session on the connection (login and MFA included)."""
+        self._connection_id, self._fail_fast = connection_id, fail_fast
+        self._lease = await self._ask(stale=None)
+        return self._lease
+
+    async def run(self, step: Callable[[SessionLease], Awaitable[T]]) -> T:
+        """Run a browser step on the session; if the portal expired it, renew and rerun."""
+        assert self._lease is not None, "obtain() a session first"
+        for _ in range(SESSION_RENEWALS):
+            try:
+                return await step(self._lease)
+            except ActivityError as err:
+                typed = find_typed_failure(err)
+                if typed is None or typed.type != "SessionExpired":
+                    raise
+                workflow.logger.info("portal session expired; asking for a fresh one")
+                self._lease = await self._ask(stale=self._lease)
+        return await step(self._lease)
+
+    async def _ask(self, stale: SessionLease | None) -> SessionLease:
+        while True:
+            # Cleared before asking: the reply may arrive before the activity's result does.
+            self._reply = None
+            grant: SessionGrant = await workflow.execute_activity_method(
+                SessionBroker.obtain_session,
+                ObtainSession(
+                    connection_id=self._connection_id,
+                    requester_workflow_id=workflow.info().workflow_id,
+                    stale_state_id=stale.state_id if stale else None,
+                    fail_fast=self._fail_fast,
+                ),
+                **OBTAIN_SESSION_ACTIVITY,
+            )
+            if grant.lease is not None:
+                return grant.lease
+            try:
+                await workflow.wait_condition(
+                    lambda: self._reply is not None, timeout=SESSION_REPLY_RECHECK
+                )
+            except TimeoutError:
+                # Asking again is harmless and recovers from a session workflow that an
+                # operator terminated or reset while we were registered with it.
+                continue
+            reply = self._reply
+            assert reply is not None
+            if reply.lease is not None:
+                return reply.lease
+            raise ApplicationError(
+                reply.error_message or "the portal login failed",
+                type=reply.error_type or "LoginFailed",
+                non_retryable=True,
+            )
