@@ -17,15 +17,9 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import platform
 import statistics
-import sys
-import tempfile
 import time
-import traceback
 import uuid
-from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,23 +29,19 @@ from temporalio.api.enums.v1 import EventType
 from activities.browser import CHROMIUM_ARGS, find_chromium
 from activities.connections import save_connection
 from activities.portals.one_time_codes import current_code
+from bench.common import RESULTS_FILE, bench_stack, machine, run_main, say, write_section
 from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin, SandboxUser
-from sandbox.launcher import PortalProcess
 from starters.client import BillBridgeClient
-from starters.process_exit import exit_now
-from starters.stack import TemporalDevServer, WorkerProcess
 
 USER = "demo.patient"
 CONNECTION = "bench-cedar"
 AMOUNT_CENTS = 100
 # Reset the sandbox before a payment when the statement's balance falls below this.
 LOW_BALANCE_CENTS = 1_000
-RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
-SECTION_START = "<!-- payment_vs_bare:start -->"
-SECTION_END = "<!-- payment_vs_bare:end -->"
+SECTION = "payment_vs_bare"
 
 
 # --- the bare script -------------------------------------------------------------------
@@ -189,9 +179,7 @@ class Results:
     statement_id: str = ""
 
 
-async def measure(
-    runs: int, base_url: str, admin: SandboxAdmin, settings: Settings, say: Callable[[str], None]
-) -> Results:
+async def measure(runs: int, base_url: str, admin: SandboxAdmin, settings: Settings) -> Results:
     results = Results(runs=runs)
     user = admin.user(USER)
     statement = max(user.statements, key=lambda s: s.balance_cents)
@@ -230,41 +218,22 @@ async def measure(
     return results
 
 
-def run(runs: int, say: Callable[[str], None]) -> Results:
-    with tempfile.TemporaryDirectory(prefix="bench-payment-") as tmp, ExitStack() as stack:
-        work = Path(tmp)
-        server = TemporalDevServer(work / "temporal.log", ui=False)
-        stack.callback(server.stop)
-        server.start()
-        portal = PortalProcess("cedar", work / "cedar.sqlite3", log_path=work / "cedar.log")
-        stack.callback(portal.stop)
-        portal.start()
-        admin = stack.enter_context(SandboxAdmin(portal.base_url))
+def run(runs: int) -> Results:
+    with bench_stack("payment", say) as stack:
         settings = Settings(
-            home=work / "home", temporal_address=server.address, task_queue="bench-payment"
+            home=stack.home, temporal_address=stack.temporal_address, task_queue=stack.task_queue
         )
-        user = admin.user(USER)
+        user = stack.admin.user(USER)
         save_connection(
             settings,
             connection_id=CONNECTION,
             portal=PortalName.CEDAR,
-            base_url=portal.base_url,
+            base_url=stack.portal.base_url,
             username=user.username,
             password=user.password,
             totp_secret=user.totp_secret,
         )
-        worker = WorkerProcess(
-            work / "worker.log",
-            {
-                "TEMPORAL_ADDRESS": server.address,
-                "BILLBRIDGE_HOME": str(settings.home),
-                "BILLBRIDGE_TASK_QUEUE": settings.task_queue,
-            },
-        )
-        stack.callback(worker.stop)
-        worker.start()
-        say(f"stack up: Temporal {server.address}, Cedar {portal.base_url}, worker {worker.pid}")
-        return asyncio.run(measure(runs, portal.base_url, admin, settings, say))
+        return asyncio.run(measure(runs, stack.portal.base_url, stack.admin, settings))
 
 
 # --- reporting -------------------------------------------------------------------------
@@ -272,13 +241,6 @@ def run(runs: int, say: Callable[[str], None]) -> Results:
 
 def _median(values: list[float]) -> float:
     return statistics.median(values)
-
-
-def _machine() -> str:
-    return (
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()} ({platform.machine()})"
-    )
 
 
 def table(results: Results) -> str:
@@ -311,7 +273,7 @@ def breakdown(results: Results) -> str:
         f"| bare: receipt download | {_median([t.receipt for t in bare]):.2f} |",
     ]
     rows += [
-        f"| BillBridge activity `{name}` (each signs in) | {_median(values):.2f} |"
+        f"| BillBridge activity `{name}` | {_median(values):.2f} |"
         for name, values in by_activity.items()
     ]
     rest = [w - a - t.queued for w, a, t in zip(workflow, activities_total, bb, strict=True)]
@@ -337,12 +299,11 @@ def section(results: Results, command: str, when: str) -> str:
     extra_logins = (logins - 1) * login
     temporal = _median([t.total - sum(s for _, s in t.activities) for t in bb])
     rest = gap - extra_logins - temporal
-    return f"""{SECTION_START}
-## Posting one payment: BillBridge vs a bare Playwright script
+    return f"""## Posting one payment: BillBridge vs a bare Playwright script
 
 - Command: `{command}`
 - Date: {when}
-- Machine: {_machine()}, Chromium {results.chromium} (headless)
+- Machine: {machine()}, Chromium {results.chromium} (headless)
 - Runs: {results.runs} of each, interleaved (bare, BillBridge, …) after one warm-up of each;
   $1.00 on statement {results.statement_id} of `demo.patient` (sandbox resets: {results.resets})
 
@@ -356,13 +317,15 @@ workflow's Temporal history):
 The bare script opens a browser context, signs in with TOTP, opens the statement, pays
 with the saved card and a reference, waits for the confirmation and downloads the receipt:
 one sign-in, nothing checked, nothing stored, nothing to resume from. BillBridge runs the
-same payment as three activities of a durable workflow. The median gap of {gap:.2f}s splits
-roughly as:
+same payment as a durable workflow: one quick `obtain_session` activity, then three browser
+activities. The median gap of {gap:.2f}s splits roughly as:
 
-- **Sign-ins, about {extra_logins:.2f}s.** Each activity takes a fresh browser context and
-  signs in again: {logins} sign-ins per payment today vs 1 for the script, at about
-  {login:.2f}s each here (context + login + TOTP).
-- **Temporal itself, about {temporal:.2f}s.** Starting the workflow, dispatching three
+- **Sign-ins, {abs(extra_logins):.2f}s {"saved" if extra_logins < 0 else "spent"}.** BillBridge
+  signed in {logins} times per payment: the connection's session workflow signed in
+  during the warm-up, and every
+  later activity restores that sealed browser state into a fresh context instead. The
+  script signs in once per payment, about {login:.2f}s here (context + login + TOTP).
+- **Temporal itself, about {temporal:.2f}s.** Starting the workflow, dispatching the
   activities, the workflow tasks between them, history writes to the dev server, and the
   client's result call: everything outside the activities' own run time.
 - **The rest, about {rest:.2f}s: pages the script skips on purpose.** `check_statement`
@@ -375,33 +338,12 @@ roughly as:
 
 What that buys is durability: a worker killed mid-payment, a dropped confirmation or a
 portal outage resumes from history and reconciles by reference instead of paying twice or
-losing the receipt. The obvious next saving is reusing one signed-in session across the
-three activities (see the warm vs cold session section below, once it exists).
+losing the receipt. What a cold session (sign-in and MFA) costs against a warm one: the
+next section.
 
 Noise: on this {os.cpu_count()}-CPU machine single runs vary by a second or more
 (Chromium, the worker, Temporal and the sandbox share the CPUs), so compare medians, and
-the minimums as a best case.
-{SECTION_END}"""
-
-
-HEADER = """# Benchmark results
-
-Numbers from real runs on the machine named in each section. Re-running a benchmark
-rewrites only its own section (between its HTML comment markers).
-"""
-
-
-def write_results(text: str) -> None:
-    if RESULTS_FILE.exists():
-        current = RESULTS_FILE.read_text()
-        if SECTION_START in current and SECTION_END in current:
-            before, rest = current.split(SECTION_START, 1)
-            _, after = rest.split(SECTION_END, 1)
-            RESULTS_FILE.write_text(before + text + after)
-            return
-        RESULTS_FILE.write_text(current.rstrip() + "\n\n" + text + "\n")
-        return
-    RESULTS_FILE.write_text(HEADER + "\n" + text + "\n")
+the minimums as a best case."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -414,13 +356,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 
-    def say(line: str) -> None:
-        print(line, flush=True)
-
-    results = run(args.runs, say)
+    results = run(args.runs)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     say("")
-    say(f"machine: {_machine()}, Chromium {results.chromium}")
+    say(f"machine: {machine()}, Chromium {results.chromium}")
     say(table(results))
     say("")
     say(breakdown(results))
@@ -428,19 +367,10 @@ def main(argv: list[str] | None = None) -> int:
         command = ".venv/bin/python -m bench.payment_vs_bare" + (
             f" --runs {args.runs}" if args.runs != 5 else ""
         )
-        write_results(section(results, command, when))
+        write_section(SECTION, section(results, command, when))
         say(f"\nwrote {RESULTS_FILE}")
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        code = main(sys.argv[1:])
-    except KeyboardInterrupt:
-        code = 130
-    except Exception:
-        traceback.print_exc()
-        code = 1
-    # The Temporal client's native threads can abort interpreter finalization (see
-    # starters/process_exit.py); every child process is already stopped by now.
-    exit_now(code)
+    run_main(main)
