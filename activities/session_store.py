@@ -66,5 +66,6 @@ class SessionStateStore:
         state: dict[str, Any] = json.loads(plain)
         return state
 
-    def discard(self, state_id: str) -> None:
-        (self._root / f"{state_id}.bin").unlink(missing_ok=True)
+    def discard(self, connection_id: str, state_id: str) -> None:
+        if state_id.startswith(f"{connection_id}/"):
+            (self._root / f"{state_id}.bin").unlink(missing_ok=True)

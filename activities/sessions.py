@@ -11,7 +11,14 @@ from temporalio import activity
 
 from activities.heartbeat import heartbeating
 from activities.portal_sessions import PortalSessions
-from models.connection_session import BeginLogin, CodeEntry, CodeOutcome, LoginStep, ResendRequest
+from models.connection_session import (
+    BeginLogin,
+    CodeEntry,
+    CodeOutcome,
+    DiscardStates,
+    LoginStep,
+    ResendRequest,
+)
 from models.sessions import MfaChallenge
 
 
@@ -43,6 +50,13 @@ class SessionActivities:
         return CodeOutcome(
             accepted=True, state_id=self._sessions.states.save(entry.connection_id, dict(state))
         )
+
+    @activity.defn
+    async def discard_states(self, request: DiscardStates) -> None:
+        """Delete sealed states nobody may use any more (expired, pre-auth): fewer bearer
+        credentials at rest, even encrypted ones."""
+        for state_id in request.state_ids:
+            self._sessions.states.discard(request.connection_id, state_id)
 
     @activity.defn
     async def resend_mfa_code(self, request: ResendRequest) -> MfaChallenge:

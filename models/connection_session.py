@@ -81,6 +81,7 @@ class SessionView(BaseModel):
     last_error: str | None = None
     last_mfa_result: MfaSubmissionResult | None = None
     logins: int = 0
+    waiting_workflows: int = 0  # business workflows waiting for this login to end
 
 
 class SessionWorkflowInput(BaseModel):
@@ -115,6 +116,11 @@ class CodeEntry(BaseModel):
 class CodeOutcome(BaseModel):
     accepted: bool
     state_id: str | None = None
+
+
+class DiscardStates(BaseModel):
+    connection_id: str
+    state_ids: list[str]
 
 
 class ResendRequest(BaseModel):

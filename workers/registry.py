@@ -24,5 +24,6 @@ def activity_methods(
         sessions.begin_login,
         sessions.submit_mfa_code,
         sessions.resend_mfa_code,
+        sessions.discard_states,
         broker.obtain_session,
     )

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         AcquireSession,
         BeginLogin,
         CodeEntry,
+        DiscardStates,
         MfaCodeSubmission,
         MfaSubmissionResult,
         PendingChallenge,
@@ -39,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
         SessionWorkflowInput,
     )
     from models.errors import LoginRequired, MfaRejected, MfaTimedOut, find_typed_failure
-    from workflows.policies import BROWSER_ACTIVITY, SESSION_HISTORY_LIMIT
+    from workflows.policies import BROWSER_ACTIVITY, FILE_ACTIVITY, SESSION_HISTORY_LIMIT
 
 CONNECTION_ATTRIBUTE = SearchAttributeKey.for_keyword("BillBridgeConnection")
 AWAITING_MFA_ATTRIBUTE = SearchAttributeKey.for_bool("BillBridgeAwaitingMfa")
@@ -64,6 +65,7 @@ class ConnectionSessionWorkflow:
         self._challenge: PendingChallenge | None = None
         self._preauth_state_id: str | None = None
         self._failure: ApplicationError | None = None  # why the last login failed
+        self._obsolete: list[str] = []  # sealed states nobody may use any more
         self._last_error: str | None = None
         self._last_mfa_result: MfaSubmissionResult | None = None
         self._mfa_lock = asyncio.Lock()
@@ -82,6 +84,7 @@ class ConnectionSessionWorkflow:
             if self._can_log_in():
                 await self._login()
                 await self._answer_waiters()
+                await self._discard_obsolete()
                 continue
             # Waiting requests keep the run open; they finish before the history is handed on.
             await workflow.wait_condition(workflow.all_handlers_finished)
@@ -107,6 +110,7 @@ class ConnectionSessionWorkflow:
             last_error=self._last_error,
             last_mfa_result=self._last_mfa_result,
             logins=self._logins,
+            waiting_workflows=len(self._waiters),
         )
 
     @workflow.update
@@ -118,6 +122,7 @@ class ConnectionSessionWorkflow:
         if self._status is SessionStatus.LOGIN_REQUIRED and request.fail_fast:
             raise self._login_required()
         self._waiters[request.requester_workflow_id] = request.fail_fast
+        self._show()
         return SessionGrant()
 
     @workflow.update
@@ -237,6 +242,7 @@ class ConnectionSessionWorkflow:
         finally:
             workflow.upsert_search_attributes([AWAITING_MFA_ATTRIBUTE.value_set(False)])
             self._challenge = None
+            self._obsolete.append(preauth_state_id)
             self._preauth_state_id = None
             self._show()
 
@@ -310,6 +316,7 @@ class ConnectionSessionWorkflow:
             return
         for wid in answered:
             del self._waiters[wid]
+        self._show()
         await asyncio.gather(*(self._reply(wid, reply) for wid in answered))
 
     async def _reply(self, requester_workflow_id: str, reply: SessionReply) -> None:
@@ -320,6 +327,16 @@ class ConnectionSessionWorkflow:
         except FailureError:
             # The requester finished or was terminated meanwhile: nobody left to tell.
             workflow.logger.info("session requester %s is gone", requester_workflow_id)
+
+    async def _discard_obsolete(self) -> None:
+        if not self._obsolete:
+            return
+        obsolete, self._obsolete = self._obsolete, []
+        await workflow.execute_activity_method(
+            SessionActivities.discard_states,
+            DiscardStates(connection_id=self._input.connection_id, state_ids=obsolete),
+            **FILE_ACTIVITY,
+        )
 
     # --- state ----------------------------------------------------------------------------
 
@@ -348,6 +365,8 @@ class ConnectionSessionWorkflow:
         self._show()
 
     def _sign_out(self) -> None:
+        if self._state_id is not None:
+            self._obsolete.append(self._state_id)
         self._state_id = None
         self._status = SessionStatus.SIGNED_OUT
         self._show()
@@ -382,4 +401,6 @@ class ConnectionSessionWorkflow:
             details = f"login required: {self._last_error}"
         else:
             details = self._status.value.replace("_", " ")
+        if self._waiters:
+            details += f"; {len(self._waiters)} workflow(s) waiting"
         workflow.set_current_details(details)

@@ -42,6 +42,12 @@ SESSION_BOUND_ACTIVITY: dict[str, Any] = {
 }
 SESSION_RENEWALS = 3
 
+# Deleting files: quick, local, retried like any other step.
+FILE_ACTIVITY: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": BROWSER_RETRY,
+}
+
 # Asking for a session is one quick Update: a lease at once, or a promise of a signal.
 OBTAIN_SESSION_ACTIVITY: dict[str, Any] = {
     "start_to_close_timeout": timedelta(seconds=30),

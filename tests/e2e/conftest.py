@@ -18,6 +18,7 @@ from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.launcher import PortalProcess
 from starters.client import BillBridgeClient
+from starters.sessions_client import SessionsClient
 from starters.stack import TemporalDevServer, WorkerProcess
 from workers.main import build_worker
 
@@ -143,3 +144,14 @@ def payment_request(demo_user: SandboxUser, connections: Connections) -> PostPay
         payment_method_token=demo_user.cards[0].token,
         idempotency_key=f"test-{uuid.uuid4().hex}",
     )
+
+
+@pytest.fixture
+def sessions(client: BillBridgeClient) -> SessionsClient:
+    return SessionsClient(client.temporal)
+
+
+@pytest.fixture
+def sms_connection(connections: Connections) -> str:
+    """A connection to the sandbox's SMS patient, no TOTP secret: logins wait for a person."""
+    return connections.add("sms.patient", totp=False)

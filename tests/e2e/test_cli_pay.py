@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
-from pathlib import Path
-
 import pytest
 from temporalio.worker import Worker
 
 from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
+from tests.e2e.helpers import run_billbridge
 
 pytestmark = pytest.mark.e2e
-
-
-async def _billbridge(settings: Settings, task_queue: str, *args: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "billbridge"),
-        *args,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env={
-            **os.environ,
-            "TEMPORAL_ADDRESS": settings.temporal_address,
-            "BILLBRIDGE_HOME": str(settings.home),
-            "BILLBRIDGE_TASK_QUEUE": task_queue,
-        },
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode is not None
-    return process.returncode, output.decode()
 
 
 def _pay_args(request: PostPaymentRequest, amount: str, method: str) -> list[str]:
@@ -55,7 +32,7 @@ async def test_cli_pay_shows_progress_and_result(
     payment_request: PostPaymentRequest,
 ) -> None:
     args = _pay_args(payment_request, "10.00", payment_request.payment_method_token)
-    code, output = await _billbridge(settings, task_queue, *args)
+    code, output = await run_billbridge(settings, task_queue, *args)
 
     assert code == 0, output
     [payment] = cedar_admin.ledger()
@@ -81,7 +58,7 @@ async def test_cli_pay_refuses_bad_input_clearly(
     method: str,
     expected: str,
 ) -> None:
-    code, output = await _billbridge(
+    code, output = await run_billbridge(
         settings, task_queue, *_pay_args(payment_request, amount, method)
     )
 

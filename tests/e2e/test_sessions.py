@@ -21,7 +21,7 @@ from activities.browser import BrowserPool
 from activities.connections import ConnectionRegistry
 from activities.secrets import LocalSecretFile
 from activities.session_store import SessionStateStore, session_key
-from models.connection_session import MfaCodeSubmission, SessionStatus, SessionView
+from models.connection_session import MfaCodeSubmission, SessionStatus
 from models.errors import InvalidInput, LoginRequired, MfaRejected, MfaTimedOut
 from models.payments import PostPaymentRequest, PostPaymentResult
 from models.settings import Settings
@@ -30,6 +30,7 @@ from starters.client import BillBridgeClient, PaymentHandle
 from starters.sessions_client import SessionsClient
 from starters.stack import WorkerProcess, temporal_cli
 from tests.e2e.conftest import Connections
+from tests.e2e.helpers import wait_for_status
 from tests.replay.recording import record_history
 from workers.main import build_worker
 from workflows.connection_session import ConnectionSessionWorkflow, session_workflow_id
@@ -54,30 +55,6 @@ def _mfa_payment(
     )
 
 
-async def _wait_for_status(
-    sessions: SessionsClient, connection_id: str, status: SessionStatus, seconds: float = 60
-) -> SessionView:
-    for _ in range(int(seconds * 10)):
-        try:
-            view = await sessions.state(connection_id)
-        except Exception:  # the session workflow may not be started yet
-            view = None
-        if view is not None and view.status is status:
-            return view
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"session of {connection_id} never reached {status}: {view}")
-
-
-@pytest.fixture
-def sessions(client: BillBridgeClient) -> SessionsClient:
-    return SessionsClient(client.temporal)
-
-
-@pytest.fixture
-def sms_connection(connections: Connections) -> str:
-    return connections.add(SMS_USER, totp=False)
-
-
 async def test_sms_mfa_end_to_end_by_update(
     client: BillBridgeClient,
     worker: Worker,
@@ -87,7 +64,7 @@ async def test_sms_mfa_end_to_end_by_update(
 ) -> None:
     handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
 
-    view = await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    view = await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
     assert view.challenge is not None and view.challenge.method == "sms"
     assert view.challenge.masked_destination and "0112" in view.challenge.masked_destination
     for _ in range(100):  # visibility is eventually consistent
@@ -129,7 +106,7 @@ async def test_email_mfa_end_to_end(
         _mfa_payment(cedar_admin, connection_id, username=EMAIL_USER)
     )
 
-    view = await _wait_for_status(sessions, connection_id, SessionStatus.AWAITING_MFA)
+    view = await wait_for_status(sessions, connection_id, SessionStatus.AWAITING_MFA)
     assert view.challenge is not None and view.challenge.method == "email"
     assert view.challenge.masked_destination == "e***@example.com"
     assert (
@@ -149,7 +126,7 @@ async def test_wrong_code_then_right_one(
     sms_connection: str,
 ) -> None:
     handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
     right = cedar_admin.latest_code(SMS_USER)
     wrong = "000000" if right != "000000" else "111111"
 
@@ -169,7 +146,15 @@ async def test_too_many_wrong_codes_fail_the_login_and_the_payment(
     sms_connection: str,
 ) -> None:
     handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    # A second payment on the connection waits on the same login and shares its fate.
+    other = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+    for _ in range(100):
+        if (await sessions.state(sms_connection)).waiting_workflows == 2:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        pytest.fail("the second payment never waited on the login")
     right = cedar_admin.latest_code(SMS_USER)
     wrongs = [c for c in ("000000", "111111", "222222", "333333") if c != right][:3]
 
@@ -177,9 +162,11 @@ async def test_too_many_wrong_codes_fail_the_login_and_the_payment(
 
     assert [o.accepted for o in outcomes] == [False, False, False]
     assert outcomes[-1].attempts_left == 0
-    with pytest.raises(MfaRejected, match="too many wrong MFA codes"):
-        await handle.result()
+    for waiting in (handle, other):
+        with pytest.raises(MfaRejected, match="too many wrong MFA codes"):
+            await asyncio.wait_for(waiting.result(), timeout=60)
     assert cedar_admin.ledger() == []
+    assert len(cedar_admin.outbox(SMS_USER)) == 1  # one login for both payments
 
 
 async def test_mfa_timeout_fails_cleanly(
@@ -207,7 +194,7 @@ async def test_malformed_code_is_refused_by_the_validator(
     sms_connection: str,
 ) -> None:
     handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
 
     for malformed in ("12ab56", "", "1234567890123"):
         with pytest.raises((InvalidInput, ValueError)):
@@ -229,7 +216,7 @@ async def test_code_by_signal_outcome_by_query(
     sms_connection: str,
 ) -> None:
     handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
     session: WorkflowHandle[ConnectionSessionWorkflow, None] = (
         client.temporal.get_workflow_handle_for(
             ConnectionSessionWorkflow.run, session_workflow_id(sms_connection)
@@ -241,7 +228,7 @@ async def test_code_by_signal_outcome_by_query(
         MfaCodeSubmission(code=cedar_admin.latest_code(SMS_USER)),
     )
 
-    view = await _wait_for_status(sessions, sms_connection, SessionStatus.ACTIVE)
+    view = await wait_for_status(sessions, sms_connection, SessionStatus.ACTIVE)
     assert view.last_mfa_result is not None and view.last_mfa_result.accepted
     await handle.result()
 
@@ -256,7 +243,7 @@ async def test_code_by_the_plain_temporal_cli(
 ) -> None:
     """The README's copy-paste command, run as an operator would."""
     handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
     code = cedar_admin.latest_code(SMS_USER)
 
     cli = await asyncio.create_subprocess_exec(
@@ -283,7 +270,7 @@ async def test_worker_killed_while_awaiting_mfa(
 ) -> None:
     first = worker_process_factory()
     handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
     first.kill()
     worker_process_factory()
 
@@ -328,9 +315,19 @@ async def _pay(handle: PaymentHandle) -> PostPaymentResult:
     return await asyncio.wait_for(handle.result(), timeout=120)
 
 
+async def _sealed_states_settle_at_one(settings: Settings, connection_id: str) -> None:
+    """Superseded and pre-auth states are deleted once a login ends; the live one stays."""
+    for _ in range(100):
+        if len(list((settings.sessions_dir / connection_id).glob("*.bin"))) == 1:
+            return
+        await asyncio.sleep(0.1)
+    pytest.fail(f"stale session states were left behind for {connection_id}")
+
+
 async def test_session_expiry_between_payments_relogs_transparently(
     client: BillBridgeClient,
     worker: Worker,
+    settings: Settings,
     cedar_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
 ) -> None:
@@ -342,29 +339,32 @@ async def test_session_expiry_between_payments_relogs_transparently(
 
     assert len(cedar_admin.ledger()) == 2
     assert cedar_admin.logins().successful == 2
+    await _sealed_states_settle_at_one(settings, payment_request.connection_id)
 
 
 async def test_session_expiry_with_sms_raises_a_new_challenge(
     client: BillBridgeClient,
     worker: Worker,
+    settings: Settings,
     sessions: SessionsClient,
     cedar_admin: SandboxAdmin,
     sms_connection: str,
 ) -> None:
     first = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
     await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
     await _pay(first)
     cedar_admin.expire_sessions()
 
     second = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    view = await _wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    view = await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
     assert view.challenge is not None
     assert (
         await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
     ).accepted
     await _pay(second)
     assert len(cedar_admin.ledger()) == 2
+    await _sealed_states_settle_at_one(settings, sms_connection)
 
 
 async def test_rejected_password_waits_for_repair(
@@ -379,7 +379,7 @@ async def test_rejected_password_waits_for_repair(
     connection_id = connections.add("demo.patient", password="changed-elsewhere")
     request = payment_request.model_copy(update={"connection_id": connection_id})
     waiting = await client.start_payment(request)
-    await _wait_for_status(sessions, connection_id, SessionStatus.LOGIN_REQUIRED)
+    await wait_for_status(sessions, connection_id, SessionStatus.LOGIN_REQUIRED)
 
     hurried = request.model_copy(
         update={"idempotency_key": f"fast-{uuid.uuid4().hex}", "fail_fast": True}

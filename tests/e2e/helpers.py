@@ -1,0 +1,50 @@
+"""Helpers the end-to-end tests share: the CLI as a user runs it, waiting on a session."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from models.connection_session import SessionStatus, SessionView
+from models.settings import Settings
+from starters.sessions_client import SessionsClient
+
+
+async def run_billbridge(
+    settings: Settings, task_queue: str, *args: str, env: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """``billbridge ARGS…`` in a subprocess with no stdin: exit status and output."""
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "billbridge"),
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={
+            **os.environ,
+            "TEMPORAL_ADDRESS": settings.temporal_address,
+            "BILLBRIDGE_HOME": str(settings.home),
+            "BILLBRIDGE_TASK_QUEUE": task_queue,
+            **(env or {}),
+        },
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode is not None
+    return process.returncode, output.decode()
+
+
+async def wait_for_status(
+    sessions: SessionsClient, connection_id: str, status: SessionStatus, seconds: float = 60
+) -> SessionView:
+    view = None
+    for _ in range(int(seconds * 10)):
+        try:
+            view = await sessions.state(connection_id)
+        except Exception:  # the session workflow may not be started yet
+            view = None
+        if view is not None and view.status is status:
+            return view
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"session of {connection_id} never reached {status}: {view}")
