@@ -19,13 +19,14 @@ from models.connection_session import (
     SessionWorkflowInput,
 )
 from models.errors import as_typed_error
+from models.settings import Settings
 from workflows.connection_session import ConnectionSessionWorkflow, session_workflow_id
 
 
 class SessionBroker:
-    def __init__(self, client: Client, *, mfa_timeout_seconds: int = 600) -> None:
+    def __init__(self, client: Client, settings: Settings) -> None:
         self._client = client
-        self._mfa_timeout_seconds = mfa_timeout_seconds
+        self._settings = settings
 
     @activity.defn
     async def obtain_session(self, request: ObtainSession) -> SessionGrant:
@@ -33,7 +34,8 @@ class SessionBroker:
             ConnectionSessionWorkflow.run,
             SessionWorkflowInput(
                 connection_id=request.connection_id,
-                mfa_timeout_seconds=self._mfa_timeout_seconds,
+                mfa_timeout_seconds=self._settings.mfa_timeout_seconds,
+                history_limit=self._settings.session_history_limit,
             ),
             id=session_workflow_id(request.connection_id),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

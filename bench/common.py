@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import os
 import platform
 import sys
@@ -79,6 +81,29 @@ def write_section(name: str, text: str) -> None:
         RESULTS_FILE.write_text(before + section + after)
     else:
         RESULTS_FILE.write_text(current.rstrip() + "\n\n" + section + "\n")
+
+
+@dataclass(frozen=True)
+class BenchArgs:
+    runs: int
+    write: bool
+    command: str  # how to run it again, for RESULTS.md
+    when: str
+
+
+def parse_bench_args(module: str, description: str | None, argv: list[str]) -> BenchArgs:
+    """The options every benchmark takes: ``--runs N`` (default 5) and ``--no-write``."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=description)
+    parser.add_argument("--runs", type=int, default=5, help="measured runs (default 5)")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone"
+    )
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    command = f".venv/bin/python -m {module}" + (f" --runs {args.runs}" if args.runs != 5 else "")
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return BenchArgs(args.runs, not args.no_write, command, when)
 
 
 def say(line: str = "") -> None:

@@ -13,9 +13,7 @@ the worker uses.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import datetime as dt
 import os
 import statistics
 import time
@@ -29,7 +27,15 @@ from temporalio.api.enums.v1 import EventType
 from activities.browser import CHROMIUM_ARGS, find_chromium
 from activities.connections import save_connection
 from activities.portals.one_time_codes import current_code
-from bench.common import RESULTS_FILE, bench_stack, machine, run_main, say, write_section
+from bench.common import (
+    RESULTS_FILE,
+    bench_stack,
+    machine,
+    parse_bench_args,
+    run_main,
+    say,
+    write_section,
+)
 from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
@@ -346,28 +352,16 @@ Noise: on this {os.cpu_count()}-CPU machine single runs vary by a second or more
 the minimums as a best case."""
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.payment_vs_bare", description=__doc__)
-    parser.add_argument("--runs", type=int, default=5, help="measured runs of each (default 5)")
-    parser.add_argument(
-        "--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone"
-    )
-    args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-
+def main(argv: list[str]) -> int:
+    args = parse_bench_args("bench.payment_vs_bare", __doc__, argv)
     results = run(args.runs)
-    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    say("")
+    say()
     say(f"machine: {machine()}, Chromium {results.chromium}")
     say(table(results))
-    say("")
+    say()
     say(breakdown(results))
-    if not args.no_write:
-        command = ".venv/bin/python -m bench.payment_vs_bare" + (
-            f" --runs {args.runs}" if args.runs != 5 else ""
-        )
-        write_section(SECTION, section(results, command, when))
+    if args.write:
+        write_section(SECTION, section(results, args.command, args.when))
         say(f"\nwrote {RESULTS_FILE}")
     return 0
 

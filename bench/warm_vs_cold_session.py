@@ -11,9 +11,7 @@ with ``--write`` (the default), rewrites its own section of bench/RESULTS.md.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import datetime as dt
 import statistics
 import time
 import uuid
@@ -22,7 +20,15 @@ from dataclasses import dataclass, field
 from temporalio.api.enums.v1 import EventType
 
 from activities.connections import save_connection
-from bench.common import RESULTS_FILE, bench_stack, machine, run_main, say, write_section
+from bench.common import (
+    RESULTS_FILE,
+    bench_stack,
+    machine,
+    parse_bench_args,
+    run_main,
+    say,
+    write_section,
+)
 from models.connection_session import SessionStatus
 from models.connections import PortalName
 from models.payments import PostPaymentRequest
@@ -226,26 +232,13 @@ sealed browser state in each activity and signs in zero times."""
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.warm_vs_cold_session", description=__doc__
-    )
-    parser.add_argument("--runs", type=int, default=5, help="measured runs (default 5)")
-    parser.add_argument(
-        "--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone"
-    )
-    args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    args = parse_bench_args("bench.warm_vs_cold_session", __doc__, argv)
     results = run(args.runs)
     say()
     say(f"machine: {machine()}")
     say(table(results))
-    if not args.no_write:
-        command = ".venv/bin/python -m bench.warm_vs_cold_session" + (
-            f" --runs {args.runs}" if args.runs != 5 else ""
-        )
-        when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        write_section(SECTION, section(results, command, when))
+    if args.write:
+        write_section(SECTION, section(results, args.command, args.when))
         say(f"\nwrote {RESULTS_FILE}")
     return 0
 

@@ -88,6 +88,7 @@ class SessionWorkflowInput(BaseModel):
     connection_id: str
     mfa_timeout_seconds: int = 600
     max_mfa_attempts: int = 3
+    history_limit: int = 2_000  # events; then continue-as-new
     # Carried across continue-as-new so the session survives it.
     state_id: str | None = None
     status: SessionStatus = SessionStatus.SIGNED_OUT

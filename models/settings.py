@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".data")
     # How long a login waits for a person's MFA code before it fails.
     mfa_timeout_seconds: int = 600
+    # History events after which a connection's session workflow continues-as-new.
+    session_history_limit: int = Field(default=2_000, ge=20)
     # Browser contexts one worker runs at once (each is a Chromium renderer).
     max_concurrent_activities: int = 8
     # Seconds a worker lets running activities finish after SIGTERM.

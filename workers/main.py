@@ -51,7 +51,7 @@ def build_worker(
         activities=activity_methods(
             PaymentActivities(portal_sessions, artifacts),
             SessionActivities(portal_sessions),
-            SessionBroker(client, mfa_timeout_seconds=settings.mfa_timeout_seconds),
+            SessionBroker(client, settings),
         ),
         max_concurrent_activities=settings.max_concurrent_activities,
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),

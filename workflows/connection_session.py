@@ -40,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
         SessionWorkflowInput,
     )
     from models.errors import LoginRequired, MfaRejected, MfaTimedOut, find_typed_failure
-    from workflows.policies import BROWSER_ACTIVITY, FILE_ACTIVITY, SESSION_HISTORY_LIMIT
+    from workflows.policies import BROWSER_ACTIVITY, FILE_ACTIVITY
 
 CONNECTION_ATTRIBUTE = SearchAttributeKey.for_keyword("BillBridgeConnection")
 AWAITING_MFA_ATTRIBUTE = SearchAttributeKey.for_bool("BillBridgeAwaitingMfa")
@@ -152,7 +152,9 @@ class ConnectionSessionWorkflow:
     @workflow.update
     async def resend_mfa_code(self) -> PendingChallenge:
         async with self._mfa_lock:
-            assert self._challenge is not None and self._preauth_state_id is not None
+            if self._challenge is None or self._preauth_state_id is None:
+                # Answered or timed out while this request waited for the lock.
+                raise ApplicationError("no MFA challenge is pending", type="InvalidInput")
             fresh = await workflow.execute_activity_method(
                 SessionActivities.resend_mfa_code,
                 ResendRequest(
@@ -348,7 +350,7 @@ class ConnectionSessionWorkflow:
         info = workflow.info()
         return (
             info.is_continue_as_new_suggested()
-            or info.get_current_history_length() > SESSION_HISTORY_LIMIT
+            or info.get_current_history_length() > self._input.history_limit
         )
 
     def _attempts_left(self) -> int:

@@ -55,6 +55,3 @@ OBTAIN_SESSION_ACTIVITY: dict[str, Any] = {
 }
 # A requester still waiting for that signal after this long asks again (idempotently).
 SESSION_REPLY_RECHECK = timedelta(minutes=15)
-
-# A session workflow hands its state to a fresh run well before Temporal's own limits.
-SESSION_HISTORY_LIMIT = 2_000

@@ -109,19 +109,36 @@ def seed_users(seed: int, patients: int) -> list[SeedUser]:
 
 
 def build_sms_user(seed: int) -> SeedUser:
-    rng = random.Random(f"cedar-sms:{seed}")
-    counters = _Counters(next_statement=SMS_FIRST_STATEMENT)
-    user = _user(rng, counters, SMS_USERNAME, SMS_PASSWORD, "sms", statements=3,
-                 card_token=SMS_CARD_TOKEN, card_brand=SMS_CARD_BRAND)  # fmt: skip
-    return replace(user, totp_secret="", mfa_method="sms", phone=SMS_PHONE)
+    return _sent_code_user(seed, "sms", SMS_USERNAME, SMS_PASSWORD, statements=3,
+                           first_statement=SMS_FIRST_STATEMENT, card_token=SMS_CARD_TOKEN,
+                           card_brand=SMS_CARD_BRAND, phone=SMS_PHONE)  # fmt: skip
 
 
 def build_email_user(seed: int) -> SeedUser:
-    rng = random.Random(f"cedar-email:{seed}")
-    counters = _Counters(next_statement=EMAIL_FIRST_STATEMENT)
-    user = _user(rng, counters, EMAIL_USERNAME, EMAIL_PASSWORD, "email", statements=2,
-                 card_token=EMAIL_CARD_TOKEN, card_brand=EMAIL_CARD_BRAND)  # fmt: skip
-    return replace(user, totp_secret="", mfa_method="email", email=EMAIL_ADDRESS)
+    return _sent_code_user(seed, "email", EMAIL_USERNAME, EMAIL_PASSWORD, statements=2,
+                           first_statement=EMAIL_FIRST_STATEMENT, card_token=EMAIL_CARD_TOKEN,
+                           card_brand=EMAIL_CARD_BRAND, email=EMAIL_ADDRESS)  # fmt: skip
+
+
+def _sent_code_user(
+    seed: int,
+    method: str,
+    username: str,
+    password: str,
+    *,
+    statements: int,
+    first_statement: int,
+    card_token: str,
+    card_brand: tuple[str, str],
+    phone: str | None = None,
+    email: str | None = None,
+) -> SeedUser:
+    """A patient whose codes are sent (SMS, email), from a random stream of its own."""
+    rng = random.Random(f"cedar-{method}:{seed}")
+    counters = _Counters(next_statement=first_statement)
+    user = _user(rng, counters, username, password, method, statements=statements,
+                 card_token=card_token, card_brand=card_brand)  # fmt: skip
+    return replace(user, totp_secret="", mfa_method=method, phone=phone, email=email)
 
 
 def build_seed(seed: int, patients: int) -> list[SeedUser]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import uuid
 from pathlib import Path
 
 from models.connection_session import SessionStatus, SessionView
+from models.payments import PostPaymentRequest
 from models.settings import Settings
+from sandbox.admin_client import SandboxAdmin
 from starters.sessions_client import SessionsClient
 
 
@@ -48,3 +51,26 @@ async def wait_for_status(
             return view
         await asyncio.sleep(0.1)
     raise AssertionError(f"session of {connection_id} never reached {status}: {view}")
+
+
+def payment_for(
+    admin: SandboxAdmin, connection_id: str, username: str, cents: int = 100
+) -> PostPaymentRequest:
+    """A small payment with the user's saved card on a statement that can take it."""
+    user = admin.user(username)
+    statement = next(s for s in user.statements if s.balance_cents >= 1000)
+    return PostPaymentRequest(
+        connection_id=connection_id,
+        statement_id=statement.statement_id,
+        amount_cents=cents,
+        payment_method_token=user.cards[0].token,
+        idempotency_key=f"{username.split('.')[0]}-{uuid.uuid4().hex}",
+    )
+
+
+async def answer_with_latest_code(
+    sessions: SessionsClient, admin: SandboxAdmin, connection_id: str, username: str
+) -> None:
+    """The person: reads the newest code on their phone or inbox and submits it."""
+    result = await sessions.submit_mfa_code(connection_id, admin.latest_code(username))
+    assert result.accepted, result

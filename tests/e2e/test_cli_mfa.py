@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 from temporalio.worker import Worker
 
 from models.connection_session import SessionStatus
-from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
 from starters.client import BillBridgeClient
 from starters.sessions_client import SessionsClient
 from tests.e2e.conftest import Connections
-from tests.e2e.helpers import run_billbridge, wait_for_status
+from tests.e2e.helpers import payment_for, run_billbridge, wait_for_status
 
 pytestmark = pytest.mark.e2e
-
-
-def _payment(admin: SandboxAdmin, connection_id: str, username: str) -> PostPaymentRequest:
-    user = admin.user(username)
-    statement = next(s for s in user.statements if s.balance_cents >= 1000)
-    return PostPaymentRequest(
-        connection_id=connection_id,
-        statement_id=statement.statement_id,
-        amount_cents=100,
-        payment_method_token=user.cards[0].token,
-        idempotency_key=f"cli-{uuid.uuid4().hex}",
-    )
 
 
 async def test_mfa_list_resend_and_submit(
@@ -41,7 +27,7 @@ async def test_mfa_list_resend_and_submit(
     cedar_admin: SandboxAdmin,
     sms_connection: str,
 ) -> None:
-    handle = await client.start_payment(_payment(cedar_admin, sms_connection, "sms.patient"))
+    handle = await client.start_payment(payment_for(cedar_admin, sms_connection, "sms.patient"))
     await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
 
     for _ in range(50):  # the list reads visibility, which is eventually consistent
@@ -81,7 +67,7 @@ async def test_connections_repair_resumes_waiting_payments(
     connections: Connections,
 ) -> None:
     connection_id = connections.add("demo.patient", password="changed-elsewhere")
-    handle = await client.start_payment(_payment(cedar_admin, connection_id, "demo.patient"))
+    handle = await client.start_payment(payment_for(cedar_admin, connection_id, "demo.patient"))
     await wait_for_status(sessions, connection_id, SessionStatus.LOGIN_REQUIRED)
 
     password = cedar_admin.user("demo.patient").password

@@ -30,7 +30,7 @@ from starters.client import BillBridgeClient, PaymentHandle
 from starters.sessions_client import SessionsClient
 from starters.stack import WorkerProcess, temporal_cli
 from tests.e2e.conftest import Connections
-from tests.e2e.helpers import wait_for_status
+from tests.e2e.helpers import answer_with_latest_code, payment_for, wait_for_status
 from tests.replay.recording import record_history
 from workers.main import build_worker
 from workflows.connection_session import ConnectionSessionWorkflow, session_workflow_id
@@ -44,15 +44,7 @@ EMAIL_USER = "email.patient"
 def _mfa_payment(
     admin: SandboxAdmin, connection_id: str, cents: int = 100, username: str = SMS_USER
 ) -> PostPaymentRequest:
-    user = admin.user(username)
-    statement = next(s for s in user.statements if s.balance_cents >= 1000)
-    return PostPaymentRequest(
-        connection_id=connection_id,
-        statement_id=statement.statement_id,
-        amount_cents=cents,
-        payment_method_token=user.cards[0].token,
-        idempotency_key=f"sms-{uuid.uuid4().hex}",
-    )
+    return payment_for(admin, connection_id, username, cents)
 
 
 async def test_sms_mfa_end_to_end_by_update(
@@ -109,9 +101,7 @@ async def test_email_mfa_end_to_end(
     view = await wait_for_status(sessions, connection_id, SessionStatus.AWAITING_MFA)
     assert view.challenge is not None and view.challenge.method == "email"
     assert view.challenge.masked_destination == "e***@example.com"
-    assert (
-        await sessions.submit_mfa_code(connection_id, cedar_admin.latest_code(EMAIL_USER))
-    ).accepted
+    await answer_with_latest_code(sessions, cedar_admin, connection_id, EMAIL_USER)
     payment = await asyncio.wait_for(handle.result(), timeout=120)
     assert [p.confirmation_number for p in cedar_admin.ledger()] == [
         payment.payment.confirmation_number
@@ -184,6 +174,38 @@ async def test_mfa_timeout_fails_cleanly(
         with pytest.raises(MfaTimedOut, match=r"within 0\.05 minutes"):
             await asyncio.wait_for(handle.result(), timeout=60)
     assert cedar_admin.ledger() == []
+
+
+async def test_session_continues_as_new_and_stays_signed_in(
+    bb_client: BillBridgeClient,
+    settings: Settings,
+    browser_pool: BrowserPool,
+    task_queue: str,
+    client: BillBridgeClient,
+    cedar_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+) -> None:
+    short = settings.model_copy(update={"session_history_limit": 20})
+    payment_request = payment_request.model_copy(update={"amount_cents": 100})
+    session = client.temporal.get_workflow_handle(
+        session_workflow_id(payment_request.connection_id)
+    )
+    async with build_worker(bb_client.temporal, short, browser_pool, task_queue=task_queue):
+        await _pay(await client.start_payment(payment_request))
+        first_run = (await session.describe()).run_id
+        for n in range(3):
+            key = f"long-{n}-{uuid.uuid4().hex}"
+            await _pay(await client.start_payment(payment_request.model_copy(
+                update={"idempotency_key": key}
+            )))  # fmt: skip
+
+        description = await session.describe()
+        assert description.run_id != first_run  # handed on to a fresh run…
+        assert description.raw_description.workflow_execution_info.history_length <= 40
+        view = await SessionsClient(client.temporal).state(payment_request.connection_id)
+        assert view.status is SessionStatus.ACTIVE  # …still signed in
+    assert cedar_admin.logins().successful == 1
+    assert len(cedar_admin.ledger()) == 4
 
 
 async def test_malformed_code_is_refused_by_the_validator(
@@ -274,9 +296,7 @@ async def test_worker_killed_while_awaiting_mfa(
     first.kill()
     worker_process_factory()
 
-    assert (
-        await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
-    ).accepted
+    await answer_with_latest_code(sessions, cedar_admin, sms_connection, SMS_USER)
     result = await asyncio.wait_for(handle.result(), timeout=120)
     assert [p.confirmation_number for p in cedar_admin.ledger()] == [
         result.payment.confirmation_number
@@ -359,9 +379,7 @@ async def test_session_expiry_with_sms_raises_a_new_challenge(
     second = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
     view = await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
     assert view.challenge is not None
-    assert (
-        await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
-    ).accepted
+    await answer_with_latest_code(sessions, cedar_admin, sms_connection, SMS_USER)
     await _pay(second)
     assert len(cedar_admin.ledger()) == 2
     await _sealed_states_settle_at_one(settings, sms_connection)
