@@ -8,7 +8,9 @@ from models.payments import PaymentProgress, PaymentStep, PostPaymentResult
 
 _STEP_TEXT = {
     PaymentStep.VALIDATING: "validating the request",
-    PaymentStep.AWAITING_SESSION: "waiting for a signed-in portal session",
+    PaymentStep.AWAITING_SESSION: (
+        "waiting for a signed-in portal session (a code to enter? billbridge mfa list)"
+    ),
     PaymentStep.CHECKING_STATEMENT: "checking the statement",
     PaymentStep.POSTING_PAYMENT: "posting the payment (reconciling by reference first)",
     PaymentStep.DOWNLOADING_RECEIPT: "downloading and storing the receipt",
