@@ -124,10 +124,7 @@ class Bench:
     async def _answer_code(self, connection_id: str, username: str) -> None:
         """The person: types the texted code in as soon as the challenge shows."""
         while True:
-            try:
-                view = await self._sessions.state(connection_id)
-            except Exception:  # the session workflow is not started yet
-                view = None
+            view = await self._sessions.state_if_started(connection_id)
             if view is not None and view.status is SessionStatus.AWAITING_MFA:
                 code = self._admin.latest_code(username)
                 await self._sessions.submit_mfa_code(connection_id, code)

@@ -125,10 +125,7 @@ async def _answer_challenge(client: BillBridgeClient, connection_id: str, portal
     """Play the person: wait for the challenge, then ask for the code on the terminal."""
     sessions = SessionsClient(client.temporal)
     while True:
-        try:
-            view = await sessions.state(connection_id)
-        except Exception:  # the session workflow is still starting
-            view = None
+        view = await sessions.state_if_started(connection_id)
         if view is not None and view.status is SessionStatus.ACTIVE:
             return
         if view is not None and view.status is SessionStatus.AWAITING_MFA and view.challenge:

@@ -31,6 +31,14 @@ class SessionsClient:
     async def state(self, connection_id: str) -> SessionView:
         return await self._handle(connection_id).query(ConnectionSessionWorkflow.state)
 
+    async def state_if_started(self, connection_id: str) -> SessionView | None:
+        """The session's state; None while no session workflow has started (or answered)
+        for the connection yet, as just after a first payment was started on it."""
+        try:
+            return await self.state(connection_id)
+        except RPCError:  # not found yet, or its first workflow task has not run
+            return None
+
     async def pending_mfa(self) -> list[SessionView]:
         """Connections whose login waits for a person's code, found by search attribute."""
         query = f'{AWAITING_MFA_ATTRIBUTE.name} = true AND ExecutionStatus = "Running"'

@@ -391,7 +391,7 @@ class ConnectionSessionWorkflow:
         if self._status is SessionStatus.AWAITING_MFA and self._challenge is not None:
             where = (
                 f" sent to {self._challenge.masked_destination}"
-                if (self._challenge.masked_destination)
+                if self._challenge.masked_destination
                 else ""
             )
             details = (

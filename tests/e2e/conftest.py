@@ -15,11 +15,12 @@ from activities.connections import save_connection
 from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
-from sandbox.admin_client import SandboxAdmin, SandboxUser
+from sandbox.admin_client import SandboxAdmin
 from sandbox.launcher import PortalProcess
 from starters.client import BillBridgeClient
 from starters.sessions_client import SessionsClient
 from starters.stack import TemporalDevServer, WorkerProcess
+from tests.e2e.helpers import payment_for
 from workers.main import build_worker
 
 
@@ -130,20 +131,9 @@ def fresh_cedar(cedar_admin: SandboxAdmin) -> None:
 
 
 @pytest.fixture
-def demo_user(cedar_admin: SandboxAdmin) -> SandboxUser:
-    return cedar_admin.user("demo.patient")
-
-
-@pytest.fixture
-def payment_request(demo_user: SandboxUser, connections: Connections) -> PostPaymentRequest:
-    statement = next(s for s in demo_user.statements if s.balance_cents >= 1000)
-    return PostPaymentRequest(
-        connection_id=connections.add("demo.patient"),
-        statement_id=statement.statement_id,
-        amount_cents=1000,
-        payment_method_token=demo_user.cards[0].token,
-        idempotency_key=f"test-{uuid.uuid4().hex}",
-    )
+def payment_request(cedar_admin: SandboxAdmin, connections: Connections) -> PostPaymentRequest:
+    """$10.00 by `demo.patient` (TOTP) on a connection of the test's own."""
+    return payment_for(cedar_admin, connections.add("demo.patient"), "demo.patient", cents=1000)
 
 
 @pytest.fixture

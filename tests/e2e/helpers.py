@@ -43,10 +43,7 @@ async def wait_for_status(
 ) -> SessionView:
     view = None
     for _ in range(int(seconds * 10)):
-        try:
-            view = await sessions.state(connection_id)
-        except Exception:  # the session workflow may not be started yet
-            view = None
+        view = await sessions.state_if_started(connection_id)
         if view is not None and view.status is status:
             return view
         await asyncio.sleep(0.1)
