@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 class PortalName(StrEnum):
     CEDAR = "cedar"
+    PATIENTCO = "patientco"
+    HEALTHPAY24 = "healthpay24"
 
 
 class SecretRef(BaseModel):

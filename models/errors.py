@@ -29,6 +29,7 @@ policies can name it.  The hierarchy::
         │                               send a new one
         ├── LoginRequired               the connection needs new credentials (repair)
         ├── PaymentDeclined             the processor declined the payment
+        │   └── InsufficientFunds       … because the account lacks the funds
         ├── AmbiguousPayment            reconciliation matched more than one payment:
         │                               stop for human review, never resubmit
         └── PortalChanged               a page no longer looks as the adapter expects;
@@ -139,6 +140,10 @@ class LoginRequired(NonRetryableError):
 
 
 class PaymentDeclined(NonRetryableError):
+    pass
+
+
+class InsufficientFunds(PaymentDeclined):
     pass
 
 

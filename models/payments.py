@@ -21,6 +21,11 @@ class PaymentStatus(StrEnum):
     REFUNDED = "refunded"
 
 
+class PaymentMethodKind(StrEnum):
+    CARD = "card"
+    ACH = "ach"
+
+
 class PaymentMethod(BaseModel):
     """A payment method on file at the portal: only its processor token and display data."""
 
@@ -29,6 +34,7 @@ class PaymentMethod(BaseModel):
     token: str
     brand: str
     last4: str
+    kind: PaymentMethodKind = PaymentMethodKind.CARD
 
 
 class PaymentSubmission(BaseModel):
@@ -41,7 +47,8 @@ class PaymentSubmission(BaseModel):
 
 
 class Payment(BaseModel):
-    """A payment as the portal recorded it."""
+    """A payment as the portal recorded it (FHIR PaymentNotice: ``confirmation_number``
+    identifier, ``amount``, ``posted_at`` paymentDate, ``status`` paymentStatus)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -52,6 +59,7 @@ class Payment(BaseModel):
     method_last4: str
     posted_at: datetime
     status: PaymentStatus = PaymentStatus.PAID
+    method_kind: PaymentMethodKind = PaymentMethodKind.CARD
 
 
 class ReceiptFile(BaseModel):

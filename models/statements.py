@@ -1,4 +1,9 @@
-"""Statements (invoice-like documents) and their itemized charges."""
+"""Statements (invoice-like documents, FHIR Invoice) and their itemized charges.
+
+FHIR mapping: ``statement_id`` Invoice.identifier, ``issued_on`` Invoice.date, ``total``
+Invoice.totalGross, ``balance`` the amount still owed, ``status`` Invoice.status,
+``line_items`` Invoice.lineItem (CPT/HCPCS ``code`` as chargeItemCodeableConcept).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from models.money import Money
+from models.vendor_extensions import StatementExtension
 
 
 class StatementStatus(StrEnum):
@@ -40,6 +46,7 @@ class StatementSummary(BaseModel):
     total: Money
     balance: Money
     status: StatementStatus
+    extension: StatementExtension | None = None
 
 
 class Statement(StatementSummary):

@@ -10,9 +10,13 @@ from pydantic import BaseModel, Field
 
 
 class SandboxCard(BaseModel):
+    """A payment method on file: a processor token (``sandbox.processor.tokens``)."""
+
     token: str
     brand: str
     last4: str
+    kind: str = "card"  # "card" | "ach"
+    outcome: str = "approved"  # approved | declined | insufficient_funds
 
 
 class SandboxStatement(BaseModel):
@@ -25,6 +29,20 @@ class SandboxStatement(BaseModel):
     balance_cents: int
     status: str = ""
     line_items: list[dict[str, Any]] = Field(default_factory=list)
+    # The methods on file that may pay this statement (its guarantor's wallet).
+    payment_methods: list[SandboxCard] = Field(default_factory=list)
+
+
+class SandboxAccount(BaseModel):
+    """Ground truth for one normalized Account and its Guarantor."""
+
+    account_id: str
+    guarantor_id: str
+    guarantor_name: str
+    birth_date: str | None = None
+    mrn: str | None = None
+    balance_cents: int
+    status: str = "active"
 
 
 class SandboxUser(BaseModel):
@@ -127,6 +145,11 @@ class SandboxAdmin:
 
     def statement(self, statement_id: str) -> SandboxStatement:
         return SandboxStatement.model_validate(self._json("GET", f"/statements/{statement_id}"))
+
+    def accounts(self, username: str) -> list[SandboxAccount]:
+        """The accounts this login sees in the portal, with their guarantors."""
+        body = self._json("GET", "/accounts", params={"username": username})
+        return [SandboxAccount.model_validate(account) for account in body["accounts"]]
 
     def ledger(self, reference: str | None = None) -> list[LedgerPayment]:
         params = {"reference": reference} if reference is not None else None

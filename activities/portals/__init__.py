@@ -12,4 +12,12 @@ def adapter_class(portal: PortalName) -> type[PortalAdapter]:
         from activities.portals.cedar.adapter import CedarAdapter
 
         return CedarAdapter
+    if portal is PortalName.PATIENTCO:
+        from activities.portals.patientco.adapter import PatientcoAdapter
+
+        return PatientcoAdapter
+    if portal is PortalName.HEALTHPAY24:
+        from activities.portals.healthpay24.adapter import HealthPay24Adapter
+
+        return HealthPay24Adapter
     raise NotImplementedError(f"no adapter for portal {portal}")

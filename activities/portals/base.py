@@ -12,9 +12,12 @@ from typing import Protocol
 
 from playwright.async_api import Page
 
+from models.accounts import Account
 from models.connections import Credentials
+from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.sessions import MfaChallenge
+from models.settlements import SettlementBatch
 from models.statements import Statement, StatementSummary
 
 
@@ -53,8 +56,12 @@ class PortalAdapter(Protocol):
     async def is_signed_in(self) -> bool:
         """Whether this browser's session is still signed in (False: the portal expired it)."""
 
+    async def list_accounts(self) -> list[Account]:
+        """Every account the signed-in login sees, each with its guarantor (a patient portal:
+        the patient's own; a staff portal: every guarantor account)."""
+
     async def list_statements(self) -> list[StatementSummary]:
-        """Every statement of the signed-in patient, all pages."""
+        """Every statement the signed-in login sees, all pages."""
 
     async def get_statement(self, statement_id: str) -> Statement:
         """One statement with its line items; StatementNotFound if the portal has none."""
@@ -63,11 +70,28 @@ class PortalAdapter(Protocol):
         """The payment carrying our client reference in the portal's history, if any."""
 
     async def submit_payment(self, submission: PaymentSubmission) -> Payment:
-        """Fill in and submit the pay form; return the confirmation page's payment.
+        """Fill in and submit the pay form (card or bank account, on file or in the
+        processor's hosted fields); return the confirmation page's payment.
 
         Raises ConfirmationMissing when the submit went out but no confirmation came back:
         the caller must reconcile with ``find_payment`` before submitting again.
+        PaymentDeclined / InsufficientFunds when the processor refused the charge (nothing
+        posted); UnknownPaymentMethod when the token is not usable on this account.
         """
 
     async def download_receipt(self, confirmation_number: str) -> ReceiptFile:
         """The receipt document of a posted payment."""
+
+
+class SettlementReader(Protocol):
+    """Portals that publish settlement batches (Patientco)."""
+
+    async def list_settlement_batches(self) -> list[SettlementBatch]:
+        """Every settlement batch with its transactions (from the portal's CSV export)."""
+
+
+class EstimateReader(Protocol):
+    """Portals that publish pre-service estimates (HealthPay24)."""
+
+    async def list_estimates(self) -> list[Estimate]:
+        """Every estimate of the signed-in patient, with its procedure lines."""
