@@ -17,6 +17,20 @@ from starters.process_exit import exit_now
 
 
 @pytest.fixture(scope="session")
+def processor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalProcess]:
+    """The sandbox card/ACH processor (hosted fields, tokens, charges) every portal uses."""
+    workdir = tmp_path_factory.mktemp("processor")
+    service = PortalProcess(
+        "processor", workdir / "processor.sqlite3", seed=42, log_path=workdir / "processor.log"
+    )
+    service.start()
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+@pytest.fixture(scope="session")
 def cedar_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalProcess]:
     workdir = tmp_path_factory.mktemp("cedar-sandbox")
     portal = PortalProcess(

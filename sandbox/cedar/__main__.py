@@ -10,8 +10,8 @@ from pathlib import Path
 import uvicorn
 
 from sandbox.cedar.app import create_app
-from sandbox.cedar.connection_drop import ConnectionRegistry, protocol_kwargs
 from sandbox.cedar.settings import SandboxSettings
+from sandbox.common.connection_drop import ConnectionRegistry, protocol_kwargs
 
 logger = logging.getLogger("sandbox.cedar")
 

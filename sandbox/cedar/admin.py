@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from sandbox.cedar import auth, ledger, outbox, seed
-from sandbox.cedar.faults import FaultSettings, FaultUpdate
 from sandbox.cedar.state import SandboxDep
+from sandbox.common.faults import FaultSettings, FaultUpdate, UnknownStep
 
 router = APIRouter(prefix="/__sandbox__")
 
@@ -124,7 +124,10 @@ async def get_faults(sandbox: SandboxDep) -> FaultSettings:
 
 @router.post("/faults")
 async def set_faults(sandbox: SandboxDep, change: FaultUpdate) -> FaultSettings:
-    return sandbox.faults.update(change)
+    try:
+        return sandbox.faults.update(change)
+    except UnknownStep as error:
+        raise HTTPException(status_code=422, detail=str(error)) from None
 
 
 @router.delete("/faults")

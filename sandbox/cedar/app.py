@@ -12,14 +12,14 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from sandbox.cedar import db as database
 from sandbox.cedar.admin import router as admin_router
-from sandbox.cedar.connection_drop import ConnectionRegistry
-from sandbox.cedar.faults import StepFailure
 from sandbox.cedar.pages.guards import LoginRequired, NotFound
 from sandbox.cedar.pages.payments import router as payments_router
 from sandbox.cedar.pages.sign_in import router as sign_in_router
 from sandbox.cedar.pages.statements import router as statements_router
 from sandbox.cedar.settings import SandboxSettings
 from sandbox.cedar.state import CedarSandbox, get_sandbox
+from sandbox.common.connection_drop import ConnectionRegistry
+from sandbox.common.faults import StepFailure
 
 logger = logging.getLogger(__name__)
 

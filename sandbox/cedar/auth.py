@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from activities.portals.one_time_codes import Totp
 from sandbox.cedar import outbox
-from sandbox.cedar.db import transaction
+from sandbox.common.sqlite import transaction
 
 MAX_FAILED_PASSWORDS = 5
 MAX_FAILED_MFA = 5

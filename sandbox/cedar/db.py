@@ -1,17 +1,13 @@
-"""The sandbox's own SQLite database: schema, seeding and the one shared connection.
-
-All handlers run on the event loop thread, so one connection without extra locking is safe.
-"""
+"""The Cedar sandbox's SQLite database: schema and seeding."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sandbox.cedar.seed import SeedUser, seed_users
+from sandbox.common.sqlite import open_database, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -101,16 +97,7 @@ _TABLES = ("payments", "line_items", "statements", "cards", "sessions", "login_e
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    connection.row_factory = sqlite3.Row
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA foreign_keys=ON")
-    if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-        _drop_tables(connection)
-    connection.executescript(SCHEMA)
-    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    return connection
+    return open_database(path, SCHEMA, SCHEMA_VERSION)
 
 
 def is_seeded(connection: sqlite3.Connection) -> bool:
@@ -128,30 +115,6 @@ def reseed(connection: sqlite3.Connection, seed: int, patients: int) -> None:
             _insert_user(connection, user)
         connection.execute("INSERT INTO meta VALUES ('seed', ?)", (str(seed),))
     logger.info("Seeded Cedar sandbox: seed=%s, %d users", seed, len(users))
-
-
-@contextmanager
-def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on error."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield connection
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
-
-
-def _drop_tables(connection: sqlite3.Connection) -> None:
-    existing = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    )]  # fmt: skip
-    if existing:
-        logger.info("Cedar sandbox database schema is outdated: rebuilding it")
-    connection.execute("PRAGMA foreign_keys=OFF")
-    for table in existing:
-        connection.execute(f"DROP TABLE {table}")
-    connection.execute("PRAGMA foreign_keys=ON")
 
 
 def _insert_user(connection: sqlite3.Connection, user: SeedUser) -> None:

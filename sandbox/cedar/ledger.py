@@ -8,7 +8,7 @@ import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sandbox.cedar.db import transaction
+from sandbox.common.sqlite import transaction
 
 STATEMENTS_PAGE_SIZE = 3
 

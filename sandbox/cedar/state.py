@@ -12,10 +12,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from sandbox.cedar import db as database
-from sandbox.cedar.connection_drop import ConnectionRegistry
-from sandbox.cedar.faults import Faults
+from sandbox.cedar.faults import Step
 from sandbox.cedar.formatting import long_date, money, timestamp
 from sandbox.cedar.settings import SandboxSettings
+from sandbox.common.connection_drop import ConnectionRegistry
+from sandbox.common.faults import Faults
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -31,7 +32,7 @@ class CedarSandbox:
     settings: SandboxSettings
     db: sqlite3.Connection
     connections: ConnectionRegistry
-    faults: Faults = field(default_factory=Faults)
+    faults: Faults = field(default_factory=lambda: Faults(Step))
     templates: Jinja2Templates = field(default_factory=build_templates)
 
     def reset(self) -> None:

@@ -11,12 +11,12 @@ from starlette.responses import RedirectResponse, Response
 
 from sandbox.cedar import ledger
 from sandbox.cedar.auth import SessionInfo
-from sandbox.cedar.connection_drop import DroppedConnection
 from sandbox.cedar.faults import Step
 from sandbox.cedar.formatting import parse_amount
 from sandbox.cedar.pages.guards import NotFound, patient_page
 from sandbox.cedar.receipts import receipt_filename, render_receipt
 from sandbox.cedar.state import CedarSandbox, SandboxDep
+from sandbox.common.connection_drop import DroppedConnection
 
 logger = logging.getLogger(__name__)
 router = APIRouter()

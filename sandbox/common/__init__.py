@@ -1,0 +1,1 @@
+"""Pieces every sandbox portal shares: dropped connections, fault injection, SQLite."""
