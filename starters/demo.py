@@ -11,16 +11,16 @@ from contextlib import ExitStack
 from activities.connections import save_connection
 from models.connection_session import SessionStatus
 from models.connections import PortalName
+from models.errors import InvalidInput
 from models.payments import PostPaymentRequest
 from models.settings import Settings
-from sandbox.admin_client import SandboxAdmin, SandboxUser
-from sandbox.launcher import PortalProcess
+from sandbox.admin_client import SandboxAdmin, SandboxCard, SandboxStatement, SandboxUser
+from sandbox.portals import SANDBOX_PORTALS, SandboxStack
 from starters.client import BillBridgeClient
 from starters.console import say, show_payment, show_progress
 from starters.sessions_client import SessionsClient
 from starters.stack import TemporalDevServer, WorkerProcess
 
-DEMO_USERS = {"totp": "demo.patient", "sms": "sms.patient", "email": "email.patient"}
 DEMO_AMOUNT_CENTS = 2500
 
 
@@ -40,7 +40,30 @@ def _save_demo_connection(
     return connection.id
 
 
+def demo_username(portal: PortalName, mfa: str) -> str:
+    logins = SANDBOX_PORTALS[portal].logins_by_mfa
+    if mfa not in logins:
+        raise InvalidInput(
+            f"the {portal.value} sandbox has no login with {mfa} codes; "
+            f"choose --mfa {' or '.join(sorted(logins))}"
+        )
+    return logins[mfa]
+
+
+def _payable(admin: SandboxAdmin, user: SandboxUser) -> tuple[SandboxStatement, SandboxCard]:
+    """A statement with a balance and an approving card on file that may pay it."""
+    for summary in user.statements:
+        if summary.balance_cents <= 0:
+            continue
+        methods = admin.statement(summary.statement_id).payment_methods
+        card = next((m for m in methods if m.kind == "card" and m.outcome == "approved"), None)
+        if card is not None:
+            return summary, card
+    raise RuntimeError(f"the sandbox seed gives {user.username} nothing to pay")
+
+
 async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: str = "totp") -> int:
+    username = demo_username(portal, mfa)
     data = settings.data_dir.resolve()
     data.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
@@ -59,16 +82,16 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
             say(f"      ready at {address}, Web UI {ui_url}")
         settings = settings.model_copy(update={"temporal_address": address})
 
-        say(f"[2/5] {portal.value} sandbox portal: starting with fresh seed data…")
-        db = data / f"{portal.value}.db"
-        db.unlink(missing_ok=True)
-        sandbox = PortalProcess(portal.value, db, log_path=data / f"{portal.value}.log")
-        sandbox.start()
-        stack.callback(sandbox.stop)
+        say(f"[2/5] card processor and {portal.value} sandbox portal: fresh seed data…")
+        sandboxes = SandboxStack(portal, data, fresh=True).start()
+        stack.callback(sandboxes.stop)
+        sandbox = sandboxes.portal
         say(f"      {sandbox.base_url} (magic users and faults: {sandbox.base_url}/__sandbox__/)")
+        say(f"      processor {sandboxes.processor.base_url} (test cards: …/__sandbox__/)")
 
         with SandboxAdmin(sandbox.base_url) as admin:
-            user = admin.user(DEMO_USERS[mfa])
+            user = admin.user(username)
+            statement, card = _payable(admin, user)
         connection_id = _save_demo_connection(settings, portal, sandbox.base_url, user, mfa)
         say(f"[3/5] connection {connection_id}: secrets stored by reference in {settings.home}")
 
@@ -85,15 +108,17 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
         stack.callback(worker.stop)
         say(f"      ready (pid {worker.pid}, log {data / 'worker.log'})")
 
-        statement = next(s for s in user.statements if s.balance_cents > 0)
         request = PostPaymentRequest(
             connection_id=connection_id,
             statement_id=statement.statement_id,
             amount_cents=min(DEMO_AMOUNT_CENTS, statement.balance_cents),
-            payment_method_token=user.cards[0].token,
+            payment_method_token=card.token,
             idempotency_key=f"demo-{uuid.uuid4().hex[:12]}",
         )
-        say(f"[5/5] posting {request.amount} on statement {request.statement_id}…")
+        say(
+            f"[5/5] posting {request.amount} on statement {request.statement_id} "
+            f"with the {card.brand} ending in {card.last4} on file…"
+        )
         client = await BillBridgeClient.connect(settings)
         handle = await client.start_payment(request)
         link = (
