@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
 from sandbox.launcher import PortalProcess
+from sandbox.portals import SANDBOX_PORTALS, SandboxPortal
 from starters.client import BillBridgeClient
 from starters.sessions_client import SessionsClient
 from starters.stack import TemporalDevServer, WorkerProcess
@@ -45,22 +47,50 @@ def settings(
     )
 
 
+@dataclass(frozen=True)
+class PortalUnderTest:
+    """One sandbox portal as a test drives it: catalog entry, process and admin API."""
+
+    sandbox: SandboxPortal
+    process: PortalProcess
+    admin: SandboxAdmin
+
+    @property
+    def name(self) -> PortalName:
+        return self.sandbox.name
+
+
+@pytest.fixture
+def portal_under_test(request: pytest.FixtureRequest) -> PortalUnderTest:
+    """Cedar, unless a test module parametrizes it (indirect) over PortalName."""
+    name = PortalName(getattr(request, "param", PortalName.CEDAR))
+    return PortalUnderTest(
+        SANDBOX_PORTALS[name],
+        request.getfixturevalue(f"{name.value}_portal"),
+        request.getfixturevalue(f"{name.value}_admin"),
+    )
+
+
+@pytest.fixture
+def sandbox_admin(portal_under_test: PortalUnderTest) -> SandboxAdmin:
+    return portal_under_test.admin
+
+
 class Connections:
     """Connections made for one test: each test has its own, hence its own session workflow."""
 
-    def __init__(self, settings: Settings, portal: PortalProcess, admin: SandboxAdmin) -> None:
+    def __init__(self, settings: Settings, portal: PortalUnderTest) -> None:
         self._settings = settings
         self._portal = portal
-        self._admin = admin
 
     def add(self, username: str, *, password: str | None = None, totp: bool = True) -> str:
-        user = self._admin.user(username)
+        user = self._portal.admin.user(username)
         connection_id = f"{username.replace('.', '-')}-{uuid.uuid4().hex[:8]}"
         save_connection(
             self._settings,
             connection_id=connection_id,
-            portal=PortalName.CEDAR,
-            base_url=self._portal.base_url,
+            portal=self._portal.name,
+            base_url=self._portal.process.base_url,
             username=user.username,
             password=password or user.password,
             totp_secret=user.totp_secret if totp and user.totp_secret else None,
@@ -69,10 +99,8 @@ class Connections:
 
 
 @pytest.fixture
-def connections(
-    settings: Settings, cedar_portal: PortalProcess, cedar_admin: SandboxAdmin
-) -> Connections:
-    return Connections(settings, cedar_portal, cedar_admin)
+def connections(settings: Settings, portal_under_test: PortalUnderTest) -> Connections:
+    return Connections(settings, portal_under_test)
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -126,14 +154,18 @@ def worker_process_factory(
 
 
 @pytest.fixture(autouse=True)
-def fresh_cedar(cedar_admin: SandboxAdmin) -> None:
-    cedar_admin.reset()
+def fresh_portal(portal_under_test: PortalUnderTest, processor: PortalProcess) -> None:
+    portal_under_test.admin.reset()
+    SandboxAdmin(processor.base_url).reset()
 
 
 @pytest.fixture
-def payment_request(cedar_admin: SandboxAdmin, connections: Connections) -> PostPaymentRequest:
-    """$10.00 by `demo.patient` (TOTP) on a connection of the test's own."""
-    return payment_for(cedar_admin, connections.add("demo.patient"), "demo.patient", cents=1000)
+def payment_request(
+    portal_under_test: PortalUnderTest, connections: Connections
+) -> PostPaymentRequest:
+    """$10.00 with an approving card by the portal's TOTP login, on a connection of its own."""
+    username = portal_under_test.sandbox.demo_username
+    return payment_for(portal_under_test.admin, connections.add(username), username, cents=1000)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import sys
 import uuid
 from pathlib import Path
 
+import httpx
+
 from models.connection_session import SessionStatus, SessionView
 from models.payments import PostPaymentRequest
 from models.settings import Settings
@@ -51,18 +53,39 @@ async def wait_for_status(
 
 
 def payment_for(
-    admin: SandboxAdmin, connection_id: str, username: str, cents: int = 100
+    admin: SandboxAdmin,
+    connection_id: str,
+    username: str,
+    cents: int = 100,
+    *,
+    kind: str = "card",
+    outcome: str = "approved",
 ) -> PostPaymentRequest:
-    """A small payment with the user's saved card on a statement that can take it."""
-    user = admin.user(username)
-    statement = next(s for s in user.statements if s.balance_cents >= 1000)
-    return PostPaymentRequest(
-        connection_id=connection_id,
-        statement_id=statement.statement_id,
-        amount_cents=cents,
-        payment_method_token=user.cards[0].token,
-        idempotency_key=f"{username.split('.')[0]}-{uuid.uuid4().hex}",
-    )
+    """A small payment on a statement that can take it, with a method on file of that kind
+    (card or ach) on which the processor answers ``outcome``."""
+    for statement in admin.user(username).statements:
+        if statement.balance_cents < 1000:
+            continue
+        methods = admin.statement(statement.statement_id).payment_methods
+        method = next((m for m in methods if m.kind == kind and m.outcome == outcome), None)
+        if method is not None:
+            return PostPaymentRequest(
+                connection_id=connection_id,
+                statement_id=statement.statement_id,
+                amount_cents=cents,
+                payment_method_token=method.token,
+                idempotency_key=f"{username.split('.')[0]}-{uuid.uuid4().hex}",
+            )
+    raise LookupError(f"{username} has no statement payable with a {outcome} {kind}")
+
+
+def processor_charges(processor_url: str, token: str) -> list[dict[str, object]]:
+    """The charges the sandbox processor received on ``token`` (declined ones included)."""
+    response = httpx.get(f"{processor_url}/v1/charges")
+    response.raise_for_status()
+    body = response.json()
+    charges: list[dict[str, object]] = body["charges"] if isinstance(body, dict) else body
+    return [charge for charge in charges if charge.get("token") == token]
 
 
 async def answer_with_latest_code(

@@ -1,4 +1,8 @@
-"""PostPaymentWorkflow through a real Temporal server, worker, Chromium and Cedar sandbox."""
+"""PostPaymentWorkflow through a real Temporal server, worker, Chromium and each sandbox portal.
+
+Every test runs against Cedar, Patientco and HealthPay24: the workflow is the same, only the
+connection's portal differs.
+"""
 
 from __future__ import annotations
 
@@ -12,74 +16,92 @@ from pypdf import PdfReader
 from temporalio.client import WorkflowFailureError
 from temporalio.worker import Worker
 
+from models.connections import PortalName
 from models.errors import (
     AmountExceedsBalance,
     CardNumberRefused,
     IdempotencyConflict,
+    InsufficientFunds,
     InvalidAmount,
     LoginRequired,
+    PaymentDeclined,
     StatementNotFound,
 )
-from models.payments import PaymentStep, PostPaymentRequest
+from models.payments import PaymentMethodKind, PaymentStep, PostPaymentRequest
 from sandbox.admin_client import SandboxAdmin
+from sandbox.launcher import PortalProcess
 from starters.client import BillBridgeClient, payment_workflow_id
 from starters.stack import WorkerProcess
-from tests.e2e.conftest import Connections
+from tests.e2e.conftest import Connections, PortalUnderTest
+from tests.e2e.helpers import payment_for, processor_charges
 from tests.replay.recording import record_history
 from workflows.post_payment import PostPaymentWorkflow
 from workflows.references import client_reference
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.parametrize("portal_under_test", list(PortalName), indirect=True),
+]
 
 
 def _reference(request: PostPaymentRequest) -> str:
     return client_reference(payment_workflow_id(request.idempotency_key))
 
 
+async def _record(portal: PortalUnderTest, handle: object, name: str) -> None:
+    """The replay suite keeps Cedar's histories: the workflow code is the same for all."""
+    if portal.name is PortalName.CEDAR:
+        await record_history(handle, name)  # type: ignore[arg-type]
+
+
 async def test_happy_path_posts_once_and_keeps_the_receipt(
+    portal_under_test: PortalUnderTest,
     client: BillBridgeClient,
     worker: Worker,
-    cedar_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
 ) -> None:
-    before = cedar_admin.statement(payment_request.statement_id).balance_cents
+    before = sandbox_admin.statement(payment_request.statement_id).balance_cents
     seen: list[PaymentStep] = []
 
     handle = await client.start_payment(payment_request)
     result = await handle.result(on_progress=lambda p: seen.append(p.step))
-    await record_history(handle.temporal_handle, "PostPaymentWorkflow--happy-path")
+    await _record(portal_under_test, handle.temporal_handle, "PostPaymentWorkflow--happy-path")
 
-    ledger = cedar_admin.ledger(reference=_reference(payment_request))
+    ledger = sandbox_admin.ledger(reference=_reference(payment_request))
     assert len(ledger) == 1
     assert ledger[0].amount_cents == 1000
     assert ledger[0].statement_id == payment_request.statement_id
     assert ledger[0].confirmation_number == result.payment.confirmation_number
     assert not result.already_posted
     assert result.balance_after.amount_cents == before - 1000
-    assert cedar_admin.statement(payment_request.statement_id).balance_cents == before - 1000
+    assert sandbox_admin.statement(payment_request.statement_id).balance_cents == before - 1000
     pdf = Path(result.receipt.location).read_bytes()
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert result.payment.confirmation_number in text
     assert PaymentStep.COMPLETED in seen
     history = (await handle.temporal_handle.fetch_history()).to_json()
-    demo = cedar_admin.user("demo.patient")
+    demo = sandbox_admin.user(portal_under_test.sandbox.demo_username)
     assert demo.password not in history
     assert demo.totp_secret not in history
 
 
 async def test_crash_after_submit_is_reconciled_not_paid_twice(
+    portal_under_test: PortalUnderTest,
     client: BillBridgeClient,
     worker: Worker,
-    cedar_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
 ) -> None:
-    cedar_admin.set_faults(crash_after_submit=1)
+    sandbox_admin.set_faults(crash_after_submit=1)
 
     handle = await client.start_payment(payment_request)
     result = await handle.result()
-    await record_history(handle.temporal_handle, "PostPaymentWorkflow--crash-after-submit")
+    await _record(
+        portal_under_test, handle.temporal_handle, "PostPaymentWorkflow--crash-after-submit"
+    )
 
-    ledger = cedar_admin.ledger(reference=_reference(payment_request))
+    ledger = sandbox_admin.ledger(reference=_reference(payment_request))
     assert len(ledger) == 1
     assert result.already_posted  # the retry found our reference instead of resubmitting
     assert result.payment.confirmation_number == ledger[0].confirmation_number
@@ -89,12 +111,12 @@ async def test_crash_after_submit_is_reconciled_not_paid_twice(
 async def test_worker_killed_during_payment_activity(
     client: BillBridgeClient,
     worker_process_factory: Callable[[], WorkerProcess],
-    cedar_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
 ) -> None:
     first = worker_process_factory()
     # Slow pages keep the payment activity running long enough to kill it mid-way.
-    cedar_admin.set_faults(latency_ms=700)
+    sandbox_admin.set_faults(latency_ms=700)
     handle = await client.start_payment(payment_request)
     for _ in range(600):
         if (await handle.progress()).step is PaymentStep.POSTING_PAYMENT:
@@ -104,12 +126,12 @@ async def test_worker_killed_during_payment_activity(
         pytest.fail("payment never reached the posting step")
     await asyncio.sleep(2.0)
     first.kill()
-    cedar_admin.clear_faults()
+    sandbox_admin.clear_faults()
 
     worker_process_factory()
     result = await asyncio.wait_for(handle.result(), timeout=120)
 
-    ledger = cedar_admin.ledger(reference=_reference(payment_request))
+    ledger = sandbox_admin.ledger(reference=_reference(payment_request))
     assert len(ledger) == 1
     assert result.payment.confirmation_number == ledger[0].confirmation_number
 
@@ -117,20 +139,20 @@ async def test_worker_killed_during_payment_activity(
 async def test_same_idempotency_key_twice_posts_once(
     client: BillBridgeClient,
     worker: Worker,
-    cedar_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
 ) -> None:
     first, second = await asyncio.gather(client.pay(payment_request), client.pay(payment_request))
     again = await client.pay(payment_request)  # after completion too
 
     assert first == second == again
-    assert len(cedar_admin.ledger()) == 1
+    assert len(sandbox_admin.ledger()) == 1
 
 
 async def test_same_key_other_amount_is_a_clear_error(
     client: BillBridgeClient,
     worker: Worker,
-    cedar_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
 ) -> None:
     await client.pay(payment_request)
@@ -138,7 +160,7 @@ async def test_same_key_other_amount_is_a_clear_error(
 
     with pytest.raises(IdempotencyConflict, match="already used for a different payment"):
         await client.start_payment(other)
-    assert len(cedar_admin.ledger()) == 1
+    assert len(sandbox_admin.ledger()) == 1
 
 
 @pytest.mark.parametrize(
@@ -152,7 +174,7 @@ async def test_same_key_other_amount_is_a_clear_error(
 )
 async def test_bad_input_refused_by_the_client(
     client: BillBridgeClient,
-    cedar_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
     change: dict[str, object],
     error: type[Exception],
@@ -160,14 +182,14 @@ async def test_bad_input_refused_by_the_client(
     with pytest.raises(error) as caught:
         await client.start_payment(payment_request.model_copy(update=change))
     assert "4242" not in str(caught.value) and "1111" not in str(caught.value)
-    assert cedar_admin.ledger() == []
+    assert sandbox_admin.ledger() == []
 
 
 async def test_bad_amount_refused_by_the_workflow_itself(
     client: BillBridgeClient,
     worker: Worker,
     task_queue: str,
-    cedar_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
 ) -> None:
     """A caller that bypasses the typed client still gets a typed, non-retryable failure."""
@@ -178,7 +200,7 @@ async def test_bad_amount_refused_by_the_workflow_itself(
         )
     assert caught.value.cause.type == "InvalidAmount"  # type: ignore[attr-defined]
     assert caught.value.cause.non_retryable  # type: ignore[attr-defined]
-    assert cedar_admin.ledger() == []
+    assert sandbox_admin.ledger() == []
 
 
 @pytest.mark.parametrize(
@@ -190,9 +212,10 @@ async def test_bad_amount_refused_by_the_workflow_itself(
     ],
 )
 async def test_bad_input_fails_typed_without_retries(
+    portal_under_test: PortalUnderTest,
     client: BillBridgeClient,
     worker: Worker,
-    cedar_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
     connections: Connections,
     change: dict[str, object],
@@ -200,13 +223,70 @@ async def test_bad_input_fails_typed_without_retries(
     message: str,
 ) -> None:
     if change.get("connection_id") == "wrong-password":
-        wrong = connections.add("demo.patient", password="not-the-password")
+        wrong = connections.add(
+            portal_under_test.sandbox.demo_username, password="not-the-password"
+        )
         change = {"connection_id": wrong, "fail_fast": True}
     handle = await client.start_payment(payment_request.model_copy(update=change))
     with pytest.raises(error, match=message):
         await handle.result()
-    await record_history(handle.temporal_handle, f"PostPaymentWorkflow--{error.__name__}")
-    assert cedar_admin.ledger() == []
-    logins = cedar_admin.logins()
+    await _record(
+        portal_under_test, handle.temporal_handle, f"PostPaymentWorkflow--{error.__name__}"
+    )
+    assert sandbox_admin.ledger() == []
+    logins = sandbox_admin.logins()
     # One attempt only: a non-retryable failure never hammers the portal.
     assert logins.successful + logins.failed_password == 1
+
+
+async def test_ach_payment_posts_once(
+    portal_under_test: PortalUnderTest,
+    client: BillBridgeClient,
+    worker: Worker,
+    sandbox_admin: SandboxAdmin,
+    connections: Connections,
+) -> None:
+    username = portal_under_test.sandbox.demo_username
+    request = payment_for(sandbox_admin, connections.add(username), username, 1500, kind="ach")
+
+    result = await client.pay(request)
+
+    ledger = sandbox_admin.ledger(reference=_reference(request))
+    assert [(p.amount_cents, p.card_token) for p in ledger] == [
+        (1500, request.payment_method_token)
+    ]
+    assert result.payment.method_kind is PaymentMethodKind.ACH
+    assert result.payment.confirmation_number == ledger[0].confirmation_number
+    assert Path(result.receipt.location).is_file()
+
+
+@pytest.mark.parametrize(
+    ("outcome", "error"),
+    [("declined", PaymentDeclined), ("insufficient_funds", InsufficientFunds)],
+)
+async def test_declined_card_fails_typed_once_and_posts_nothing(
+    portal_under_test: PortalUnderTest,
+    client: BillBridgeClient,
+    worker: Worker,
+    sandbox_admin: SandboxAdmin,
+    connections: Connections,
+    processor: PortalProcess,
+    outcome: str,
+    error: type[Exception],
+) -> None:
+    username = portal_under_test.sandbox.demo_username
+    request = payment_for(sandbox_admin, connections.add(username), username, outcome=outcome)
+    before = sandbox_admin.statement(request.statement_id).balance_cents
+
+    handle = await client.start_payment(request)
+    with pytest.raises(error) as caught:
+        await handle.result()
+
+    assert type(caught.value) is error
+    assert sandbox_admin.ledger() == []
+    assert sandbox_admin.statement(request.statement_id).balance_cents == before
+    # Non-retryable: the processor saw exactly one attempt, no retry storm.
+    charges = processor_charges(processor.base_url, request.payment_method_token)
+    assert [charge["status"] for charge in charges] == ["declined"]
+    failure = (await handle.temporal_handle.describe()).status
+    assert failure is not None and failure.name == "FAILED"
