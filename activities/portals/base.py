@@ -8,7 +8,7 @@ as expected, never a guess.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from playwright.async_api import Page
 
@@ -83,6 +83,7 @@ class PortalAdapter(Protocol):
         """The receipt document of a posted payment."""
 
 
+@runtime_checkable
 class SettlementReader(Protocol):
     """Portals that publish settlement batches (Patientco)."""
 
@@ -90,6 +91,7 @@ class SettlementReader(Protocol):
         """Every settlement batch with its transactions (from the portal's CSV export)."""
 
 
+@runtime_checkable
 class EstimateReader(Protocol):
     """Portals that publish pre-service estimates (HealthPay24)."""
 

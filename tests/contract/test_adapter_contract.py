@@ -1,0 +1,132 @@
+"""The PortalAdapter contract, the same for every vendor: valid normalized models for the
+seeded data, agreeing with each sandbox's own database and ledger.
+
+Every adapter runs in real Chromium against its sandbox process over HTTP.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from pypdf import PdfReader
+
+from activities.portals.base import EstimateReader, SettlementReader
+from models.accounts import Account
+from models.estimates import Estimate
+from models.money import Money
+from models.payments import Payment, PaymentSubmission
+from models.settlements import SettlementBatch
+from models.statements import Statement, StatementStatus, StatementSummary
+from tests.contract.conftest import SignedIn
+
+
+def _vendor_of(model: Account | StatementSummary) -> str | None:
+    return model.extension.vendor if model.extension is not None else None
+
+
+async def test_signed_in_session_is_recognized(signed_in: SignedIn) -> None:
+    assert await signed_in.adapter.is_signed_in()
+
+
+async def test_accounts_and_guarantors_match_the_portal_database(signed_in: SignedIn) -> None:
+    accounts = await signed_in.adapter.list_accounts()
+
+    truth = {a.account_id: a for a in signed_in.admin.accounts(signed_in.user.username)}
+    assert accounts and all(isinstance(account, Account) for account in accounts)
+    assert {account.identifier for account in accounts} == set(truth)
+    for account in accounts:
+        expected = truth[account.identifier]
+        assert account.guarantor.name == expected.guarantor_name
+        assert account.guarantor.identifier == expected.guarantor_id
+        assert account.balance == Money(amount_cents=expected.balance_cents)
+        if expected.mrn is not None:
+            assert account.guarantor.mrn == expected.mrn
+        if expected.birth_date is not None:
+            assert account.guarantor.birth_date is not None
+            assert account.guarantor.birth_date.isoformat() == expected.birth_date
+        assert _vendor_of(account) in (None, signed_in.portal.value)
+
+
+async def test_statements_list_matches_the_portal_database(signed_in: SignedIn) -> None:
+    summaries = await signed_in.adapter.list_statements()
+
+    truth = {s.statement_id: s for s in signed_in.user.statements}
+    assert summaries and all(isinstance(summary, StatementSummary) for summary in summaries)
+    assert sorted(s.statement_id for s in summaries) == sorted(truth)
+    for summary in summaries:
+        expected = truth[summary.statement_id]
+        assert summary.total.amount_cents == expected.total_cents
+        assert summary.balance.amount_cents == expected.balance_cents
+        assert summary.due_on.isoformat() == expected.due_on
+        paid = summary.status is StatementStatus.BALANCED
+        assert paid == (expected.balance_cents <= 0)
+        assert _vendor_of(summary) in (None, signed_in.portal.value)
+
+
+async def test_statement_detail_has_the_itemized_charges(signed_in: SignedIn) -> None:
+    for summary in signed_in.user.statements[:3]:
+        statement = await signed_in.adapter.get_statement(summary.statement_id)
+
+        expected = signed_in.admin.statement(summary.statement_id)
+        assert isinstance(statement, Statement)
+        assert statement.balance.amount_cents == expected.balance_cents
+        assert len(statement.line_items) == len(expected.line_items)
+        assert sum(i.patient_responsibility.amount_cents for i in statement.line_items) == (
+            expected.total_cents
+        )
+        assert {i.code_system for i in statement.line_items} <= {"CPT", "HCPCS"}
+
+
+async def test_payment_posted_found_by_reference_and_receipted(signed_in: SignedIn) -> None:
+    adapter, admin = signed_in.adapter, signed_in.admin
+    statement = next(s for s in signed_in.user.statements if s.balance_cents >= 1000)
+    card = next(
+        m
+        for m in admin.statement(statement.statement_id).payment_methods
+        if m.kind == "card" and m.outcome == "approved"
+    )
+    reference = f"BB-{uuid.uuid4().hex[:16]}"
+    assert await adapter.find_payment(reference) is None
+
+    posted = await adapter.submit_payment(
+        PaymentSubmission(
+            statement_id=statement.statement_id,
+            amount=Money(amount_cents=1234),
+            payment_method_token=card.token,
+            reference=reference,
+        )
+    )
+
+    assert isinstance(posted, Payment)
+    assert (posted.statement_id, posted.amount.amount_cents, posted.reference) == (
+        statement.statement_id,
+        1234,
+        reference,
+    )
+    assert posted.method_last4 == card.last4
+    [recorded] = admin.ledger(reference=reference)
+    assert recorded.confirmation_number == posted.confirmation_number
+    assert recorded.amount_cents == 1234 and recorded.card_token == card.token
+    found = await adapter.find_payment(reference)
+    assert found is not None and found.confirmation_number == posted.confirmation_number
+    after = await adapter.get_statement(statement.statement_id)
+    assert after.balance.amount_cents == statement.balance_cents - 1234
+    receipt = await adapter.download_receipt(posted.confirmation_number)
+    assert receipt.content.startswith(b"%PDF")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.content)).pages)
+    assert posted.confirmation_number in text
+
+
+async def test_vendor_only_readers_return_normalized_models(signed_in: SignedIn) -> None:
+    """Settlement batches (Patientco) and estimates (HealthPay24), where the vendor has them."""
+    adapter = signed_in.adapter
+    if isinstance(adapter, SettlementReader):
+        batches = await adapter.list_settlement_batches()
+        assert all(isinstance(batch, SettlementBatch) for batch in batches)
+    if isinstance(adapter, EstimateReader):
+        estimates = await adapter.list_estimates()
+        assert estimates and all(isinstance(estimate, Estimate) for estimate in estimates)
+        for estimate in estimates:
+            total = sum(line.patient_responsibility.amount_cents for line in estimate.lines)
+            assert estimate.patient_responsibility.amount_cents == total
