@@ -25,7 +25,7 @@ def _start_demo(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     env.pop("TEMPORAL_ADDRESS", None)  # the demo starts its own dev server
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "billbridge"), "demo", "--once", *args],
-        stdin=subprocess.PIPE if args else subprocess.DEVNULL,
+        stdin=subprocess.PIPE if "--mfa" in args else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
@@ -42,7 +42,7 @@ def _finish(demo: subprocess.Popen[str], head: str = "") -> str:
         pytest.fail(f"demo did not finish:\n{head}{output}")
     output = head + output
     assert demo.returncode == 0, output
-    assert re.search(r"Confirmation number : (CDR-\w+)", output), output
+    assert re.search(r"Confirmation number : ([A-Z0-9]+-\w+)", output), output
     receipt = re.search(r"Receipt stored at   : (\S+)", output)
     assert receipt and Path(receipt.group(1)).is_file()
     assert re.search(r"New balance         : \$[\d,]+\.\d\d", output)
@@ -63,6 +63,22 @@ def test_demo_once_posts_a_payment_end_to_end(tmp_path: Path) -> None:
     for secret in ("demo-password", "JBSWY3DPEHPK3PXP"):
         assert secret not in output
         assert secret not in worker_log
+
+
+@pytest.mark.parametrize("portal", ["patientco", "healthpay24"])
+def test_demo_once_on_another_portal(tmp_path: Path, portal: str) -> None:
+    output = _finish(_start_demo(tmp_path, "--portal", portal))
+
+    assert f"card processor and {portal} sandbox portal" in output
+    assert "with the Visa ending in 4242 on file" in output
+
+
+def test_demo_refuses_a_code_kind_the_portal_does_not_send(tmp_path: Path) -> None:
+    demo = _start_demo(tmp_path, "--portal", "patientco", "--mfa", "sms")
+    output, _ = demo.communicate(timeout=60)
+
+    assert demo.returncode == 2
+    assert "has no login with sms codes; choose --mfa email or totp" in output
 
 
 def test_demo_with_sms_mfa_takes_the_code_from_the_terminal(tmp_path: Path) -> None:
