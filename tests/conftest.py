@@ -31,11 +31,15 @@ def processor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalProces
 
 
 @pytest.fixture(scope="session")
-def cedar_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalProcess]:
+def cedar_portal(
+    tmp_path_factory: pytest.TempPathFactory, processor: PortalProcess
+) -> Iterator[PortalProcess]:
+    """Cedar charging its payments through the sandbox processor."""
     workdir = tmp_path_factory.mktemp("cedar-sandbox")
     portal = PortalProcess(
-        "cedar", workdir / "cedar.sqlite3", seed=42, log_path=workdir / "cedar.log"
-    )
+        "cedar", workdir / "cedar.sqlite3", seed=42, log_path=workdir / "cedar.log",
+        extra_args=["--processor-url", processor.base_url],
+    )  # fmt: skip
     portal.start()
     try:
         yield portal

@@ -26,12 +26,15 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
     parser.add_argument("--session-idle-seconds", type=float, default=900.0)
     parser.add_argument("--code-seconds", type=float, default=600.0)
     parser.add_argument("--reset", action="store_true", help="re-seed even if the db exists")
+    parser.add_argument(
+        "--processor-url", default=None, help="charge through this sandbox processor"
+    )
     args = parser.parse_args(argv)
     return SandboxSettings(
         db_path=args.db, host=args.host, port=args.port, seed=args.seed,
         patients=args.patients, session_idle_seconds=args.session_idle_seconds,
         code_seconds=args.code_seconds,
-        reset=args.reset,
+        reset=args.reset, processor_url=args.processor_url,
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from sandbox.cedar import auth, ledger, outbox, seed
 from sandbox.cedar.state import SandboxDep
 from sandbox.common.faults import FaultSettings, FaultUpdate, UnknownStep
+from sandbox.processor import tokens
 
 router = APIRouter(prefix="/__sandbox__")
 
@@ -60,10 +61,7 @@ async def users(sandbox: SandboxDep) -> list[dict[str, Any]]:
                 "magic": user["magic"] is not None,
                 "magic_kind": user["magic"],
                 "locked": bool(user["locked"]),
-                "cards": [
-                    {"token": c["token"], "brand": c["brand"], "last4": c["last4"]}
-                    for c in ledger.cards(sandbox.db, user["username"])
-                ],
+                "cards": _wallet(sandbox, user["username"]),
                 "statements": [_statement_json(sandbox, row, items=False) for row in statements],
             }
         )
@@ -97,6 +95,23 @@ async def statement(sandbox: SandboxDep, statement_id: str) -> dict[str, Any]:
     if row is None:
         raise HTTPException(status_code=404, detail="statement not found")
     return _statement_json(sandbox, row, items=True)
+
+
+@router.get("/accounts")
+async def accounts(sandbox: SandboxDep, username: str) -> dict[str, Any]:
+    """What the /account page shows this patient: one account per account number, the
+    patient as guarantor."""
+    user = sandbox.db.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+    if user is None:
+        raise HTTPException(status_code=404, detail="user not found")
+    return {
+        "accounts": [
+            {"account_id": row["account_number"], "guarantor_id": username,
+             "guarantor_name": user["full_name"], "birth_date": None, "mrn": None,
+             "balance_cents": row["balance_cents"], "status": "active"}
+            for row in ledger.accounts(sandbox.db, username)
+        ]
+    }  # fmt: skip
 
 
 @router.get("/ledger")
@@ -148,8 +163,21 @@ def _statement_json(sandbox: SandboxDep, row: Any, *, items: bool) -> dict[str, 
         "status": ledger.status(row),
     }
     if items:
+        found["payment_methods"] = _wallet(sandbox, row["username"])
         found["line_items"] = [
             {k: v for k, v in dict(item).items() if k not in ("statement_id", "position")}
             for item in ledger.line_items(sandbox.db, row["statement_id"])
         ]
+    return found
+
+
+def _wallet(sandbox: SandboxDep, username: str) -> list[dict[str, Any]]:
+    """The payment methods on file, approving card first, with how a charge on each ends."""
+    found = []
+    for card in ledger.cards(sandbox.db, username):
+        instrument = tokens.read(card["token"])
+        found.append(
+            {"token": card["token"], "brand": card["brand"], "last4": card["last4"],
+             "kind": card["kind"], "outcome": instrument.outcome if instrument else "invalid"}
+        )  # fmt: skip
     return found

@@ -12,6 +12,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from sandbox.cedar import db as database
 from sandbox.cedar.admin import router as admin_router
+from sandbox.cedar.charging import MERCHANT
+from sandbox.cedar.pages.account import router as account_router
 from sandbox.cedar.pages.guards import LoginRequired, NotFound
 from sandbox.cedar.pages.payments import router as payments_router
 from sandbox.cedar.pages.sign_in import router as sign_in_router
@@ -20,6 +22,7 @@ from sandbox.cedar.settings import SandboxSettings
 from sandbox.cedar.state import CedarSandbox, get_sandbox
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import StepFailure
+from sandbox.processor.client import ProcessorClient
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +31,20 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         connection = database.connect(settings.db_path)
-        sandbox = CedarSandbox(settings, connection, connections or ConnectionRegistry())
+        processor = (
+            ProcessorClient(settings.processor_url, MERCHANT) if settings.processor_url else None
+        )
+        sandbox = CedarSandbox(
+            settings, connection, connections or ConnectionRegistry(), processor=processor
+        )
         if settings.reset or not database.is_seeded(connection):
             sandbox.reset()
         app.state.sandbox = sandbox
         try:
             yield
         finally:
+            if processor is not None:
+                await processor.aclose()
             connection.close()
 
     app = FastAPI(title="Cedar sandbox", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -42,6 +52,7 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
     app.include_router(sign_in_router)
     app.include_router(statements_router)
     app.include_router(payments_router)
+    app.include_router(account_router)
     _add_error_pages(app)
     return app
 

@@ -29,7 +29,9 @@ CREATE TABLE IF NOT EXISTS cards (
     token TEXT PRIMARY KEY,
     username TEXT NOT NULL REFERENCES users(username),
     brand TEXT NOT NULL,
-    last4 TEXT NOT NULL
+    last4 TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'card',
+    position INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS statements (
     statement_id TEXT PRIMARY KEY,
@@ -58,7 +60,8 @@ CREATE TABLE IF NOT EXISTS payments (
     amount_cents INTEGER NOT NULL,
     reference TEXT NOT NULL,
     card_token TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    charge_id TEXT UNIQUE
 );
 CREATE TABLE IF NOT EXISTS sessions (
     session_id TEXT PRIMARY KEY,
@@ -91,7 +94,7 @@ CREATE TABLE IF NOT EXISTS devices (
 );
 """
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _TABLES = ("payments", "line_items", "statements", "cards", "sessions", "login_events",
            "outbox", "devices", "users", "meta")  # fmt: skip
 
@@ -124,10 +127,10 @@ def _insert_user(connection: sqlite3.Connection, user: SeedUser) -> None:
         (user.username, user.password, user.totp_secret, user.full_name, user.magic,
          user.mfa_method, user.phone, user.email, int(user.magic == "locked")),
     )  # fmt: skip
-    for card in user.cards:
+    for position, card in enumerate(user.cards):
         connection.execute(
-            "INSERT INTO cards VALUES (?, ?, ?, ?)",
-            (card.token, user.username, card.brand, card.last4),
+            "INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?)",
+            (card.token, user.username, card.brand, card.last4, card.kind, position),
         )
     for statement in user.statements:
         connection.execute(

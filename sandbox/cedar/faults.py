@@ -15,3 +15,4 @@ class Step(StrEnum):
     CONFIRMATION = "confirmation"
     HISTORY = "history"
     RECEIPT = "receipt"
+    ACCOUNT = "account"

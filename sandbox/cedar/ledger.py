@@ -1,4 +1,4 @@
-"""Statements, saved cards and the payments ledger: the ground truth of what money moved."""
+"""Statements, payment methods on file and the payments ledger: what money moved."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def line_items(db: sqlite3.Connection, statement_id: str) -> list[sqlite3.Row]:
 
 def cards(db: sqlite3.Connection, username: str) -> list[sqlite3.Row]:
     return db.execute(
-        "SELECT * FROM cards WHERE username = ? ORDER BY token", (username,)
+        "SELECT * FROM cards WHERE username = ? ORDER BY position, token", (username,)
     ).fetchall()
 
 
@@ -72,14 +72,15 @@ def record_payment(
     amount_cents: int,
     reference: str,
     card_token: str,
+    charge_id: str,
 ) -> str:
-    """Move the money: insert the payment and lower the balance in one transaction."""
+    """Record a charge that succeeded: insert the payment and lower the balance together."""
     with transaction(db):
         confirmation = _next_confirmation(db)
         db.execute(
-            "INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (confirmation, statement_id, username, amount_cents, reference, card_token,
-             datetime.now(UTC).isoformat(timespec="seconds")),
+             datetime.now(UTC).isoformat(timespec="seconds"), charge_id),
         )  # fmt: skip
         db.execute(
             "UPDATE statements SET balance_cents = balance_cents - ? WHERE statement_id = ?",
@@ -88,10 +89,31 @@ def record_payment(
     return confirmation
 
 
+_PAYMENT_COLUMNS = (
+    "SELECT p.*, c.brand, c.last4, c.kind FROM payments p JOIN cards c ON c.token = p.card_token"
+)
+
+
+def confirmation_for_charge(db: sqlite3.Connection, charge_id: str) -> str | None:
+    """The payment already recorded for this charge (the same form submitted twice)."""
+    row = db.execute(
+        "SELECT confirmation_number FROM payments WHERE charge_id = ?", (charge_id,)
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def accounts(db: sqlite3.Connection, username: str) -> list[sqlite3.Row]:
+    """One row per account number of this patient: its balance is its statements' balances."""
+    return db.execute(
+        "SELECT account_number, SUM(balance_cents) AS balance_cents, COUNT(*) AS statements "
+        "FROM statements WHERE username = ? GROUP BY account_number ORDER BY account_number",
+        (username,),
+    ).fetchall()
+
+
 def payment(db: sqlite3.Connection, confirmation: str, username: str | None) -> sqlite3.Row | None:
     row: sqlite3.Row | None = db.execute(
-        "SELECT p.*, c.brand, c.last4 FROM payments p JOIN cards c ON c.token = p.card_token "
-        "WHERE p.confirmation_number = ?",
+        f"{_PAYMENT_COLUMNS} WHERE p.confirmation_number = ?",
         (confirmation,),
     ).fetchone()
     if row is None or (username is not None and row["username"] != username):
@@ -111,8 +133,7 @@ def payments(
         params.append(reference)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     return db.execute(
-        "SELECT p.*, c.brand, c.last4 FROM payments p JOIN cards c ON c.token = p.card_token "
-        f"{where} ORDER BY p.created_at, p.rowid",
+        f"{_PAYMENT_COLUMNS} {where} ORDER BY p.created_at, p.rowid",
         params,
     ).fetchall()
 

@@ -3,7 +3,9 @@
 Everything comes from one ``random.Random(seed)``; the magic users are drawn first so their
 data does not change with ``--patients``. Dates hang off a fixed anchor, never today.
 The SMS and email patients draw from random streams of their own, so adding them left every
-other user's data as it was.
+other user's data as it was. Cards and bank accounts on file are the sandbox processor's
+wallet tokens (``sandbox.processor.tokens.wallet_token``), so charges on them behave as the
+processor's test instruments do.
 """
 
 from __future__ import annotations
@@ -21,6 +23,16 @@ from sandbox.cedar.catalog import (
     PATIENT_SHARES,
     PROCEDURES,
 )
+from sandbox.processor.tokens import (
+    ACH_CHECKING,
+    DISCOVER_APPROVED,
+    MASTERCARD_APPROVED,
+    VISA_APPROVED,
+    VISA_DECLINED,
+    VISA_INSUFFICIENT_FUNDS,
+    Instrument,
+    wallet_token,
+)
 
 ANCHOR_DATE = date(2025, 6, 30)
 BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -29,24 +41,31 @@ BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 DEMO_USERNAME = "demo.patient"
 DEMO_PASSWORD = "demo-password"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
-DEMO_CARD_TOKEN = "tok_c0ffee00d15ea5e0ba5eba11"
-DEMO_CARD_BRAND = ("Visa", "4242")
+# demo.patient's wallet, in the order every sandbox uses: approving card, bank account,
+# declining card, insufficient-funds card.
+DEMO_WALLET = (VISA_APPROVED, ACH_CHECKING, VISA_DECLINED, VISA_INSUFFICIENT_FUNDS)
+DEMO_CARD_TOKEN = wallet_token(VISA_APPROVED, f"cedar:{DEMO_USERNAME}")
+DEMO_BANK_TOKEN = wallet_token(ACH_CHECKING, f"cedar:{DEMO_USERNAME}")
+DEMO_DECLINED_CARD_TOKEN = wallet_token(VISA_DECLINED, f"cedar:{DEMO_USERNAME}")
+DEMO_INSUFFICIENT_CARD_TOKEN = wallet_token(VISA_INSUFFICIENT_FUNDS, f"cedar:{DEMO_USERNAME}")
 WRONG_PASSWORD_USERNAME = "wrong.password"
 LOCKED_USERNAME = "locked.patient"
 SMS_USERNAME = "sms.patient"
 SMS_PASSWORD = "sms-password"
 SMS_PHONE = "+1 555-010-0112"
-SMS_CARD_TOKEN = "tok_babe5a1e5ca1ab1e0ff1ce00"
-SMS_CARD_BRAND = ("Mastercard", "4444")
+SMS_CARD_TOKEN = wallet_token(MASTERCARD_APPROVED, f"cedar:{SMS_USERNAME}")
 # Far above the regular statement numbers, so the SMS patient's never collide with them.
 SMS_FIRST_STATEMENT = 900000
 EMAIL_USERNAME = "email.patient"
 EMAIL_PASSWORD = "email-password"
 EMAIL_ADDRESS = "email.patient@example.com"
-EMAIL_CARD_TOKEN = "tok_e1a11ed0c0ffee005ca1ab1e"
-EMAIL_CARD_BRAND = ("Discover", "1117")
+EMAIL_CARD_TOKEN = wallet_token(DISCOVER_APPROVED, f"cedar:{EMAIL_USERNAME}")
 EMAIL_FIRST_STATEMENT = 950000
-UNKNOWN_CARD_TOKEN = "tok_ffffffffffffffffffffffff"
+# A genuine processor token that no Cedar patient has on file.
+UNKNOWN_CARD_TOKEN = wallet_token(VISA_APPROVED, "cedar:nobody")
+# A regular patient's card: the brand drawn from CARD_BRANDS, as an approving instrument.
+_APPROVED_BY_BRAND = {"Visa": VISA_APPROVED, "Mastercard": MASTERCARD_APPROVED,
+                      "Discover": DISCOVER_APPROVED}  # fmt: skip
 
 # Thirteen or more digits in a row could be read as a card number by BillBridge's PAN filter.
 _LONG_DIGIT_RUN = re.compile(r"\d{13,}")
@@ -77,9 +96,17 @@ class SeedStatement:
 
 @dataclass(frozen=True)
 class SeedCard:
+    """A card or bank account on file (brand "Checking" for a bank account)."""
+
     token: str
     brand: str
     last4: str
+    kind: str = "card"  # "card" | "ach"
+
+    @classmethod
+    def on_file(cls, instrument: Instrument, username: str) -> SeedCard:
+        token = wallet_token(instrument, f"cedar:{username}")
+        return cls(token, instrument.brand, instrument.last4, instrument.kind.value)
 
 
 @dataclass(frozen=True)
@@ -110,14 +137,14 @@ def seed_users(seed: int, patients: int) -> list[SeedUser]:
 
 def build_sms_user(seed: int) -> SeedUser:
     return _sent_code_user(seed, "sms", SMS_USERNAME, SMS_PASSWORD, statements=3,
-                           first_statement=SMS_FIRST_STATEMENT, card_token=SMS_CARD_TOKEN,
-                           card_brand=SMS_CARD_BRAND, phone=SMS_PHONE)  # fmt: skip
+                           first_statement=SMS_FIRST_STATEMENT,
+                           wallet=(MASTERCARD_APPROVED,), phone=SMS_PHONE)  # fmt: skip
 
 
 def build_email_user(seed: int) -> SeedUser:
     return _sent_code_user(seed, "email", EMAIL_USERNAME, EMAIL_PASSWORD, statements=2,
-                           first_statement=EMAIL_FIRST_STATEMENT, card_token=EMAIL_CARD_TOKEN,
-                           card_brand=EMAIL_CARD_BRAND, email=EMAIL_ADDRESS)  # fmt: skip
+                           first_statement=EMAIL_FIRST_STATEMENT,
+                           wallet=(DISCOVER_APPROVED,), email=EMAIL_ADDRESS)  # fmt: skip
 
 
 def _sent_code_user(
@@ -128,8 +155,7 @@ def _sent_code_user(
     *,
     statements: int,
     first_statement: int,
-    card_token: str,
-    card_brand: tuple[str, str],
+    wallet: tuple[Instrument, ...],
     phone: str | None = None,
     email: str | None = None,
 ) -> SeedUser:
@@ -137,7 +163,7 @@ def _sent_code_user(
     rng = random.Random(f"cedar-{method}:{seed}")
     counters = _Counters(next_statement=first_statement)
     user = _user(rng, counters, username, password, method, statements=statements,
-                 card_token=card_token, card_brand=card_brand)  # fmt: skip
+                 wallet=wallet)  # fmt: skip
     return replace(user, totp_secret="", mfa_method=method, phone=phone, email=email)
 
 
@@ -147,7 +173,7 @@ def build_seed(seed: int, patients: int) -> list[SeedUser]:
     counters = _Counters()
     users = [
         _user(rng, counters, DEMO_USERNAME, DEMO_PASSWORD, "demo", statements=4,
-              totp_secret=DEMO_TOTP_SECRET, card_token=DEMO_CARD_TOKEN, card_brand=DEMO_CARD_BRAND),
+              totp_secret=DEMO_TOTP_SECRET, wallet=DEMO_WALLET),
         _user(rng, counters, WRONG_PASSWORD_USERNAME, "any-password-fails", "wrong_password",
               statements=1),
         _user(rng, counters, LOCKED_USERNAME, "locked-password", "locked", statements=1),
@@ -167,22 +193,23 @@ def _user(
     statements: int,
     *,
     totp_secret: str | None = None,
-    card_token: str | None = None,
-    card_brand: tuple[str, str] | None = None,
+    wallet: tuple[Instrument, ...] | None = None,
 ) -> SeedUser:
     full_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     secret = totp_secret or "".join(rng.choice(BASE32_ALPHABET) for _ in range(32))
     account_number = f"{rng.randrange(10**9, 10**10)}"
-    brand, last4 = rng.choice(CARD_BRANDS)
-    if card_brand is not None:
-        brand, last4 = card_brand
-    card = SeedCard(card_token or _card_token(rng, counters), brand, last4)
-    counters.used_tokens.add(card.token)
+    # The brand and the old random token are still drawn, so every statement after them
+    # stayed the same when cards on file became processor tokens.
+    brand, _ = rng.choice(CARD_BRANDS)
+    if wallet is None:
+        counters.used_tokens.add(_legacy_card_token(rng, counters))
+        wallet = (_APPROVED_BY_BRAND.get(brand, VISA_APPROVED),)
+    cards = tuple(SeedCard.on_file(instrument, username) for instrument in wallet)
     built = tuple(_statement(rng, counters, account_number) for _ in range(statements))
-    return SeedUser(username, password, secret, full_name, magic, (card,), built)
+    return SeedUser(username, password, secret, full_name, magic, cards, built)
 
 
-def _card_token(rng: random.Random, counters: _Counters) -> str:
+def _legacy_card_token(rng: random.Random, counters: _Counters) -> str:
     while True:
         token = f"tok_{rng.getrandbits(96):024x}"
         if token not in counters.used_tokens and not _LONG_DIGIT_RUN.search(token):

@@ -16,3 +16,5 @@ class SandboxSettings:
     session_idle_seconds: float = 900.0
     code_seconds: float = 600.0  # how long a texted or emailed code works
     reset: bool = False
+    # The sandbox processor that charges payments; None: decide from the token locally.
+    processor_url: str | None = None

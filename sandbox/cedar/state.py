@@ -17,6 +17,7 @@ from sandbox.cedar.formatting import long_date, money, timestamp
 from sandbox.cedar.settings import SandboxSettings
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
+from sandbox.processor.client import ProcessorClient
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -32,6 +33,7 @@ class CedarSandbox:
     settings: SandboxSettings
     db: sqlite3.Connection
     connections: ConnectionRegistry
+    processor: ProcessorClient | None = None
     faults: Faults = field(default_factory=lambda: Faults(Step))
     templates: Jinja2Templates = field(default_factory=build_templates)
 

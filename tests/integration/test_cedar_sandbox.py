@@ -14,7 +14,16 @@ from pypdf import PdfReader
 
 from activities.portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin, SandboxUser
-from sandbox.cedar.seed import DEMO_CARD_TOKEN, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERNAME
+from sandbox.cedar.seed import (
+    DEMO_BANK_TOKEN,
+    DEMO_CARD_TOKEN,
+    DEMO_DECLINED_CARD_TOKEN,
+    DEMO_INSUFFICIENT_CARD_TOKEN,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    DEMO_USERNAME,
+    UNKNOWN_CARD_TOKEN,
+)
 from sandbox.launcher import PortalProcess
 
 CONFIRMATION = re.compile(r"CDR-[A-Z0-9]{8}")
@@ -93,7 +102,11 @@ def test_magic_users(client: httpx.Client, cedar_admin: SandboxAdmin) -> None:
     assert "Your account is locked" in locked.text
     demo = cedar_admin.user(DEMO_USERNAME)
     assert len(demo.statements) == 4 and all(s.balance_cents > 0 for s in demo.statements)
-    assert [card.token for card in demo.cards] == [DEMO_CARD_TOKEN]
+    assert [(card.token, card.kind, card.outcome) for card in demo.cards] == [
+        (DEMO_CARD_TOKEN, "card", "approved"), (DEMO_BANK_TOKEN, "ach", "approved"),
+        (DEMO_DECLINED_CARD_TOKEN, "card", "declined"),
+        (DEMO_INSUFFICIENT_CARD_TOKEN, "card", "insufficient_funds"),
+    ]  # fmt: skip
 
 
 def test_statements_are_paginated_three_per_page(
@@ -149,7 +162,7 @@ def test_pay_form_validation(client: httpx.Client, cedar_admin: SandboxAdmin) ->
     assert "greater than $0.00" in pay(client, statement.statement_id, "0", "r").text
     unknown = client.post(
         f"/statements/{statement.statement_id}/pay",
-        data={"amount_option": "full", "payment_method": "tok_ffffffffffffffffffffffff"},
+        data={"amount_option": "full", "payment_method": UNKNOWN_CARD_TOKEN},
     )
     assert "not on file" in unknown.text
     assert cedar_admin.ledger() == []

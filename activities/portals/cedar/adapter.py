@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 from playwright.async_api import Page, Response
 
 from activities.portals.cedar import parsing
+from activities.portals.cedar.pages.account_page import AccountPage
 from activities.portals.cedar.pages.confirmation_page import ConfirmationPage
 from activities.portals.cedar.pages.login_page import LoginPage
 from activities.portals.cedar.pages.mfa_page import MfaPage
@@ -23,6 +24,7 @@ from activities.portals.cedar.pages.statement_page import StatementPage
 from activities.portals.cedar.pages.statements_page import StatementsPage
 from activities.portals.navigation import PortalTimeouts, errors_mapped
 from activities.portals.one_time_codes import current_code
+from models.accounts import Account, AccountStatus, Guarantor
 from models.connections import Credentials
 from models.errors import (
     AccountLocked,
@@ -30,10 +32,12 @@ from models.errors import (
     AmountExceedsBalance,
     BadCredentials,
     ConfirmationMissing,
+    InsufficientFunds,
     InvalidAmount,
     InvalidInput,
     MfaCodeExpired,
     MfaRejected,
+    PaymentDeclined,
     PortalChanged,
     PortalTimeout,
     PortalUnavailable,
@@ -171,6 +175,26 @@ class CedarAdapter:
         if not await StatementsPage(self._page, self._base_url).is_shown():
             raise PortalChanged(f"{step}: signed in, but the statements page did not follow")
 
+    async def list_accounts(self) -> list[Account]:
+        """Cedar's patient is the guarantor of every account number on the account page."""
+        page = AccountPage(self._page, self._base_url)
+        self._check_signed_in(await page.open(), "account")
+        if not await page.is_shown():
+            raise PortalChanged("account: the account page is not as expected")
+        profile = await page.profile_fields()
+        if not profile:
+            raise PortalChanged("account: the profile is missing")
+        guarantor = Guarantor(identifier=profile["Username"], name=profile["Name"])
+        return [
+            Account(
+                identifier=row["Account number"],
+                status=AccountStatus.ACTIVE,
+                guarantor=guarantor,
+                balance=parsing.money(row["Balance due"], "account balance"),
+            )
+            for row in await page.account_rows()
+        ]
+
     async def list_statements(self) -> list[StatementSummary]:
         listing = StatementsPage(self._page, self._base_url)
         self._check_signed_in(await listing.open(), "statements")
@@ -236,6 +260,7 @@ class CedarAdapter:
             amount=parsing.money(row["Amount"], "payment amount"),
             reference=parsing.reference(row["Reference"]),
             method_last4=parsing.card_last4(row["Paid with"]),
+            method_kind=parsing.method_kind(row["Paid with"]),
             posted_at=parsing.timestamp(row["Date"], "payment date"),
         )
 
@@ -295,6 +320,7 @@ class CedarAdapter:
             amount=parsing.money(fields["Amount"], "payment amount"),
             reference=parsing.reference(fields["Reference"]),
             method_last4=parsing.card_last4(fields["Paid with"]),
+            method_kind=parsing.method_kind(fields["Paid with"]),
             posted_at=parsing.timestamp(fields["Date"], "payment date"),
         )
 
@@ -348,6 +374,11 @@ class CedarAdapter:
             return AmountExceedsBalance("the amount is more than the statement's balance due")
         if "not on file" in text:
             return UnknownPaymentMethod("the payment method is not on file at the portal")
+        # Nothing was charged or recorded: the portal refused before moving money.
+        if "insufficient funds" in text:
+            return InsufficientFunds("the processor declined the charge: insufficient funds")
+        if "declined" in text:
+            return PaymentDeclined("the processor declined the charge")
         if "greater than" in text or "valid amount" in text:
             return InvalidAmount("the portal refused the amount")
         return PortalChanged("pay_submit: the portal refused the payment for an unknown reason")

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from models.errors import PortalChanged
 from models.money import Money, parse_amount_to_cents
+from models.payments import PaymentMethodKind
 from models.sessions import MfaMethod
 from models.statements import StatementStatus
 
@@ -64,6 +65,12 @@ def card_last4(text: str) -> str:
     if match is None:
         raise PortalChanged("the payment method is not shown as '<brand> ending in <last4>'")
     return match["last4"]
+
+
+def method_kind(text: str) -> PaymentMethodKind:
+    """A bank account shows as "Checking ending in 6789" (or Savings); anything else is a card."""
+    kind = text.strip().split(" ending in ")[0]
+    return PaymentMethodKind.ACH if kind in ("Checking", "Savings") else PaymentMethodKind.CARD
 
 
 def statement_status(text: str) -> StatementStatus:

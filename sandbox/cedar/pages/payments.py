@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from sandbox.cedar import ledger
+from sandbox.cedar import charging, ledger
 from sandbox.cedar.auth import SessionInfo
 from sandbox.cedar.faults import Step
 from sandbox.cedar.formatting import parse_amount
@@ -17,13 +17,15 @@ from sandbox.cedar.pages.guards import NotFound, patient_page
 from sandbox.cedar.receipts import receipt_filename, render_receipt
 from sandbox.cedar.state import CedarSandbox, SandboxDep
 from sandbox.common.connection_drop import DroppedConnection
+from sandbox.processor.client import ChargeStatus
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
 
 MAX_REFERENCE_LENGTH = 120
 EXCEEDS_BALANCE = "Amount cannot exceed the balance due."
-UNKNOWN_CARD = "That payment method is not on file. Choose one of your saved cards."
+UNKNOWN_CARD = "That payment method is not on file. Choose one of your saved payment methods."
+PAYMENT_REQUIRED = 402
 
 
 @router.get("/statements/{statement_id}/pay")
@@ -47,6 +49,7 @@ async def pay_submit(
     amount: Annotated[str, Form()] = "",
     payment_method: Annotated[str, Form()] = "",
     reference: Annotated[str, Form()] = "",
+    checkout_id: Annotated[str, Form()] = "",
 ) -> Response:
     if sandbox.faults.restarting():
         logger.info("crash_after_submit: dropping a pay submission during the simulated restart")
@@ -79,9 +82,26 @@ async def pay_submit(
     if errors or amount_cents is None:
         return _render_form(request, sandbox, patient, statement, errors, values, 422)
 
+    # A form posted without its checkout id (scripts, old pages) is always a new attempt.
+    key = charging.idempotency_key(
+        checkout_id or charging.new_checkout_id(), payment_method, amount_cents
+    )
+    result = await charging.charge(sandbox.processor, payment_method, amount_cents, key)
+    if result.status is ChargeStatus.INVALID_TOKEN:
+        return _render_form(request, sandbox, patient, statement, [UNKNOWN_CARD], values, 422)
+    if result.status is not ChargeStatus.SUCCEEDED or result.charge_id is None:
+        logger.info("Charge declined (%s): nothing recorded", result.decline_code)
+        return _render_form(
+            request, sandbox, patient, statement, [charging.decline_message(result)], values,
+            PAYMENT_REQUIRED,
+        )  # fmt: skip
+    already = ledger.confirmation_for_charge(sandbox.db, result.charge_id)
+    if already is not None:  # the same form submitted twice: one charge, one payment
+        return RedirectResponse(f"/payments/{already}", status_code=303)
     confirmation = ledger.record_payment(
         sandbox.db, statement_id=statement_id, username=patient.username,
         amount_cents=amount_cents, reference=reference.strip(), card_token=payment_method,
+        charge_id=result.charge_id,
     )  # fmt: skip
     if sandbox.faults.take_crash():
         logger.info(
@@ -155,4 +175,5 @@ def _render_form(
     return sandbox.render(
         request, "pay.html", status_code=status_code, patient=patient, statement=statement,
         cards=ledger.cards(sandbox.db, patient.username), errors=errors, values=values,
+        checkout_id=charging.new_checkout_id(),
     )  # fmt: skip
