@@ -1,0 +1,1 @@
+"""The patient-facing HealthPay24 screens, one router per area."""

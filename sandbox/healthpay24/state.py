@@ -1,0 +1,71 @@
+"""The running sandbox: database, fault state, templates and processor clients, shared by
+all routes."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from sandbox.common.connection_drop import ConnectionRegistry
+from sandbox.common.faults import Faults
+from sandbox.healthpay24 import db as database
+from sandbox.healthpay24.formatting import birth_date, day, money, plain_amount, timestamp
+from sandbox.healthpay24.hosted_fields import HostedFieldsClient
+from sandbox.healthpay24.records import method_label
+from sandbox.healthpay24.settings import SandboxSettings
+from sandbox.healthpay24.steps import Step
+from sandbox.processor.client import ProcessorClient
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+MERCHANT = "healthpay24"
+
+
+def build_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    templates.env.filters.update(
+        money=money, day=day, birth_date=birth_date, timestamp=timestamp,
+        plain_amount=plain_amount,
+    )  # fmt: skip
+    templates.env.globals.update(method_label=method_label)
+    return templates
+
+
+@dataclass
+class HealthPay24Sandbox:
+    settings: SandboxSettings
+    db: sqlite3.Connection
+    connections: ConnectionRegistry
+    processor: ProcessorClient
+    hosted_fields: HostedFieldsClient
+    faults: Faults = field(default_factory=lambda: Faults(Step))
+    templates: Jinja2Templates = field(default_factory=build_templates)
+
+    def reset(self) -> None:
+        database.reseed(self.db, self.settings.seed, self.settings.patients)
+        self.faults.clear()
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        **context: Any,
+    ) -> Response:
+        return self.templates.TemplateResponse(
+            request, name, context, status_code=status_code, headers=headers
+        )
+
+
+def get_sandbox(request: Request) -> HealthPay24Sandbox:
+    sandbox: HealthPay24Sandbox = request.app.state.sandbox
+    return sandbox
+
+
+SandboxDep = Annotated[HealthPay24Sandbox, Depends(get_sandbox)]
