@@ -144,7 +144,9 @@ def test_statement_and_accounts_ground_truth(
     assert account.balance_cents == sum(s.balance_cents for s in demo.statements)
     with signed_in_client(cedar_portal.base_url) as client:
         page = client.get("/account").text
+        reference = client.get("/__sandbox__/").text
     assert demo.full_name in page and account.account_id in page
+    assert DEMO_DECLINED_CARD_TOKEN in reference and "Checking ending in 6789" in reference
 
 
 def test_standalone_cedar_declines_from_the_token(tmp_path: Path) -> None:
