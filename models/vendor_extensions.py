@@ -42,7 +42,8 @@ class PatientcoStatementExtension(_Extension):
 class HealthPay24StatementExtension(_Extension):
     vendor: Literal["healthpay24"] = "healthpay24"
     pdf_available: bool = False
-    encounter_id: str | None = None
+    encounter_id: str | None = None  # the visit the statement bills
+    account_number: str | None = None  # HealthPay24 lists statements under their account
 
 
 class CedarStatementExtension(_Extension):
