@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.async_api import Page, Response
 
-from activities.portals.cedar import parsing
+from activities.portals.cedar import parsing, refusals
 from activities.portals.cedar.pages.account_page import AccountPage
 from activities.portals.cedar.pages.confirmation_page import ConfirmationPage
 from activities.portals.cedar.pages.login_page import LoginPage
@@ -27,17 +27,11 @@ from activities.portals.one_time_codes import current_code
 from models.accounts import Account, AccountStatus, Guarantor
 from models.connections import Credentials
 from models.errors import (
-    AccountLocked,
     AmbiguousPayment,
-    AmountExceedsBalance,
-    BadCredentials,
     ConfirmationMissing,
-    InsufficientFunds,
-    InvalidAmount,
     InvalidInput,
     MfaCodeExpired,
     MfaRejected,
-    PaymentDeclined,
     PortalChanged,
     PortalTimeout,
     PortalUnavailable,
@@ -120,7 +114,7 @@ class CedarAdapter:
             await self._confirm_signed_in("login")
             return None
         if self._path() != "/mfa":
-            raise self._sign_in_refusal(await login.alert_text())
+            raise refusals.sign_in_refusal(await login.alert_text())
         mfa = MfaPage(self._page, self._base_url)
         challenge = await self._challenge(mfa)
         if challenge.method is not MfaMethod.TOTP or credentials.totp_secret is None:
@@ -291,7 +285,7 @@ class CedarAdapter:
             return await self._confirmed_payment(confirmation)
         errors = await form.error_messages()
         if errors:
-            raise self._form_refusal(errors)
+            raise refusals.form_refusal(errors)
         raise PortalChanged("pay_submit: neither a confirmation nor a form error was shown")
 
     async def download_receipt(self, confirmation_number: str) -> ReceiptFile:
@@ -357,31 +351,6 @@ class CedarAdapter:
             reason = "the session expired" if expired else "the portal asked to sign in again"
             raise SessionExpired(f"{step}: {reason}")
         return response
-
-    @staticmethod
-    def _sign_in_refusal(alert: str | None) -> Exception:
-        text = (alert or "").lower()
-        if "locked" in text:
-            return AccountLocked("login: the portal reports this login as locked")
-        if "invalid username or password" in text:
-            return BadCredentials("login: the portal rejected the username or password")
-        return PortalChanged("login: sign-in did not lead to the verification code screen")
-
-    @staticmethod
-    def _form_refusal(errors: list[str]) -> Exception:
-        text = " ".join(errors).lower()
-        if "cannot exceed the balance due" in text:
-            return AmountExceedsBalance("the amount is more than the statement's balance due")
-        if "not on file" in text:
-            return UnknownPaymentMethod("the payment method is not on file at the portal")
-        # Nothing was charged or recorded: the portal refused before moving money.
-        if "insufficient funds" in text:
-            return InsufficientFunds("the processor declined the charge: insufficient funds")
-        if "declined" in text:
-            return PaymentDeclined("the processor declined the charge")
-        if "greater than" in text or "valid amount" in text:
-            return InvalidAmount("the portal refused the amount")
-        return PortalChanged("pay_submit: the portal refused the payment for an unknown reason")
 
 
 def _one_time_code(typed: str) -> str | None:
