@@ -1,0 +1,55 @@
+"""The Patientco staff console's ASGI app: routers and error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from sandbox.common.faults import StepFailure
+from sandbox.patientco.admin import router as admin_router
+from sandbox.patientco.pages.accounts import router as accounts_router
+from sandbox.patientco.pages.guards import LoginRequired, NotFound
+from sandbox.patientco.pages.payments import router as payments_router
+from sandbox.patientco.pages.settlements import router as settlements_router
+from sandbox.patientco.pages.sign_in import router as sign_in_router
+from sandbox.patientco.pages.statements import router as statements_router
+from sandbox.patientco.pages.transactions import router as transactions_router
+from sandbox.patientco.state import PatientcoSandbox, get_sandbox
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(sandbox: PatientcoSandbox) -> FastAPI:
+    app = FastAPI(title="Patientco sandbox", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.sandbox = sandbox
+    for router in (admin_router, sign_in_router, accounts_router, statements_router,
+                   transactions_router, payments_router, settlements_router):  # fmt: skip
+        app.include_router(router)
+    _add_error_pages(app)
+    return app
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse("/login?expired=1" if exc.expired else "/login", status_code=303)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return get_sandbox(request).render(request, "not_found.html", 404, heading=exc.heading)
+
+    @app.exception_handler(StepFailure)
+    async def step_failure(request: Request, exc: StepFailure) -> Response:
+        logger.info("Injected failure at step %s", exc.step)
+        return get_sandbox(request).render(request, "error.html", 500)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/__sandbox__/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        heading = "Page not found" if exc.status_code == 404 else "Something went wrong"
+        return get_sandbox(request).render(request, "not_found.html", exc.status_code,
+                                           heading=heading)  # fmt: skip

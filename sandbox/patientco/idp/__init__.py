@@ -1,0 +1,1 @@
+"""The sandbox's OpenID Connect identity provider ("Patientco ID"), on an origin of its own."""

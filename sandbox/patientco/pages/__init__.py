@@ -1,0 +1,1 @@
+"""The staff console's screens, one router per area."""

@@ -1,0 +1,64 @@
+"""The running console: database, faults, templates, the processor, the OIDC client."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from sandbox.common.connection_drop import ConnectionRegistry
+from sandbox.common.faults import Faults
+from sandbox.patientco import db as database
+from sandbox.patientco.faults import Step
+from sandbox.patientco.formatting import money, timestamp, us_date
+from sandbox.patientco.ledger import ACCOUNT_STATUS_LABELS
+from sandbox.patientco.settings import SandboxSettings
+from sandbox.patientco.sso_client import OidcClient
+from sandbox.processor.client import ProcessorClient
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+def build_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    templates.env.filters.update(
+        money=money, us_date=us_date, timestamp=timestamp,
+        account_status=lambda value: ACCOUNT_STATUS_LABELS.get(value, value),
+    )  # fmt: skip
+    return templates
+
+
+@dataclass
+class PatientcoSandbox:
+    settings: SandboxSettings
+    db: sqlite3.Connection
+    connections: ConnectionRegistry
+    processor: ProcessorClient
+    oidc: OidcClient
+    faults: Faults = field(default_factory=lambda: Faults(Step))
+    templates: Jinja2Templates = field(default_factory=build_templates)
+    # Whether the identity provider's server is accepting connections (health waits for it).
+    idp_started: Callable[[], bool] = lambda: False
+
+    def reset(self) -> None:
+        database.reseed(self.db, self.settings.seed, self.settings.guarantors)
+        self.faults.clear()
+
+    def render(
+        self, request: Request, name: str, status_code: int = 200, **context: Any
+    ) -> Response:
+        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def get_sandbox(request: Request) -> PatientcoSandbox:
+    sandbox: PatientcoSandbox = request.app.state.sandbox
+    return sandbox
+
+
+SandboxDep = Annotated[PatientcoSandbox, Depends(get_sandbox)]
