@@ -1,0 +1,61 @@
+"""One account: its details (patient, guarantor), its visits and its statements."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from playwright.async_api import Page, Response
+
+from activities.portals.healthpay24.pages.reading import read_fields, read_table
+from activities.portals.navigation import errors_mapped, goto
+
+DETAIL_TERMS = ("Patient", "Guarantor", "Guarantor ID", "Guarantor date of birth",
+                "Account status", "Autopay", "Current balance")  # fmt: skip
+VISIT_COLUMNS = ("Visit number", "Visit date", "Facility", "Department")
+STATEMENT_COLUMNS = ("Statement", "Visit number", "Statement date", "Due by", "Amount billed",
+                     "Amount due", "Status", "Document")  # fmt: skip
+
+
+class AccountPage:
+    STEP = "account"
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.details = page.get_by_role("region", name="Account details")
+        self.visits = page.get_by_role("table", name="Visits")
+        self.statements = page.get_by_role("table", name="Statements")
+        self.not_found_heading = page.get_by_role("heading", name="Account not found")
+
+    async def open(self, account_number: str) -> Response | None:
+        url = f"{self.base_url}/portal/accounts/{quote(account_number, safe='')}"
+        return await goto(self.page, url, self.STEP)
+
+    async def is_not_found(self) -> bool:
+        async with errors_mapped(self.STEP):
+            return await self.not_found_heading.is_visible()
+
+    async def heading_text(self) -> str | None:
+        async with errors_mapped(self.STEP):
+            headings = self.page.get_by_role("heading", level=1)
+            if await headings.count() == 0:
+                return None
+            return (await headings.first.inner_text()).strip()
+
+    async def detail_fields(self) -> dict[str, str]:
+        async with errors_mapped(self.STEP):
+            if await self.details.count() == 0:
+                return {}
+            return await read_fields(self.details, DETAIL_TERMS, "account")
+
+    async def visit_rows(self) -> list[dict[str, str]]:
+        async with errors_mapped(self.STEP):
+            if await self.visits.count() == 0:
+                return []
+            return await read_table(self.visits, VISIT_COLUMNS, "visits")
+
+    async def statement_rows(self) -> list[dict[str, str]]:
+        async with errors_mapped(self.STEP):
+            if await self.statements.count() == 0:
+                return []
+            return await read_table(self.statements, STATEMENT_COLUMNS, "statements")
