@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,6 +12,7 @@ from playwright.async_api import Page
 if TYPE_CHECKING:
     from activities.browser import BrowserPool
     from activities.portals.cedar.adapter import CedarAdapter
+    from activities.portals.healthpay24.adapter import HealthPay24Adapter
     from sandbox.admin_client import SandboxAdmin
     from sandbox.launcher import PortalProcess
 
@@ -33,3 +34,46 @@ def cedar(page: Page, cedar_portal: PortalProcess) -> CedarAdapter:
     from activities.portals.cedar.adapter import CedarAdapter
 
     return CedarAdapter(page, cedar_portal.base_url)
+
+
+@pytest.fixture(scope="session")
+def healthpay24_portal(
+    tmp_path_factory: pytest.TempPathFactory, processor: PortalProcess
+) -> Iterator[PortalProcess]:
+    """The HealthPay24 sandbox, charging through the session's sandbox processor."""
+    from sandbox.launcher import PortalProcess
+
+    workdir = tmp_path_factory.mktemp("healthpay24-sandbox")
+    portal = PortalProcess(
+        "healthpay24", workdir / "healthpay24.sqlite3", seed=42,
+        log_path=workdir / "healthpay24.log",
+        extra_args=["--processor-url", processor.base_url],
+    )  # fmt: skip
+    portal.start()
+    try:
+        yield portal
+    finally:
+        portal.stop()
+
+
+@pytest.fixture(scope="session")
+def healthpay24_admin(healthpay24_portal: PortalProcess) -> Iterator[SandboxAdmin]:
+    from sandbox.admin_client import SandboxAdmin
+
+    with SandboxAdmin(healthpay24_portal.base_url) as admin:
+        yield admin
+
+
+@pytest.fixture
+def fresh_healthpay24(healthpay24_admin: SandboxAdmin) -> None:
+    """Start from the seed: empty ledger, no faults, no lockouts, an empty outbox."""
+    healthpay24_admin.reset()
+
+
+@pytest.fixture
+def healthpay24(
+    page: Page, healthpay24_portal: PortalProcess, fresh_healthpay24: None
+) -> HealthPay24Adapter:
+    from activities.portals.healthpay24.adapter import HealthPay24Adapter
+
+    return HealthPay24Adapter(page, healthpay24_portal.base_url)
