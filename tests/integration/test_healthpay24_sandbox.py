@@ -104,13 +104,12 @@ def test_admin_contract_for_the_demo_login(
     assert re.search(r"\d{13,}", everything) is None  # nothing a card-number filter would eat
 
 
-def test_estimates_ground_truth(client: httpx.Client) -> None:
-    body = client.get("/__sandbox__/estimates", params={"username": DEMO_USERNAME}).json()
-    statuses = sorted(e["status"] for e in body["estimates"])
-    assert statuses == ["active", "deposit-paid", "expired"]
-    for estimate in body["estimates"]:
-        assert estimate["patient_cents"] == sum(line["patient_cents"] for line in estimate["lines"])
-        assert 0 < estimate["deposit_cents"] <= estimate["patient_cents"]
+def test_estimates_ground_truth(healthpay24_admin: SandboxAdmin) -> None:
+    estimates = healthpay24_admin.estimates(DEMO_USERNAME)
+    assert sorted(e.status for e in estimates) == ["active", "deposit-paid", "expired"]
+    for estimate in estimates:
+        assert estimate.patient_cents == sum(line.patient_cents for line in estimate.lines)
+        assert 0 < estimate.deposit_cents <= estimate.patient_cents
 
 
 def test_totp_sign_in_lands_on_accounts_and_is_counted(
