@@ -77,3 +77,49 @@ def healthpay24(
     from activities.portals.healthpay24.adapter import HealthPay24Adapter
 
     return HealthPay24Adapter(page, healthpay24_portal.base_url)
+
+
+if TYPE_CHECKING:
+    from activities.portals.patientco.adapter import PatientcoAdapter
+
+
+@pytest.fixture(scope="session")
+def patientco_portal(
+    tmp_path_factory: pytest.TempPathFactory, processor: PortalProcess
+) -> Iterator[PortalProcess]:
+    """The Patientco console and its identity provider, charging through the processor."""
+    from sandbox.launcher import PortalProcess
+
+    workdir = tmp_path_factory.mktemp("patientco-sandbox")
+    portal = PortalProcess(
+        "patientco", workdir / "patientco.sqlite3", seed=42, log_path=workdir / "patientco.log",
+        extra_args=["--processor-url", processor.base_url],
+    )  # fmt: skip
+    portal.start()
+    try:
+        yield portal
+    finally:
+        portal.stop()
+
+
+@pytest.fixture(scope="session")
+def patientco_admin(patientco_portal: PortalProcess) -> Iterator[SandboxAdmin]:
+    from sandbox.admin_client import SandboxAdmin
+
+    with SandboxAdmin(patientco_portal.base_url) as admin:
+        yield admin
+
+
+@pytest.fixture
+def fresh_patientco(patientco_admin: SandboxAdmin) -> None:
+    """Start from the seed: empty ledger and batches, no faults, lockouts or sessions."""
+    patientco_admin.reset()
+
+
+@pytest.fixture
+def patientco(
+    page: Page, patientco_portal: PortalProcess, fresh_patientco: None
+) -> PatientcoAdapter:
+    from activities.portals.patientco.adapter import PatientcoAdapter
+
+    return PatientcoAdapter(page, patientco_portal.base_url)
