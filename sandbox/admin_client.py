@@ -196,3 +196,28 @@ class SandboxAdmin:
         """Settle the open batch now, as the nightly cut-off would: its id, None if none."""
         closed: str | None = self._json("POST", "/settlements/close")["closed"]
         return closed
+
+    def estimates(self, username: str) -> list[SandboxEstimate]:
+        """The pre-service estimates this login sees (portals that have them: HealthPay24)."""
+        body = self._json("GET", "/estimates", params={"username": username})
+        return [SandboxEstimate.model_validate(estimate) for estimate in body["estimates"]]
+
+
+class SandboxEstimateLine(BaseModel):
+    code: str
+    code_system: str
+    description: str
+    expected_charge_cents: int
+    patient_cents: int
+
+
+class SandboxEstimate(BaseModel):
+    """Ground truth for one normalized Estimate."""
+
+    estimate_id: str
+    account_number: str | None = None
+    service_date: str
+    status: str  # "active" | "deposit-paid" | "expired"
+    deposit_cents: int
+    patient_cents: int
+    lines: list[SandboxEstimateLine]
