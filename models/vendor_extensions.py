@@ -22,8 +22,9 @@ class CedarAccountExtension(_Extension):
 
 class PatientcoAccountExtension(_Extension):
     vendor: Literal["patientco"] = "patientco"
-    facility: str | None = None
+    facility: str | None = None  # where the account's most recent encounter took place
     guarantor_number: str | None = None
+    patient_mrns: tuple[str, ...] = ()  # every patient the guarantor account covers
 
 
 class HealthPay24AccountExtension(_Extension):
@@ -37,6 +38,8 @@ class PatientcoStatementExtension(_Extension):
     period_end: date | None = None
     delivery_channel: Literal["email", "sms", "paper"] | None = None
     delivery_status: Literal["delivered", "bounced", "pending"] | None = None
+    account_number: str | None = None  # the guarantor account the statement bills
+    guarantor_number: str | None = None
 
 
 class HealthPay24StatementExtension(_Extension):

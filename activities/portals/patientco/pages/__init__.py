@@ -1,0 +1,1 @@
+"""One page object per Patientco screen: the identity provider's two, the console's others."""
