@@ -1,11 +1,11 @@
-"""Fixtures shared by every test layer: the Cedar sandbox process and one Chromium.
+"""Fixtures shared by every test layer: the processor, the three sandbox portals, one Chromium.
 
 Processes started here are stopped here, by pid. Ports are always picked free.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import pytest_asyncio
@@ -30,27 +30,43 @@ def processor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalProces
         service.stop()
 
 
-@pytest.fixture(scope="session")
-def cedar_portal(
-    tmp_path_factory: pytest.TempPathFactory, processor: PortalProcess
-) -> Iterator[PortalProcess]:
-    """Cedar charging its payments through the sandbox processor."""
-    workdir = tmp_path_factory.mktemp("cedar-sandbox")
-    portal = PortalProcess(
-        "cedar", workdir / "cedar.sqlite3", seed=42, log_path=workdir / "cedar.log",
-        extra_args=["--processor-url", processor.base_url],
-    )  # fmt: skip
-    portal.start()
-    try:
-        yield portal
-    finally:
-        portal.stop()
+def _sandbox_portal(vendor: str) -> Callable[..., Iterator[PortalProcess]]:
+    """A session fixture running one vendor's sandbox, charging through the processor."""
+
+    def portal(
+        tmp_path_factory: pytest.TempPathFactory, processor: PortalProcess
+    ) -> Iterator[PortalProcess]:
+        workdir = tmp_path_factory.mktemp(f"{vendor}-sandbox")
+        process = PortalProcess(
+            vendor, workdir / f"{vendor}.sqlite3", seed=42, log_path=workdir / f"{vendor}.log",
+            extra_args=["--processor-url", processor.base_url],
+        )  # fmt: skip
+        process.start()
+        try:
+            yield process
+        finally:
+            process.stop()
+
+    portal.__name__ = f"{vendor}_portal"
+    return pytest.fixture(scope="session", name=f"{vendor}_portal")(portal)
 
 
-@pytest.fixture(scope="session")
-def cedar_admin(cedar_portal: PortalProcess) -> Iterator[SandboxAdmin]:
-    with SandboxAdmin(cedar_portal.base_url) as admin:
-        yield admin
+def _sandbox_admin(vendor: str) -> Callable[..., Iterator[SandboxAdmin]]:
+    def admin(request: pytest.FixtureRequest) -> Iterator[SandboxAdmin]:
+        process: PortalProcess = request.getfixturevalue(f"{vendor}_portal")
+        with SandboxAdmin(process.base_url) as client:
+            yield client
+
+    admin.__name__ = f"{vendor}_admin"
+    return pytest.fixture(scope="session", name=f"{vendor}_admin")(admin)
+
+
+cedar_portal = _sandbox_portal("cedar")
+cedar_admin = _sandbox_admin("cedar")
+patientco_portal = _sandbox_portal("patientco")
+patientco_admin = _sandbox_admin("patientco")
+healthpay24_portal = _sandbox_portal("healthpay24")
+healthpay24_admin = _sandbox_admin("healthpay24")
 
 
 @pytest_asyncio.fixture(scope="session")
