@@ -3,8 +3,10 @@ and the sandbox processor, every call over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -21,6 +23,7 @@ from models.errors import (
     BadCredentials,
     ConfirmationMissing,
     InsufficientFunds,
+    MfaCodeExpired,
     PaymentDeclined,
     SessionExpired,
     StatementNotFound,
@@ -249,3 +252,22 @@ async def test_settlement_batches_agree_with_the_ground_truth(
     kinds = sorted(d.type for d in open_batch.details)
     assert kinds == [SettlementDetailType.PAYMENT, SettlementDetailType.REFUND]
     assert open_batch.payment_amount.amount_cents == 100 - 325
+
+
+async def test_an_expired_emailed_code_is_typed(
+    page: Page, processor: PortalProcess, tmp_path: Path
+) -> None:
+    """A console whose emailed codes live three seconds: the adapter reports MfaCodeExpired."""
+    portal = PortalProcess(
+        "patientco", tmp_path / "patientco.sqlite3", log_path=tmp_path / "patientco.log",
+        extra_args=["--processor-url", processor.base_url, "--code-seconds", "3"],
+    )  # fmt: skip
+    with portal, SandboxAdmin(portal.base_url) as admin:
+        adapter = PatientcoAdapter(page, portal.base_url)
+        assert await adapter.start_login(credentials(admin.user(EMAIL_USERNAME))) is not None
+        code = admin.latest_code(EMAIL_USERNAME)
+        await asyncio.sleep(3.5)
+        with pytest.raises(MfaCodeExpired):
+            await adapter.submit_mfa_code(code)
+        await adapter.resend_mfa_code()
+        assert await adapter.submit_mfa_code(admin.latest_code(EMAIL_USERNAME))

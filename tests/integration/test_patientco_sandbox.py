@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from activities.portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin
 from sandbox.launcher import PortalProcess
 from sandbox.patientco.seed import (
@@ -242,3 +241,20 @@ def _posted(response: httpx.Response) -> str:
     found = TRANSACTION.search(response.headers["location"])
     assert found is not None
     return found[1]
+
+
+def test_a_trusted_browser_skips_the_code_next_time(
+    client: httpx.Client, patientco_admin: SandboxAdmin
+) -> None:
+    verify = start_sign_in(client, EMAIL_USERNAME, EMAIL_PASSWORD)
+    landed = client.post(
+        f"{idp_origin(verify)}/signin/verify",
+        data={"code": patientco_admin.latest_code(EMAIL_USERNAME), "trust": "yes"},
+        follow_redirects=True,
+    )
+    assert landed.url.path == "/accounts"
+    patientco_admin.expire_sessions()  # the console and the SSO session both end
+    again = start_sign_in(client, EMAIL_USERNAME, EMAIL_PASSWORD)
+    assert again.url.path == "/accounts"
+    counts = patientco_admin.logins().by_user[EMAIL_USERNAME]
+    assert (counts["mfa_codes_sent"], counts["successful"]) == (1, 2)
