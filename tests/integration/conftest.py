@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(autouse=True)
-def fresh_cedar(cedar_admin: SandboxAdmin) -> None:
-    """Every test starts from the seed: empty ledger, no faults, no lockouts."""
-    cedar_admin.reset()
+def fresh_cedar(request: pytest.FixtureRequest) -> None:
+    """Every Cedar test starts from the seed: empty ledger, no faults, no lockouts."""
+    if "cedar" in request.module.__name__:
+        request.getfixturevalue("cedar_admin").reset()
 
 
 @pytest_asyncio.fixture
@@ -34,34 +35,6 @@ def cedar(page: Page, cedar_portal: PortalProcess) -> CedarAdapter:
     from activities.portals.cedar.adapter import CedarAdapter
 
     return CedarAdapter(page, cedar_portal.base_url)
-
-
-@pytest.fixture(scope="session")
-def healthpay24_portal(
-    tmp_path_factory: pytest.TempPathFactory, processor: PortalProcess
-) -> Iterator[PortalProcess]:
-    """The HealthPay24 sandbox, charging through the session's sandbox processor."""
-    from sandbox.launcher import PortalProcess
-
-    workdir = tmp_path_factory.mktemp("healthpay24-sandbox")
-    portal = PortalProcess(
-        "healthpay24", workdir / "healthpay24.sqlite3", seed=42,
-        log_path=workdir / "healthpay24.log",
-        extra_args=["--processor-url", processor.base_url],
-    )  # fmt: skip
-    portal.start()
-    try:
-        yield portal
-    finally:
-        portal.stop()
-
-
-@pytest.fixture(scope="session")
-def healthpay24_admin(healthpay24_portal: PortalProcess) -> Iterator[SandboxAdmin]:
-    from sandbox.admin_client import SandboxAdmin
-
-    with SandboxAdmin(healthpay24_portal.base_url) as admin:
-        yield admin
 
 
 @pytest.fixture
@@ -81,33 +54,6 @@ def healthpay24(
 
 if TYPE_CHECKING:
     from activities.portals.patientco.adapter import PatientcoAdapter
-
-
-@pytest.fixture(scope="session")
-def patientco_portal(
-    tmp_path_factory: pytest.TempPathFactory, processor: PortalProcess
-) -> Iterator[PortalProcess]:
-    """The Patientco console and its identity provider, charging through the processor."""
-    from sandbox.launcher import PortalProcess
-
-    workdir = tmp_path_factory.mktemp("patientco-sandbox")
-    portal = PortalProcess(
-        "patientco", workdir / "patientco.sqlite3", seed=42, log_path=workdir / "patientco.log",
-        extra_args=["--processor-url", processor.base_url],
-    )  # fmt: skip
-    portal.start()
-    try:
-        yield portal
-    finally:
-        portal.stop()
-
-
-@pytest.fixture(scope="session")
-def patientco_admin(patientco_portal: PortalProcess) -> Iterator[SandboxAdmin]:
-    from sandbox.admin_client import SandboxAdmin
-
-    with SandboxAdmin(patientco_portal.base_url) as admin:
-        yield admin
 
 
 @pytest.fixture
