@@ -9,10 +9,12 @@ from __future__ import annotations
 import io
 import uuid
 
+import pytest
 from pypdf import PdfReader
 
 from activities.portals.base import EstimateReader, SettlementReader
 from models.accounts import Account
+from models.connections import PortalName
 from models.estimates import Estimate
 from models.money import Money
 from models.payments import Payment, PaymentSubmission
@@ -118,15 +120,60 @@ async def test_payment_posted_found_by_reference_and_receipted(signed_in: Signed
     assert posted.confirmation_number in text
 
 
-async def test_vendor_only_readers_return_normalized_models(signed_in: SignedIn) -> None:
-    """Settlement batches (Patientco) and estimates (HealthPay24), where the vendor has them."""
+async def _post_one_payment(signed_in: SignedIn, cents: int) -> Payment:
+    statement = next(s for s in signed_in.user.statements if s.balance_cents >= cents)
+    card = next(
+        m
+        for m in signed_in.admin.statement(statement.statement_id).payment_methods
+        if m.kind == "card" and m.outcome == "approved"
+    )
+    return await signed_in.adapter.submit_payment(
+        PaymentSubmission(
+            statement_id=statement.statement_id,
+            amount=Money(amount_cents=cents),
+            payment_method_token=card.token,
+            reference=f"BB-{uuid.uuid4().hex[:16]}",
+        )
+    )
+
+
+@pytest.mark.parametrize("portal_name", [PortalName.PATIENTCO])
+async def test_settlement_batches_match_the_portal_database(signed_in: SignedIn) -> None:
+    """Where the vendor settles in batches (Patientco): PaymentReconciliation per batch."""
     adapter = signed_in.adapter
-    if isinstance(adapter, SettlementReader):
-        batches = await adapter.list_settlement_batches()
-        assert all(isinstance(batch, SettlementBatch) for batch in batches)
-    if isinstance(adapter, EstimateReader):
-        estimates = await adapter.list_estimates()
-        assert estimates and all(isinstance(estimate, Estimate) for estimate in estimates)
-        for estimate in estimates:
-            total = sum(line.patient_responsibility.amount_cents for line in estimate.lines)
-            assert estimate.patient_responsibility.amount_cents == total
+    assert isinstance(adapter, SettlementReader)
+    posted = await _post_one_payment(signed_in, 1500)
+    assert signed_in.admin.close_settlement_batch() is not None
+
+    batches = await adapter.list_settlement_batches()
+
+    truth = {b["batch_id"]: b for b in signed_in.admin.settlement_batches()}
+    assert batches and all(isinstance(batch, SettlementBatch) for batch in batches)
+    assert {batch.identifier for batch in batches} == set(truth)
+    for batch in batches:
+        expected = truth[batch.identifier]
+        assert batch.payment_amount.amount_cents == expected["net_cents"]
+        assert sorted(d.identifier for d in batch.details) == sorted(
+            t["transaction_id"] for t in expected["transactions"]
+        )
+    details = [d for batch in batches for d in batch.details]
+    assert posted.confirmation_number in {d.identifier for d in details}
+
+
+@pytest.mark.parametrize("portal_name", [PortalName.HEALTHPAY24])
+async def test_estimates_match_the_portal_database(signed_in: SignedIn) -> None:
+    """Where the vendor publishes estimates (HealthPay24)."""
+    adapter = signed_in.adapter
+    assert isinstance(adapter, EstimateReader)
+
+    estimates = await adapter.list_estimates()
+
+    truth = {e.estimate_id: e for e in signed_in.admin.estimates(signed_in.user.username)}
+    assert estimates and all(isinstance(estimate, Estimate) for estimate in estimates)
+    assert {estimate.identifier for estimate in estimates} == set(truth)
+    for estimate in estimates:
+        expected = truth[estimate.identifier]
+        assert estimate.patient_responsibility.amount_cents == expected.patient_cents
+        assert estimate.deposit_due.amount_cents == expected.deposit_cents
+        assert estimate.status.value == expected.status
+        assert [line.code for line in estimate.lines] == [line.code for line in expected.lines]
