@@ -5,19 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from sandbox.cedar import auth, ledger, outbox, seed
-from sandbox.cedar.state import SandboxDep
-from sandbox.common.faults import FaultSettings, FaultUpdate, UnknownStep
+from sandbox.cedar import auth, ledger, seed
+from sandbox.cedar.state import SandboxDep, get_sandbox
+from sandbox.common.admin import shared_admin_router
 from sandbox.processor import tokens
 
 router = APIRouter(prefix="/__sandbox__")
-
-
-class PasswordChange(BaseModel):
-    password: str = Field(min_length=1)
+router.include_router(
+    shared_admin_router(
+        get_sandbox,
+        set_password=auth.set_password,
+        login_counts=auth.login_counts,
+        expire_sessions=lambda db: {"expired": auth.expire_all_sessions(db)},
+        vendor="cedar",
+    )
+)
 
 
 @router.get("/")
@@ -26,18 +30,6 @@ async def documentation(request: Request, sandbox: SandboxDep) -> Response:
         request, "admin_index.html", seed=seed, settings=sandbox.settings,
         page_size=ledger.STATEMENTS_PAGE_SIZE, faults=sandbox.faults.settings,
     )  # fmt: skip
-
-
-@router.get("/health")
-async def health() -> dict[str, str]:
-    return {"status": "ok", "vendor": "cedar"}
-
-
-@router.post("/reset")
-async def reset(sandbox: SandboxDep) -> dict[str, str]:
-    """Re-seed; the outbox, remembered devices and sessions go with it."""
-    sandbox.reset()
-    return {"status": "reset"}
 
 
 @router.get("/users")
@@ -66,27 +58,6 @@ async def users(sandbox: SandboxDep) -> list[dict[str, Any]]:
             }
         )
     return found
-
-
-@router.post("/users/{username}/password")
-async def change_password(
-    sandbox: SandboxDep, username: str, change: PasswordChange
-) -> dict[str, str]:
-    """As if the patient changed the password elsewhere: the old one stops working."""
-    if not auth.set_password(sandbox.db, username, change.password):
-        raise HTTPException(status_code=404, detail="user not found")
-    return {"username": username, "status": "password changed"}
-
-
-@router.get("/outbox")
-async def outbox_messages(sandbox: SandboxDep, username: str | None = None) -> dict[str, Any]:
-    """The patients' phones and inboxes: every code sent, newest first."""
-    return {"messages": outbox.messages(sandbox.db, username)}
-
-
-@router.delete("/outbox")
-async def clear_outbox(sandbox: SandboxDep) -> dict[str, int]:
-    return {"deleted": outbox.clear(sandbox.db)}
 
 
 @router.get("/statements/{statement_id}")
@@ -120,35 +91,6 @@ async def ledger_payments(sandbox: SandboxDep, reference: str | None = None) -> 
     keys = ("confirmation_number", "statement_id", "username", "amount_cents", "reference",
             "card_token", "created_at")  # fmt: skip
     return {"payments": [{key: row[key] for key in keys} for row in rows]}
-
-
-@router.get("/logins")
-async def logins(sandbox: SandboxDep) -> dict[str, object]:
-    return auth.login_counts(sandbox.db)
-
-
-@router.post("/sessions/expire")
-async def expire_sessions(sandbox: SandboxDep) -> dict[str, int]:
-    return {"expired": auth.expire_all_sessions(sandbox.db)}
-
-
-@router.get("/faults")
-async def get_faults(sandbox: SandboxDep) -> FaultSettings:
-    return sandbox.faults.settings
-
-
-@router.post("/faults")
-async def set_faults(sandbox: SandboxDep, change: FaultUpdate) -> FaultSettings:
-    try:
-        return sandbox.faults.update(change)
-    except UnknownStep as error:
-        raise HTTPException(status_code=422, detail=str(error)) from None
-
-
-@router.delete("/faults")
-async def clear_faults(sandbox: SandboxDep) -> FaultSettings:
-    sandbox.faults.clear()
-    return sandbox.faults.settings
 
 
 def _statement_json(sandbox: SandboxDep, row: Any, *, items: bool) -> dict[str, Any]:

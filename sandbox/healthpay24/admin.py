@@ -10,16 +10,23 @@ import sqlite3
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from sandbox.common import outbox
-from sandbox.common.faults import FaultSettings, FaultUpdate, UnknownStep
+from sandbox.common.admin import shared_admin_router
 from sandbox.healthpay24 import auth, ledger, records, seed
-from sandbox.healthpay24.state import SandboxDep
+from sandbox.healthpay24.state import SandboxDep, get_sandbox
 from sandbox.healthpay24.steps import Step
 
 router = APIRouter(prefix="/__sandbox__")
+router.include_router(
+    shared_admin_router(
+        get_sandbox,
+        set_password=auth.set_password,
+        login_counts=auth.login_counts,
+        expire_sessions=lambda db: {"expired": auth.expire_all_sessions(db)},
+        vendor="healthpay24",
+    )
+)
 
 _LEDGER_KEYS = ("confirmation_number", "statement_id", "username", "amount_cents", "reference",
                 "card_token", "created_at", "kind", "brand", "last4", "charge_id")  # fmt: skip
@@ -31,10 +38,6 @@ _LINE_ITEM_KEYS = ("service_date", "code", "code_system", "description", "charge
                    "patient_cents")  # fmt: skip
 
 
-class PasswordChange(BaseModel):
-    password: str = Field(min_length=1)
-
-
 @router.get("/")
 async def documentation(request: Request, sandbox: SandboxDep) -> Response:
     return sandbox.render(
@@ -43,42 +46,9 @@ async def documentation(request: Request, sandbox: SandboxDep) -> Response:
     )  # fmt: skip
 
 
-@router.get("/health")
-async def health() -> dict[str, str]:
-    return {"status": "ok", "vendor": "healthpay24"}
-
-
-@router.post("/reset")
-async def reset(sandbox: SandboxDep) -> dict[str, str]:
-    """Re-seed; checkouts, outbox, trusted devices and sessions go with it."""
-    sandbox.reset()
-    return {"status": "reset"}
-
-
 @router.get("/users")
 async def users(sandbox: SandboxDep) -> list[dict[str, Any]]:
     return _users(sandbox.db)
-
-
-@router.post("/users/{username}/password")
-async def change_password(
-    sandbox: SandboxDep, username: str, change: PasswordChange
-) -> dict[str, str]:
-    """As if the patient changed the password elsewhere: the old one stops working."""
-    if not auth.set_password(sandbox.db, username, change.password):
-        raise HTTPException(status_code=404, detail="user not found")
-    return {"username": username, "status": "password changed"}
-
-
-@router.get("/outbox")
-async def outbox_messages(sandbox: SandboxDep, username: str | None = None) -> dict[str, Any]:
-    """The patients' phones: every code texted, newest first."""
-    return {"messages": outbox.messages(sandbox.db, username)}
-
-
-@router.delete("/outbox")
-async def clear_outbox(sandbox: SandboxDep) -> dict[str, int]:
-    return {"deleted": outbox.clear(sandbox.db)}
 
 
 @router.get("/statements/{statement_id}")
@@ -132,35 +102,6 @@ async def estimates(sandbox: SandboxDep, username: str) -> dict[str, Any]:
 async def ledger_payments(sandbox: SandboxDep, reference: str | None = None) -> dict[str, Any]:
     rows = ledger.payments(sandbox.db, reference=reference)
     return {"payments": [{key: row[key] for key in _LEDGER_KEYS} for row in rows]}
-
-
-@router.get("/logins")
-async def logins(sandbox: SandboxDep) -> dict[str, object]:
-    return auth.login_counts(sandbox.db)
-
-
-@router.post("/sessions/expire")
-async def expire_sessions(sandbox: SandboxDep) -> dict[str, int]:
-    return {"expired": auth.expire_all_sessions(sandbox.db)}
-
-
-@router.get("/faults")
-async def get_faults(sandbox: SandboxDep) -> FaultSettings:
-    return sandbox.faults.settings
-
-
-@router.post("/faults")
-async def set_faults(sandbox: SandboxDep, change: FaultUpdate) -> FaultSettings:
-    try:
-        return sandbox.faults.update(change)
-    except UnknownStep as error:
-        raise HTTPException(status_code=422, detail=str(error)) from None
-
-
-@router.delete("/faults")
-async def clear_faults(sandbox: SandboxDep) -> FaultSettings:
-    sandbox.faults.clear()
-    return sandbox.faults.settings
 
 
 def _users(db: sqlite3.Connection) -> list[dict[str, Any]]:

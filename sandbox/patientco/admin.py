@@ -6,24 +6,36 @@ them and its ``cards`` are the demo guarantor's wallet (the one the magic cards 
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
-from sandbox.common import outbox
-from sandbox.common.faults import FaultSettings, FaultUpdate, UnknownStep
+from sandbox.common.admin import shared_admin_router
 from sandbox.patientco import console_sessions, ledger, seed, settlement, transactions
 from sandbox.patientco.idp import staff_auth
-from sandbox.patientco.state import SandboxDep
+from sandbox.patientco.state import SandboxDep, get_sandbox
 
-router = APIRouter(prefix="/__sandbox__")
 SERVICE_UNAVAILABLE = 503
 
 
-class PasswordChange(BaseModel):
-    password: str = Field(min_length=1)
+def _expire_sessions(db: sqlite3.Connection) -> dict[str, int]:
+    """End every console session and every Patientco ID session: next page → sign in."""
+    expired = console_sessions.expire_all(db)
+    return {"expired": expired, "idp_sessions": staff_auth.expire_all(db)}
+
+
+router = APIRouter(prefix="/__sandbox__")
+# No plain health: ours waits for the identity provider (below).
+router.include_router(
+    shared_admin_router(
+        get_sandbox,
+        set_password=staff_auth.set_password,
+        login_counts=staff_auth.login_counts,
+        expire_sessions=_expire_sessions,
+    )
+)
 
 
 @router.get("/")
@@ -40,13 +52,6 @@ async def health(sandbox: SandboxDep) -> Response:
     if not sandbox.idp_started():
         return JSONResponse({**body, "status": "starting"}, status_code=SERVICE_UNAVAILABLE)
     return JSONResponse(body)
-
-
-@router.post("/reset")
-async def reset(sandbox: SandboxDep) -> dict[str, str]:
-    """Re-seed; ledger, batches, sessions, outbox and trusted browsers go with it."""
-    sandbox.reset()
-    return {"status": "reset"}
 
 
 @router.get("/users")
@@ -66,26 +71,6 @@ async def users(sandbox: SandboxDep) -> list[dict[str, Any]]:
             "statements": [{**s, "username": user["username"]} for s in statements],
         })  # fmt: skip
     return found
-
-
-@router.post("/users/{username}/password")
-async def change_password(
-    sandbox: SandboxDep, username: str, change: PasswordChange
-) -> dict[str, str]:
-    if not staff_auth.set_password(sandbox.db, username, change.password):
-        raise HTTPException(status_code=404, detail="user not found")
-    return {"username": username, "status": "password changed"}
-
-
-@router.get("/outbox")
-async def outbox_messages(sandbox: SandboxDep, username: str | None = None) -> dict[str, Any]:
-    """The staff inboxes: every code emailed, newest first."""
-    return {"messages": outbox.messages(sandbox.db, username)}
-
-
-@router.delete("/outbox")
-async def clear_outbox(sandbox: SandboxDep) -> dict[str, int]:
-    return {"deleted": outbox.clear(sandbox.db)}
 
 
 @router.get("/statements/{statement_id}")
@@ -126,18 +111,6 @@ async def ledger_payments(sandbox: SandboxDep, reference: str | None = None) -> 
     ]}  # fmt: skip
 
 
-@router.get("/logins")
-async def logins(sandbox: SandboxDep) -> dict[str, object]:
-    return staff_auth.login_counts(sandbox.db)
-
-
-@router.post("/sessions/expire")
-async def expire_sessions(sandbox: SandboxDep) -> dict[str, int]:
-    """End every console session and every Patientco ID session: next page → sign in."""
-    expired = console_sessions.expire_all(sandbox.db)
-    return {"expired": expired, "idp_sessions": staff_auth.expire_all(sandbox.db)}
-
-
 @router.get("/settlements")
 async def settlement_batches(sandbox: SandboxDep) -> dict[str, Any]:
     """Ground truth of every batch, newest first, with its transactions."""
@@ -159,25 +132,6 @@ async def settlement_batches(sandbox: SandboxDep) -> dict[str, Any]:
 async def close_batch(sandbox: SandboxDep) -> dict[str, str | None]:
     """The nightly cut-off, on demand: the open batch settles (deposit tomorrow)."""
     return {"closed": settlement.close_open_batch(sandbox.db)}
-
-
-@router.get("/faults")
-async def get_faults(sandbox: SandboxDep) -> FaultSettings:
-    return sandbox.faults.settings
-
-
-@router.post("/faults")
-async def set_faults(sandbox: SandboxDep, change: FaultUpdate) -> FaultSettings:
-    try:
-        return sandbox.faults.update(change)
-    except UnknownStep as error:
-        raise HTTPException(status_code=422, detail=str(error)) from None
-
-
-@router.delete("/faults")
-async def clear_faults(sandbox: SandboxDep) -> FaultSettings:
-    sandbox.faults.clear()
-    return sandbox.faults.settings
 
 
 def _method_json(row: Any) -> dict[str, str]:

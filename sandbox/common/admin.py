@@ -1,0 +1,106 @@
+"""The part of the admin API (``/__sandbox__/``) every sandbox portal answers the same way.
+
+Each vendor's ``admin.py`` includes ``shared_admin_router(...)`` in its ``/__sandbox__``
+router and keeps only what differs:
+its documentation page, users, statements, accounts, ledger and vendor-only ground truth.
+The JSON shapes here are the contract of ``sandbox.admin_client.SandboxAdmin``.
+"""
+
+# No ``from __future__ import annotations``: FastAPI resolves the dependency annotations
+# below at definition time, and ``get_sandbox`` is a closure variable, not a module global.
+
+import sqlite3
+from collections.abc import Callable
+from typing import Annotated, Any, Protocol
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from sandbox.common import outbox
+from sandbox.common.faults import Faults, FaultSettings, FaultUpdate, UnknownStep
+
+
+class AdminSandbox(Protocol):
+    db: sqlite3.Connection
+    faults: Faults
+
+    def reset(self) -> None: ...
+
+
+class PasswordChange(BaseModel):
+    password: str = Field(min_length=1)
+
+
+def shared_admin_router(
+    get_sandbox: Callable[[Request], AdminSandbox],
+    *,
+    set_password: Callable[[sqlite3.Connection, str, str], bool],
+    login_counts: Callable[[sqlite3.Connection], dict[str, object]],
+    expire_sessions: Callable[[sqlite3.Connection], dict[str, int]],
+    vendor: str | None = None,
+) -> APIRouter:
+    """Reset, password change, outbox, login counts, session expiry and faults.
+
+    ``vendor`` adds the plain ``GET /health``; a sandbox whose health depends on more than
+    its own socket (Patientco waits for its identity provider) leaves it out and answers
+    health itself.
+    """
+    router = APIRouter()
+    sandbox_dep = Annotated[AdminSandbox, Depends(get_sandbox)]
+
+    if vendor is not None:
+
+        @router.get("/health")
+        async def health() -> dict[str, str]:
+            return {"status": "ok", "vendor": vendor}
+
+    @router.post("/reset")
+    async def reset(sandbox: sandbox_dep) -> dict[str, str]:
+        """Re-seed; faults, outbox, sessions and remembered devices go with it."""
+        sandbox.reset()
+        return {"status": "reset"}
+
+    @router.post("/users/{username}/password")
+    async def change_password(
+        sandbox: sandbox_dep, username: str, change: PasswordChange
+    ) -> dict[str, str]:
+        """As if the user changed the password elsewhere: the old one stops working."""
+        if not set_password(sandbox.db, username, change.password):
+            raise HTTPException(status_code=404, detail="user not found")
+        return {"username": username, "status": "password changed"}
+
+    @router.get("/outbox")
+    async def outbox_messages(sandbox: sandbox_dep, username: str | None = None) -> dict[str, Any]:
+        """The users' phones and inboxes: every code sent, newest first."""
+        return {"messages": outbox.messages(sandbox.db, username)}
+
+    @router.delete("/outbox")
+    async def clear_outbox(sandbox: sandbox_dep) -> dict[str, int]:
+        return {"deleted": outbox.clear(sandbox.db)}
+
+    @router.get("/logins")
+    async def logins(sandbox: sandbox_dep) -> dict[str, object]:
+        return login_counts(sandbox.db)
+
+    @router.post("/sessions/expire")
+    async def expire_all_sessions(sandbox: sandbox_dep) -> dict[str, int]:
+        """End every signed-in session: the next page asks to sign in again."""
+        return expire_sessions(sandbox.db)
+
+    @router.get("/faults")
+    async def get_faults(sandbox: sandbox_dep) -> FaultSettings:
+        return sandbox.faults.settings
+
+    @router.post("/faults")
+    async def set_faults(sandbox: sandbox_dep, change: FaultUpdate) -> FaultSettings:
+        try:
+            return sandbox.faults.update(change)
+        except UnknownStep as error:
+            raise HTTPException(status_code=422, detail=str(error)) from None
+
+    @router.delete("/faults")
+    async def clear_faults(sandbox: sandbox_dep) -> FaultSettings:
+        sandbox.faults.clear()
+        return sandbox.faults.settings
+
+    return router
