@@ -1,5 +1,5 @@
 """The HealthPay24 sandbox ASGI app: routers, error pages and the lifespan that owns the
-database and the processor clients."""
+database and the processor client."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import StepFailure
 from sandbox.healthpay24 import db as database
 from sandbox.healthpay24.admin import router as admin_router
-from sandbox.healthpay24.hosted_fields import HostedFieldsClient, ProcessorUnavailable
 from sandbox.healthpay24.pages.accounts import router as accounts_router
 from sandbox.healthpay24.pages.checkout import router as checkout_router
 from sandbox.healthpay24.pages.guards import LoginRequired, NotFound
@@ -25,7 +24,7 @@ from sandbox.healthpay24.pages.sign_in import router as sign_in_router
 from sandbox.healthpay24.pages.wallet import router as wallet_router
 from sandbox.healthpay24.settings import SandboxSettings
 from sandbox.healthpay24.state import MERCHANT, HealthPay24Sandbox, get_sandbox
-from sandbox.processor.client import ProcessorClient
+from sandbox.processor.client import ProcessorClient, ProcessorUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +42,8 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         connection = database.connect(settings.db_path)
         processor = ProcessorClient(settings.processor_url, MERCHANT)
-        hosted_fields = HostedFieldsClient(settings.processor_url, MERCHANT)
         sandbox = HealthPay24Sandbox(
-            settings, connection, connections or ConnectionRegistry(), processor, hosted_fields
+            settings, connection, connections or ConnectionRegistry(), processor
         )
         if settings.reset or not database.is_seeded(connection):
             sandbox.reset()
@@ -53,7 +51,6 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
         try:
             yield
         finally:
-            await hosted_fields.aclose()
             await processor.aclose()
             connection.close()
 

@@ -1,4 +1,4 @@
-"""The running sandbox: database, fault state, templates and processor clients, shared by
+"""The running sandbox: database, fault state, templates and the processor client, shared by
 all routes."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
 from sandbox.healthpay24 import db as database
 from sandbox.healthpay24.formatting import birth_date, day, money, plain_amount, timestamp
-from sandbox.healthpay24.hosted_fields import HostedFieldsClient
 from sandbox.healthpay24.records import method_label
 from sandbox.healthpay24.settings import SandboxSettings
 from sandbox.healthpay24.steps import Step
@@ -42,7 +41,6 @@ class HealthPay24Sandbox:
     db: sqlite3.Connection
     connections: ConnectionRegistry
     processor: ProcessorClient
-    hosted_fields: HostedFieldsClient
     faults: Faults = field(default_factory=lambda: Faults(Step))
     templates: Jinja2Templates = field(default_factory=build_templates)
 

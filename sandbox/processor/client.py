@@ -1,4 +1,5 @@
-"""How a sandbox portal's server talks to the processor: charges and refunds on tokens.
+"""How a sandbox portal's server talks to the processor: checkout sessions for the hosted
+fields, then charges and refunds on the tokens they hand back.
 
 The processor's JSON API (served by ``sandbox.processor.app``)::
 
@@ -10,6 +11,13 @@ The processor's JSON API (served by ``sandbox.processor.app``)::
     POST /v1/refunds  {charge_id, amount_cents, idempotency_key}
         200 {"refund_id", "charge_id", "amount_cents", "status": "succeeded"}
     GET  /v1/charges?merchant=…   every charge, oldest first (ground truth for tests)
+    POST /v1/checkout-sessions  {merchant, parent_origin, saved_tokens}
+        200 {"session_id", "url"}   (the hosted-fields iframe, framable by parent_origin only)
+        400 {"error": "invalid_token", "message"}       (a saved token not issued here)
+
+``create_checkout_session`` is how a portal that embeds the hosted fields (HealthPay24)
+opens one per checkout: the portal never sees a card or bank number, it offers the
+patient's saved tokens and embeds the iframe, which hands the page back a token.
 
 The same idempotency key always answers with the first result, as real processors do.
 """
@@ -18,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -39,6 +48,22 @@ class ChargeResult:
     brand: str | None = None
     last4: str | None = None
     kind: str | None = None  # "card" | "ach"
+
+
+class ProcessorUnavailable(Exception):
+    """The processor did not open a checkout session: the portal answers its error page."""
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    session_id: str
+    url: str
+
+    @property
+    def origin(self) -> str:
+        """The origin the iframe's messages come from; the page ignores every other one."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}"
 
 
 class ProcessorClient:
@@ -79,6 +104,22 @@ class ProcessorClient:
         response.raise_for_status()
         refund_id: str = response.json()["refund_id"]
         return refund_id
+
+    async def create_checkout_session(
+        self, parent_origin: str, saved_tokens: list[str]
+    ) -> CheckoutSession:
+        """Open the hosted fields for one checkout; ``ProcessorUnavailable`` if not opened."""
+        try:
+            response = await self._http.post(
+                "/v1/checkout-sessions",
+                json={"merchant": self._merchant, "parent_origin": parent_origin,
+                      "saved_tokens": saved_tokens},
+            )  # fmt: skip
+            response.raise_for_status()
+            body = response.json()
+            return CheckoutSession(session_id=body["session_id"], url=body["url"])
+        except (httpx.HTTPError, KeyError, ValueError) as error:
+            raise ProcessorUnavailable(f"no checkout session: {error!r}") from error
 
     async def aclose(self) -> None:
         await self._http.aclose()

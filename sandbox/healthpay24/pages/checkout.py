@@ -16,12 +16,11 @@ from sandbox.common.connection_drop import DroppedConnection
 from sandbox.healthpay24 import ledger, records
 from sandbox.healthpay24.auth import Patient
 from sandbox.healthpay24.formatting import money, parse_amount, plain_amount
-from sandbox.healthpay24.hosted_fields import ProcessorUnavailable
 from sandbox.healthpay24.pages.guards import NotFound, patient_page
 from sandbox.healthpay24.state import HealthPay24Sandbox, SandboxDep
 from sandbox.healthpay24.steps import Step
 from sandbox.processor import tokens
-from sandbox.processor.client import ChargeStatus
+from sandbox.processor.client import ChargeStatus, ProcessorUnavailable
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/portal")
@@ -247,7 +246,7 @@ async def _method_page(
 ) -> Response:
     saved = [row["token"] for row in records.wallet(sandbox.db, patient.username)]
     parent_origin = f"{request.url.scheme}://{request.url.netloc}"
-    hosted = await sandbox.hosted_fields.open(parent_origin, saved)
+    hosted = await sandbox.processor.create_checkout_session(parent_origin, saved)
     return sandbox.render(
         request, "checkout_method.html", status_code, patient=patient, checkout=checkout,
         statement=_statement(sandbox, checkout), hosted=hosted, error=error,
