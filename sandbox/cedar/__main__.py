@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-import socket
 from pathlib import Path
-
-import uvicorn
 
 from sandbox.cedar.app import create_app
 from sandbox.cedar.settings import SandboxSettings
-from sandbox.common.connection_drop import ConnectionRegistry, protocol_kwargs
+from sandbox.common.connection_drop import ConnectionRegistry
+from sandbox.common.serving import add_launcher_arguments, configure_logging, run
 
 logger = logging.getLogger("sandbox.cedar")
 
 
 def parse_args(argv: list[str] | None = None) -> SandboxSettings:
     parser = argparse.ArgumentParser(prog="python -m sandbox.cedar", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8101)
-    parser.add_argument("--db", type=Path, default=Path(".data/sandbox/cedar.sqlite3"))
-    parser.add_argument("--seed", type=int, default=42)
+    add_launcher_arguments(parser, port=8101, db=Path(".data/sandbox/cedar.sqlite3"))
     parser.add_argument("--patients", type=int, default=6)
     parser.add_argument("--session-idle-seconds", type=float, default=900.0)
     parser.add_argument("--code-seconds", type=float, default=600.0)
@@ -39,32 +34,16 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     settings = parse_args(argv)
     connections = ConnectionRegistry()
-    config = uvicorn.Config(
-        create_app(settings, connections),
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        access_log=False,
-        **protocol_kwargs(connections),
-    )
-    _AnnouncingServer(config, settings).run()
-
-
-class _AnnouncingServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, settings: SandboxSettings) -> None:
-        super().__init__(config)
-        self._settings = settings
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        # Announce only once the socket is bound, so whoever reads the log can connect at once.
-        if self.started:
-            logger.info(
-                "Cedar sandbox listening on http://%s:%d", self._settings.host, self._settings.port
-            )
+    run(
+        create_app(settings, connections), host=settings.host, port=settings.port,
+        connections=connections,
+        announce=lambda: logger.info(
+            "Cedar sandbox listening on http://%s:%d", settings.host, settings.port
+        ),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

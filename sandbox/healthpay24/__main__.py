@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import socket
 from pathlib import Path
 
-import uvicorn
-
-from sandbox.common.connection_drop import ConnectionRegistry, protocol_kwargs
+from sandbox.common.connection_drop import ConnectionRegistry
+from sandbox.common.serving import add_launcher_arguments, configure_logging, run
 from sandbox.healthpay24.app import create_app
 from sandbox.healthpay24.settings import SandboxSettings
 
@@ -18,10 +16,7 @@ logger = logging.getLogger("sandbox.healthpay24")
 
 def parse_args(argv: list[str] | None = None) -> SandboxSettings:
     parser = argparse.ArgumentParser(prog="python -m sandbox.healthpay24", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8103)
-    parser.add_argument("--db", type=Path, default=Path(".data/sandbox/healthpay24.sqlite3"))
-    parser.add_argument("--seed", type=int, default=42)
+    add_launcher_arguments(parser, port=8103, db=Path(".data/sandbox/healthpay24.sqlite3"))
     parser.add_argument(
         "--processor-url", required=True, help="the sandbox processor (python -m sandbox.processor)"
     )
@@ -38,35 +33,17 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # Every processor call would log a line; the sandbox's own log says what matters.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(quiet_httpx=True)
     settings = parse_args(argv)
     connections = ConnectionRegistry()
-    config = uvicorn.Config(
-        create_app(settings, connections),
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        access_log=False,
-        **protocol_kwargs(connections),
-    )
-    _AnnouncingServer(config, settings).run()
-
-
-class _AnnouncingServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, settings: SandboxSettings) -> None:
-        super().__init__(config)
-        self._settings = settings
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        # Announce only once the socket is bound, so whoever reads the log can connect at once.
-        if self.started:
-            logger.info(
-                "HealthPay24 sandbox listening on http://%s:%d (processor %s)",
-                self._settings.host, self._settings.port, self._settings.processor_url,
-            )  # fmt: skip
+    run(
+        create_app(settings, connections), host=settings.host, port=settings.port,
+        connections=connections,
+        announce=lambda: logger.info(
+            "HealthPay24 sandbox listening on http://%s:%d (processor %s)",
+            settings.host, settings.port, settings.processor_url,
+        ),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pathlib import Path
 import uvicorn
 
 from sandbox.common.connection_drop import ConnectionRegistry, protocol_kwargs
+from sandbox.common.serving import add_launcher_arguments, configure_logging
 from sandbox.patientco import db as database
 from sandbox.patientco.app import create_app
 from sandbox.patientco.idp.app import create_idp_app
@@ -34,10 +35,7 @@ logger = logging.getLogger("sandbox.patientco")
 
 def parse_args(argv: list[str] | None = None) -> SandboxSettings:
     parser = argparse.ArgumentParser(prog="python -m sandbox.patientco", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8102)
-    parser.add_argument("--db", type=Path, default=Path(".data/sandbox/patientco.sqlite3"))
-    parser.add_argument("--seed", type=int, default=42)
+    add_launcher_arguments(parser, port=8102, db=Path(".data/sandbox/patientco.sqlite3"))
     parser.add_argument("--guarantors", type=int, default=8)
     parser.add_argument("--processor-url", default="http://127.0.0.1:8100")
     parser.add_argument("--idp-port", type=int, default=0, help="0 or absent: a free port")
@@ -54,8 +52,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per OIDC call is noise
+    configure_logging(quiet_httpx=True)
     asyncio.run(serve(parse_args(argv)))
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import socket
 from pathlib import Path
 
-import uvicorn
-
+from sandbox.common.serving import add_launcher_arguments, configure_logging, run
 from sandbox.processor.app import create_app
 from sandbox.processor.settings import ProcessorSettings
 
@@ -17,10 +15,10 @@ logger = logging.getLogger("sandbox.processor")
 
 def parse_args(argv: list[str] | None = None) -> ProcessorSettings:
     parser = argparse.ArgumentParser(prog="python -m sandbox.processor", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8100)
-    parser.add_argument("--db", type=Path, default=Path(".data/sandbox/processor.sqlite3"))
-    parser.add_argument("--seed", type=int, default=42, help="accepted like every sandbox's")
+    add_launcher_arguments(
+        parser, port=8100, db=Path(".data/sandbox/processor.sqlite3"),
+        seed_help="accepted like every sandbox's",
+    )  # fmt: skip
     parser.add_argument("--checkout-session-seconds", type=float, default=1800.0)
     args = parser.parse_args(argv)
     return ProcessorSettings(
@@ -30,28 +28,15 @@ def parse_args(argv: list[str] | None = None) -> ProcessorSettings:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     settings = parse_args(argv)
-    # No access log: request lines are harmless, but nothing here should ever echo card input.
-    config = uvicorn.Config(
+    # No access log (nor in any sandbox): nothing here should ever echo card input.
+    run(
         create_app(settings), host=settings.host, port=settings.port,
-        log_level="warning", access_log=False,
+        announce=lambda: logger.info(
+            "Sandbox processor listening on http://%s:%d", settings.host, settings.port
+        ),
     )  # fmt: skip
-    _AnnouncingServer(config, settings).run()
-
-
-class _AnnouncingServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, settings: ProcessorSettings) -> None:
-        super().__init__(config)
-        self._settings = settings
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started:
-            logger.info(
-                "Sandbox processor listening on http://%s:%d",
-                self._settings.host, self._settings.port,
-            )  # fmt: skip
 
 
 if __name__ == "__main__":
