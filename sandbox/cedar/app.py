@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from sandbox.cedar import db as database
 from sandbox.cedar.admin import router as admin_router
@@ -21,7 +20,7 @@ from sandbox.cedar.pages.statements import router as statements_router
 from sandbox.cedar.settings import SandboxSettings
 from sandbox.cedar.state import CedarSandbox, get_sandbox
 from sandbox.common.connection_drop import ConnectionRegistry
-from sandbox.common.faults import StepFailure
+from sandbox.common.error_pages import add_common_error_pages
 from sandbox.processor.client import ProcessorClient
 
 logger = logging.getLogger(__name__)
@@ -58,6 +57,8 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
 
 
 def _add_error_pages(app: FastAPI) -> None:
+    add_common_error_pages(app, get_sandbox, logger)
+
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse("/login?expired=1" if exc.expired else "/login", status_code=303)
@@ -66,17 +67,3 @@ def _add_error_pages(app: FastAPI) -> None:
     async def not_found(request: Request, exc: NotFound) -> Response:
         heading = "Statement not found" if exc.what == "statement" else "Payment not found"
         return get_sandbox(request).render(request, "not_found.html", 404, heading=heading)
-
-    @app.exception_handler(StepFailure)
-    async def step_failure(request: Request, exc: StepFailure) -> Response:
-        logger.info("Injected failure at step %s", exc.step)
-        return get_sandbox(request).render(request, "error.html", 500)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith("/__sandbox__/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        heading = "Page not found" if exc.status_code == 404 else "Something went wrong"
-        return get_sandbox(request).render(
-            request, "not_found.html", exc.status_code, heading=heading
-        )

@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from sandbox.common.connection_drop import ConnectionRegistry
-from sandbox.common.faults import StepFailure
+from sandbox.common.error_pages import add_common_error_pages
 from sandbox.healthpay24 import db as database
 from sandbox.healthpay24.admin import router as admin_router
 from sandbox.healthpay24.pages.accounts import router as accounts_router
@@ -63,6 +62,8 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
 
 
 def _add_error_pages(app: FastAPI) -> None:
+    add_common_error_pages(app, get_sandbox, logger)
+
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(TIMED_OUT_URL if exc.timed_out else SIGN_IN, status_code=303)
@@ -72,21 +73,7 @@ def _add_error_pages(app: FastAPI) -> None:
         heading = NOT_FOUND_HEADINGS.get(exc.what, "Page not found")
         return get_sandbox(request).render(request, "not_found.html", 404, heading=heading)
 
-    @app.exception_handler(StepFailure)
-    async def step_failure(request: Request, exc: StepFailure) -> Response:
-        logger.info("Injected failure at step %s", exc.step)
-        return get_sandbox(request).render(request, "error.html", 500)
-
     @app.exception_handler(ProcessorUnavailable)
     async def processor_unavailable(request: Request, exc: ProcessorUnavailable) -> Response:
         logger.warning("The processor did not answer: %s", exc)
         return get_sandbox(request).render(request, "error.html", BAD_GATEWAY)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith("/__sandbox__/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        heading = "Page not found" if exc.status_code == 404 else "Something went wrong"
-        return get_sandbox(request).render(
-            request, "not_found.html", exc.status_code, heading=heading
-        )

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
-from sandbox.common.faults import StepFailure
+from sandbox.common.error_pages import add_common_error_pages
 from sandbox.patientco.admin import router as admin_router
 from sandbox.patientco.pages.accounts import router as accounts_router
 from sandbox.patientco.pages.guards import LoginRequired, NotFound
@@ -33,6 +32,8 @@ def create_app(sandbox: PatientcoSandbox) -> FastAPI:
 
 
 def _add_error_pages(app: FastAPI) -> None:
+    add_common_error_pages(app, get_sandbox, logger)
+
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse("/login?expired=1" if exc.expired else "/login", status_code=303)
@@ -40,16 +41,3 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
         return get_sandbox(request).render(request, "not_found.html", 404, heading=exc.heading)
-
-    @app.exception_handler(StepFailure)
-    async def step_failure(request: Request, exc: StepFailure) -> Response:
-        logger.info("Injected failure at step %s", exc.step)
-        return get_sandbox(request).render(request, "error.html", 500)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith("/__sandbox__/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        heading = "Page not found" if exc.status_code == 404 else "Something went wrong"
-        return get_sandbox(request).render(request, "not_found.html", exc.status_code,
-                                           heading=heading)  # fmt: skip
