@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from activities.portals.one_time_codes import Totp
 from sandbox.cedar import outbox
+from sandbox.common.login_events import record as _record
 from sandbox.common.sqlite import transaction
 
 MAX_FAILED_PASSWORDS = 5
@@ -184,22 +185,6 @@ def expire_all_sessions(db: sqlite3.Connection) -> int:
     return db.execute("DELETE FROM sessions").rowcount
 
 
-def login_counts(db: sqlite3.Connection) -> dict[str, object]:
-    totals = {"successful": 0, "failed_password": 0, "failed_mfa": 0, "mfa_codes_sent": 0}
-    by_user: dict[str, dict[str, int]] = {}
-    for row in db.execute(
-        "SELECT username, outcome, COUNT(*) AS n FROM login_events GROUP BY username, outcome"
-    ):
-        key = _COUNTED_AS.get(row["outcome"], row["outcome"])
-        totals[key] += row["n"]
-        per_user = by_user.setdefault(row["username"], dict.fromkeys(totals, 0))
-        per_user[key] = row["n"]
-    return {**totals, "by_user": by_user}
-
-
-_COUNTED_AS = {"mfa_code_sent": "mfa_codes_sent"}
-
-
 def _send_code(
     db: sqlite3.Connection, preauth_id: str, user: sqlite3.Row, code_seconds: float
 ) -> bool:
@@ -239,7 +224,3 @@ def _live_row(
     if row is None or time.time() - row["last_seen"] > max_idle:
         return None
     return row
-
-
-def _record(db: sqlite3.Connection, username: str, outcome: str) -> None:
-    db.execute("INSERT INTO login_events VALUES (?, ?, ?)", (username, outcome, time.time()))

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from sandbox.common import outbox
+from sandbox.common import login_events, outbox
 from sandbox.common.faults import Faults, FaultSettings, FaultUpdate, UnknownStep
 
 
@@ -35,7 +35,6 @@ def shared_admin_router(
     get_sandbox: Callable[[Request], AdminSandbox],
     *,
     set_password: Callable[[sqlite3.Connection, str, str], bool],
-    login_counts: Callable[[sqlite3.Connection], dict[str, object]],
     expire_sessions: Callable[[sqlite3.Connection], dict[str, int]],
     vendor: str | None = None,
 ) -> APIRouter:
@@ -80,7 +79,7 @@ def shared_admin_router(
 
     @router.get("/logins")
     async def logins(sandbox: sandbox_dep) -> dict[str, object]:
-        return login_counts(sandbox.db)
+        return login_events.login_counts(sandbox.db)
 
     @router.post("/sessions/expire")
     async def expire_all_sessions(sandbox: sandbox_dep) -> dict[str, int]:

@@ -22,7 +22,6 @@ router.include_router(
     shared_admin_router(
         get_sandbox,
         set_password=auth.set_password,
-        login_counts=auth.login_counts,
         expire_sessions=lambda db: {"expired": auth.expire_all_sessions(db)},
         vendor="healthpay24",
     )

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from activities.portals.one_time_codes import Totp
 from sandbox.common import outbox
+from sandbox.common.login_events import record as _record
 from sandbox.common.sqlite import transaction
 
 MAX_FAILED_PASSWORDS = 5
@@ -208,17 +209,6 @@ def device_is_trusted(db: sqlite3.Connection, token: str | None, username: str) 
     )
 
 
-def login_counts(db: sqlite3.Connection) -> dict[str, object]:
-    totals = {"successful": 0, "failed_password": 0, "failed_mfa": 0, "mfa_codes_sent": 0}
-    by_user: dict[str, dict[str, int]] = {}
-    for row in db.execute(
-        "SELECT username, outcome, COUNT(*) AS n FROM login_events GROUP BY username, outcome"
-    ):
-        totals[row["outcome"]] += row["n"]
-        by_user.setdefault(row["username"], dict.fromkeys(totals, 0))[row["outcome"]] = row["n"]
-    return {**totals, "by_user": by_user}
-
-
 def _text_code(db: sqlite3.Connection, preauth_id: str, username: str, seconds: float) -> bool:
     login = _login(db, username)
     if login is None or login["mfa_method"] != SMS:
@@ -263,7 +253,3 @@ def _live(
     if row is None or time.time() - row["last_seen"] > max_idle:
         return None
     return row
-
-
-def _record(db: sqlite3.Connection, username: str, outcome: str) -> None:
-    db.execute("INSERT INTO login_events VALUES (?, ?, ?)", (username, outcome, time.time()))

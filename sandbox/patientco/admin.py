@@ -32,7 +32,6 @@ router.include_router(
     shared_admin_router(
         get_sandbox,
         set_password=staff_auth.set_password,
-        login_counts=staff_auth.login_counts,
         expire_sessions=_expire_sessions,
     )
 )

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from activities.portals.one_time_codes import Totp
 from sandbox.common import outbox
+from sandbox.common.login_events import record as _record
 from sandbox.common.sqlite import transaction
 
 MAX_FAILED_PASSWORDS = 5
@@ -205,18 +206,6 @@ def expire_all(db: sqlite3.Connection) -> int:
     return db.execute("DELETE FROM idp_sessions WHERE kind = 'sso'").rowcount
 
 
-def login_counts(db: sqlite3.Connection) -> dict[str, object]:
-    totals = {"successful": 0, "failed_password": 0, "failed_mfa": 0, "mfa_codes_sent": 0}
-    by_user: dict[str, dict[str, int]] = {}
-    for row in db.execute(
-        "SELECT username, outcome, COUNT(*) AS n FROM login_events GROUP BY username, outcome"
-    ):
-        key = "mfa_codes_sent" if row["outcome"] == "mfa_code_sent" else row["outcome"]
-        totals[key] += row["n"]
-        by_user.setdefault(row["username"], dict.fromkeys(totals, 0))[key] = row["n"]
-    return {**totals, "by_user": by_user}
-
-
 def _send_code(
     db: sqlite3.Connection, pending_id: str, user: sqlite3.Row, code_seconds: float
 ) -> bool:
@@ -254,7 +243,3 @@ def _live(
     if row is None or time.time() - row["last_seen"] > max_idle:
         return None
     return row
-
-
-def _record(db: sqlite3.Connection, username: str, outcome: str) -> None:
-    db.execute("INSERT INTO login_events VALUES (?, ?, ?)", (username, outcome, time.time()))
