@@ -15,10 +15,11 @@ from enum import StrEnum
 
 from activities.portals.one_time_codes import Totp
 from sandbox.cedar import outbox
+from sandbox.common import passwords
 from sandbox.common.login_events import record as _record
+from sandbox.common.passwords import PasswordOutcome
 from sandbox.common.sqlite import transaction
 
-MAX_FAILED_PASSWORDS = 5
 MAX_FAILED_MFA = 5
 PREAUTH_COOKIE = "cedar_preauth"
 SESSION_COOKIE = "cedar_session"
@@ -28,12 +29,6 @@ TOTP = "totp"
 SMS = outbox.SMS
 EMAIL = outbox.EMAIL
 SENT_CODE_METHODS = (SMS, EMAIL)  # codes the portal sends, as opposed to an app's
-
-
-class PasswordOutcome(StrEnum):
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    LOCKED = "locked"
 
 
 class MfaOutcome(StrEnum):
@@ -60,28 +55,7 @@ class Challenge:
 
 
 def check_password(db: sqlite3.Connection, username: str, password: str) -> PasswordOutcome:
-    user = db.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
-    if user is None:
-        _record(db, username, "failed_password")
-        return PasswordOutcome.REJECTED
-    if user["locked"]:
-        return PasswordOutcome.LOCKED
-    accepted = user["magic"] != "wrong_password" and secrets.compare_digest(
-        password.encode(), user["password"].encode()
-    )
-    if accepted:
-        db.execute("UPDATE users SET failed_passwords = 0 WHERE username = ?", (username,))
-        return PasswordOutcome.ACCEPTED
-    _record(db, username, "failed_password")
-    if user["magic"] is not None:  # magic users never lock
-        return PasswordOutcome.REJECTED
-    failures = user["failed_passwords"] + 1
-    locked = failures >= MAX_FAILED_PASSWORDS
-    db.execute(
-        "UPDATE users SET failed_passwords = ?, locked = ? WHERE username = ?",
-        (failures, int(locked), username),
-    )
-    return PasswordOutcome.LOCKED if locked else PasswordOutcome.REJECTED
+    return passwords.check_password(db, "users", username, password)
 
 
 def start_preauth(db: sqlite3.Connection, username: str, code_seconds: float) -> str:

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from activities.portals.one_time_codes import Totp
-from sandbox.common import outbox
+from sandbox.common import outbox, passwords
 from sandbox.common.login_events import record as _record
+from sandbox.common.passwords import PasswordOutcome
 from sandbox.common.sqlite import transaction
 
-MAX_FAILED_PASSWORDS = 5
 MAX_FAILED_CODES = 5
 PREAUTH_COOKIE = "hp24_preauth"
 SESSION_COOKIE = "hp24_session"
@@ -30,12 +30,6 @@ PREAUTH_SECONDS = 900
 DEVICE_SECONDS = 30 * 24 * 3600  # "Remember this device for 30 days"
 TOTP = "totp"
 SMS = outbox.SMS
-
-
-class PasswordOutcome(StrEnum):
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    LOCKED = "locked"
 
 
 class CodeOutcome(StrEnum):
@@ -67,27 +61,7 @@ def masked_phone(phone: str) -> str:
 
 
 def check_password(db: sqlite3.Connection, username: str, password: str) -> PasswordOutcome:
-    login = _login(db, username)
-    if login is None:
-        _record(db, username, "failed_password")
-        return PasswordOutcome.REJECTED
-    if login["locked"]:
-        return PasswordOutcome.LOCKED
-    if login["magic"] != "wrong_password" and secrets.compare_digest(
-        password.encode(), login["password"].encode()
-    ):
-        db.execute("UPDATE logins SET failed_passwords = 0 WHERE username = ?", (username,))
-        return PasswordOutcome.ACCEPTED
-    _record(db, username, "failed_password")
-    if login["magic"] is not None:  # magic logins never lock
-        return PasswordOutcome.REJECTED
-    failures = login["failed_passwords"] + 1
-    locked = failures >= MAX_FAILED_PASSWORDS
-    db.execute(
-        "UPDATE logins SET failed_passwords = ?, locked = ? WHERE username = ?",
-        (failures, int(locked), username),
-    )
-    return PasswordOutcome.LOCKED if locked else PasswordOutcome.REJECTED
+    return passwords.check_password(db, "logins", username, password)
 
 
 def start_preauth(db: sqlite3.Connection, username: str, code_seconds: float) -> str:

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from activities.portals.one_time_codes import Totp
-from sandbox.common import outbox
+from sandbox.common import outbox, passwords
 from sandbox.common.login_events import record as _record
+from sandbox.common.passwords import PasswordOutcome
 from sandbox.common.sqlite import transaction
 
-MAX_FAILED_PASSWORDS = 5
 MAX_FAILED_CODES = 5
 PREAUTH_COOKIE = "pcoid_pending"
 SSO_COOKIE = "pcoid_sso"
@@ -28,12 +28,6 @@ PREAUTH_SECONDS = 900  # long enough to read an email and type the code in
 TRUSTED_SECONDS = 30 * 24 * 3600
 TOTP = "totp"
 EMAIL = outbox.EMAIL
-
-
-class PasswordOutcome(StrEnum):
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    LOCKED = "locked"
 
 
 class CodeOutcome(StrEnum):
@@ -61,28 +55,10 @@ def resolve_login(db: sqlite3.Connection, login: str) -> str | None:
 
 
 def check_password(db: sqlite3.Connection, username: str | None, password: str) -> PasswordOutcome:
-    user = _user(db, username) if username else None
-    if user is None:
+    if not username:
         _record(db, username or "", "failed_password")
         return PasswordOutcome.REJECTED
-    if user["locked"]:
-        return PasswordOutcome.LOCKED
-    accepted = user["magic"] != "wrong_password" and secrets.compare_digest(
-        password.encode(), user["password"].encode()
-    )
-    if accepted:
-        db.execute("UPDATE staff SET failed_passwords = 0 WHERE username = ?", (username,))
-        return PasswordOutcome.ACCEPTED
-    _record(db, user["username"], "failed_password")
-    if user["magic"] is not None:  # magic logins never lock
-        return PasswordOutcome.REJECTED
-    failures = user["failed_passwords"] + 1
-    locked = failures >= MAX_FAILED_PASSWORDS
-    db.execute(
-        "UPDATE staff SET failed_passwords = ?, locked = ? WHERE username = ?",
-        (failures, int(locked), username),
-    )
-    return PasswordOutcome.LOCKED if locked else PasswordOutcome.REJECTED
+    return passwords.check_password(db, "staff", username, password)
 
 
 def start_pending(
