@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.async_api import Page, Response
 
-from activities.portals.cedar.pages.reading import read_definitions, read_table
 from activities.portals.navigation import errors_mapped, goto
+from activities.portals.page_reading import read_definitions, read_table
 
 PROFILE_TERMS = ("Name", "Username")
 ACCOUNT_COLUMNS = ("Account number", "Balance due")

@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 from playwright.async_api import Download, Page, Response
 
-from activities.portals.cedar.pages.reading import read_definitions
 from activities.portals.navigation import download_by, errors_mapped, goto
+from activities.portals.page_reading import read_definitions
 
 DETAIL_TERMS = ("Confirmation number", "Amount", "Statement", "Paid with", "Reference", "Date")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.async_api import Page, Response
 
-from activities.portals.cedar.pages.reading import read_table
 from activities.portals.navigation import errors_mapped, goto, navigate_by
+from activities.portals.page_reading import read_table
 
 COLUMNS = ("Date", "Confirmation", "Statement", "Amount", "Paid with", "Reference")
 

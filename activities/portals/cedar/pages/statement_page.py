@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 from playwright.async_api import Page, Response
 
-from activities.portals.cedar.pages.reading import read_definitions, read_table
 from activities.portals.navigation import errors_mapped, goto
+from activities.portals.page_reading import main_heading_text, read_definitions, read_table
 
 SUMMARY_TERMS = ("Balance due", "Total", "Due date", "Statement date", "Account number")
 LINE_ITEM_COLUMNS = ("Service date", "Code", "Description", "Charge", "Your responsibility")
@@ -34,10 +34,7 @@ class StatementPage:
 
     async def heading_text(self) -> str | None:
         async with errors_mapped(self.STEP):
-            headings = self.page.get_by_role("heading", level=1)
-            if await headings.count() == 0:
-                return None
-            return (await headings.first.inner_text()).strip()
+            return await main_heading_text(self.page)
 
     async def summary_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):

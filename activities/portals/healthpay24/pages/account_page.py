@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 from playwright.async_api import Page, Response
 
-from activities.portals.healthpay24.pages.reading import read_fields, read_table
 from activities.portals.navigation import errors_mapped, goto
+from activities.portals.page_reading import main_heading_text, read_definitions, read_table
 
 DETAIL_TERMS = ("Patient", "Guarantor", "Guarantor ID", "Guarantor date of birth",
                 "Account status", "Autopay", "Current balance")  # fmt: skip
@@ -37,16 +37,13 @@ class AccountPage:
 
     async def heading_text(self) -> str | None:
         async with errors_mapped(self.STEP):
-            headings = self.page.get_by_role("heading", level=1)
-            if await headings.count() == 0:
-                return None
-            return (await headings.first.inner_text()).strip()
+            return await main_heading_text(self.page)
 
     async def detail_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
             if await self.details.count() == 0:
                 return {}
-            return await read_fields(self.details, DETAIL_TERMS, "account")
+            return await read_definitions(self.details, DETAIL_TERMS, "account")
 
     async def visit_rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.async_api import Page, Response
 
-from activities.portals.healthpay24.pages.reading import read_table
 from activities.portals.navigation import errors_mapped, goto
+from activities.portals.page_reading import read_table
 
 COLUMNS = ("Account number", "Patient", "Guarantor", "Status", "Current balance")
 

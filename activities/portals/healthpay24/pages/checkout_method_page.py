@@ -7,8 +7,8 @@ import re
 
 from playwright.async_api import Page, Response
 
-from activities.portals.healthpay24.pages.reading import text_or_none
 from activities.portals.navigation import errors_mapped, navigate_by
+from activities.portals.page_reading import text_or_none
 
 
 class CheckoutMethodPage:

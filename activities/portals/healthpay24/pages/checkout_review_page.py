@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.async_api import Page, Response
 
-from activities.portals.healthpay24.pages.reading import read_fields, text_or_none
 from activities.portals.navigation import errors_mapped, navigate_by
+from activities.portals.page_reading import read_definitions, text_or_none
 
 SUMMARY_TERMS = ("Statement", "Payment amount", "Payment method", "Payment note")
 
@@ -30,7 +30,7 @@ class CheckoutReviewPage:
         async with errors_mapped(self.STEP):
             if await self.summary.count() == 0:
                 return {}
-            return await read_fields(self.summary, SUMMARY_TERMS, "payment summary")
+            return await read_definitions(self.summary, SUMMARY_TERMS, "payment summary")
 
     async def authorize_payment(self) -> None:
         async with errors_mapped(self.STEP):

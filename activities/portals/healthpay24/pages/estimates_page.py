@@ -6,8 +6,8 @@ import re
 
 from playwright.async_api import Locator, Page, Response
 
-from activities.portals.healthpay24.pages.reading import read_fields, read_table
 from activities.portals.navigation import errors_mapped, goto
+from activities.portals.page_reading import read_definitions, read_table
 
 ESTIMATE_TERMS = ("Planned service date", "Account number", "Status", "Your estimated cost",
                   "Deposit due")  # fmt: skip
@@ -49,7 +49,7 @@ class EstimatesPage:
         heading = (await section.get_by_role("heading").first.inner_text()).strip()
         match = _ESTIMATE_NAME.match(heading)
         number = match["id"] if match else ""
-        fields = await read_fields(section, ESTIMATE_TERMS, "estimate")
+        fields = await read_definitions(section, ESTIMATE_TERMS, "estimate")
         table = section.get_by_role("table")
         rows = await read_table(table, PROCEDURE_COLUMNS, "estimate procedures")
         return number, fields, rows

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from playwright.async_api import Page
 
-from activities.portals.healthpay24.pages.reading import text_or_none
 from activities.portals.navigation import errors_mapped
+from activities.portals.page_reading import text_or_none
 
 FRAME_TITLE = "Secure payment fields"
 

@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 from playwright.async_api import Download, Page, Response
 
-from activities.portals.healthpay24.pages.reading import read_fields
 from activities.portals.navigation import download_by, errors_mapped, goto
+from activities.portals.page_reading import read_definitions
 
 RECEIPT_TERMS = ("Confirmation number", "Amount paid", "Statement", "Payment method",
                  "Payment note", "Paid on")  # fmt: skip
@@ -42,7 +42,7 @@ class ReceiptPage:
         async with errors_mapped(self.STEP):
             if await self.receipt.count() == 0:
                 return {}
-            return await read_fields(self.receipt, RECEIPT_TERMS, "receipt")
+            return await read_definitions(self.receipt, RECEIPT_TERMS, "receipt")
 
     async def download_pdf(self) -> Download:
         return await download_by(self.page, self.pdf_link.click, self.PDF_STEP)

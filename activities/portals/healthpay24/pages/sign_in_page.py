@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.async_api import Page, Response
 
-from activities.portals.healthpay24.pages.reading import text_or_none
 from activities.portals.navigation import errors_mapped, goto, navigate_by
+from activities.portals.page_reading import text_or_none
 
 
 class SignInPage:

@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 from playwright.async_api import Download, Page, Response
 
-from activities.portals.healthpay24.pages.reading import read_fields, read_table
 from activities.portals.navigation import download_by, errors_mapped, goto, navigate_by
+from activities.portals.page_reading import main_heading_text, read_definitions, read_table
 
 SUMMARY_TERMS = ("Account number", "Visit", "Statement date", "Payment due by", "Amount billed",
                  "Amount due", "Status")  # fmt: skip
@@ -37,16 +37,13 @@ class StatementPage:
 
     async def heading_text(self) -> str | None:
         async with errors_mapped(self.STEP):
-            headings = self.page.get_by_role("heading", level=1)
-            if await headings.count() == 0:
-                return None
-            return (await headings.first.inner_text()).strip()
+            return await main_heading_text(self.page)
 
     async def summary_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
             if await self.summary.count() == 0:
                 return {}
-            return await read_fields(self.summary, SUMMARY_TERMS, "statement summary")
+            return await read_definitions(self.summary, SUMMARY_TERMS, "statement summary")
 
     async def charge_rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):

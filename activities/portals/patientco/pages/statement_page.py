@@ -7,6 +7,7 @@ from urllib.parse import quote
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto, navigate_by
+from activities.portals.page_reading import main_heading_text
 from activities.portals.patientco.pages.reading import read_facts, read_table
 
 DETAIL_TERMS = ("Statement #", "Account #", "Statement period", "Issued", "Due", "Billed",
@@ -36,10 +37,7 @@ class StatementPage:
 
     async def heading_text(self) -> str | None:
         async with errors_mapped(self.STEP):
-            headings = self.page.get_by_role("heading", level=1)
-            if await headings.count() == 0:
-                return None
-            return (await headings.first.inner_text()).strip()
+            return await main_heading_text(self.page)
 
     async def detail_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
