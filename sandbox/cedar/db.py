@@ -7,11 +7,13 @@ import sqlite3
 from pathlib import Path
 
 from sandbox.cedar.seed import SeedUser, seed_users
+from sandbox.common import outbox
 from sandbox.common.sqlite import open_database, transaction
 
 logger = logging.getLogger(__name__)
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
     username TEXT PRIMARY KEY,
@@ -77,22 +79,14 @@ CREATE TABLE IF NOT EXISTS login_events (
     outcome TEXT NOT NULL,
     at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    username TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    destination TEXT NOT NULL,
-    masked_destination TEXT NOT NULL,
-    code TEXT NOT NULL,
-    sent_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS devices (
     token TEXT PRIMARY KEY,
     username TEXT NOT NULL,
     created_at REAL NOT NULL
 );
 """
+    + outbox.SCHEMA
+)
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
 SCHEMA_VERSION = 4
 _TABLES = ("payments", "line_items", "statements", "cards", "sessions", "login_events",
