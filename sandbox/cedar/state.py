@@ -5,11 +5,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
 
 from sandbox.cedar import db as database
 from sandbox.cedar.faults import Step
@@ -17,6 +16,7 @@ from sandbox.cedar.formatting import long_date, money, timestamp
 from sandbox.cedar.settings import SandboxSettings
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
+from sandbox.common.pages import RendersPages
 from sandbox.processor.client import ProcessorClient
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -29,7 +29,7 @@ def build_templates() -> Jinja2Templates:
 
 
 @dataclass
-class CedarSandbox:
+class CedarSandbox(RendersPages):
     settings: SandboxSettings
     db: sqlite3.Connection
     connections: ConnectionRegistry
@@ -40,11 +40,6 @@ class CedarSandbox:
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
-
-    def render(
-        self, request: Request, name: str, status_code: int = 200, **context: Any
-    ) -> Response:
-        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def get_sandbox(request: Request) -> CedarSandbox:

@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from sandbox.common.faults import StepFailure
-
-
-class RendersPages(Protocol):
-    def render(
-        self, request: Request, name: str, status_code: int = 200, **context: Any
-    ) -> Response: ...
+from sandbox.common.pages import RendersPages
 
 
 def add_common_error_pages(

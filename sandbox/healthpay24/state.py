@@ -6,14 +6,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
 
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
+from sandbox.common.pages import RendersPages
 from sandbox.healthpay24 import db as database
 from sandbox.healthpay24.formatting import birth_date, day, money, plain_amount, timestamp
 from sandbox.healthpay24.records import method_label
@@ -36,7 +36,7 @@ def build_templates() -> Jinja2Templates:
 
 
 @dataclass
-class HealthPay24Sandbox:
+class HealthPay24Sandbox(RendersPages):
     settings: SandboxSettings
     db: sqlite3.Connection
     connections: ConnectionRegistry
@@ -47,18 +47,6 @@ class HealthPay24Sandbox:
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
-
-    def render(
-        self,
-        request: Request,
-        name: str,
-        status_code: int = 200,
-        headers: dict[str, str] | None = None,
-        **context: Any,
-    ) -> Response:
-        return self.templates.TemplateResponse(
-            request, name, context, status_code=status_code, headers=headers
-        )
 
 
 def get_sandbox(request: Request) -> HealthPay24Sandbox:

@@ -6,14 +6,14 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
 
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
+from sandbox.common.pages import RendersPages
 from sandbox.patientco import db as database
 from sandbox.patientco.faults import Step
 from sandbox.patientco.formatting import money, timestamp, us_date
@@ -35,7 +35,7 @@ def build_templates() -> Jinja2Templates:
 
 
 @dataclass
-class PatientcoSandbox:
+class PatientcoSandbox(RendersPages):
     settings: SandboxSettings
     db: sqlite3.Connection
     connections: ConnectionRegistry
@@ -49,11 +49,6 @@ class PatientcoSandbox:
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.guarantors)
         self.faults.clear()
-
-    def render(
-        self, request: Request, name: str, status_code: int = 200, **context: Any
-    ) -> Response:
-        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def get_sandbox(request: Request) -> PatientcoSandbox:

@@ -8,12 +8,12 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
 
+from sandbox.common.pages import RendersPages
 from sandbox.processor import db as database
 from sandbox.processor.settings import ProcessorSettings
 
@@ -35,7 +35,7 @@ def utc_now() -> str:
 
 
 @dataclass
-class Processor:
+class Processor(RendersPages):
     settings: ProcessorSettings
     db: sqlite3.Connection
     templates: Jinja2Templates = field(
@@ -44,18 +44,6 @@ class Processor:
 
     def reset(self) -> None:
         database.clear(self.db)
-
-    def render(
-        self,
-        request: Request,
-        name: str,
-        status_code: int = 200,
-        headers: dict[str, str] | None = None,
-        **context: Any,
-    ) -> Response:
-        return self.templates.TemplateResponse(
-            request, name, context, status_code=status_code, headers=headers
-        )
 
 
 def get_processor(request: Request) -> Processor:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from sandbox.common.faults import Faults
+from sandbox.common.pages import RendersPages
 from sandbox.patientco.idp.oidc import IdentityProvider
 from sandbox.patientco.settings import SandboxSettings
 
@@ -19,7 +20,7 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
 @dataclass
-class IdpState:
+class IdpState(RendersPages):
     settings: SandboxSettings
     db: sqlite3.Connection
     faults: Faults
@@ -27,11 +28,6 @@ class IdpState:
     templates: Jinja2Templates = field(
         default_factory=lambda: Jinja2Templates(directory=TEMPLATES_DIR)
     )
-
-    def render(
-        self, request: Request, name: str, status_code: int = 200, **context: Any
-    ) -> Response:
-        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
 
     def message(
         self, request: Request, heading: str, status_code: int, detail: str = ""
