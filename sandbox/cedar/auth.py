@@ -17,7 +17,7 @@ from activities.portals.one_time_codes import Totp
 from sandbox.cedar import outbox
 from sandbox.common import passwords
 from sandbox.common.login_events import record as _record
-from sandbox.common.passwords import PasswordOutcome
+from sandbox.common.passwords import PasswordOutcome as PasswordOutcome
 from sandbox.common.sqlite import transaction
 
 MAX_FAILED_MFA = 5

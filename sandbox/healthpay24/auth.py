@@ -18,7 +18,7 @@ from enum import StrEnum
 from activities.portals.one_time_codes import Totp
 from sandbox.common import outbox, passwords
 from sandbox.common.login_events import record as _record
-from sandbox.common.passwords import PasswordOutcome
+from sandbox.common.passwords import PasswordOutcome as PasswordOutcome
 from sandbox.common.sqlite import transaction
 
 MAX_FAILED_CODES = 5
