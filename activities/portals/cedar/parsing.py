@@ -7,13 +7,16 @@ fail loudly, never be guessed at.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
+from activities.portals import parsing_common as common
 from models.errors import PortalChanged
-from models.money import Money, parse_amount_to_cents
+from models.money import Money
 from models.payments import PaymentMethodKind
 from models.sessions import MfaMethod
 from models.statements import StatementStatus
+
+form_amount = common.form_amount
 
 _DATE_FORMAT = "%b %d, %Y"  # "Mar 4, 2025"
 _TIMESTAMP_FORMAT = "%b %d, %Y %I:%M %p UTC"  # "Mar 4, 2025 03:05 PM UTC"
@@ -32,24 +35,15 @@ _STATUSES = {
 
 
 def money(text: str, field: str) -> Money:
-    try:
-        return Money(amount_cents=parse_amount_to_cents(text))
-    except ValueError:
-        raise PortalChanged(f"{field} is not an amount") from None
+    return common.plain_money(text, field)
 
 
 def day(text: str, field: str) -> date:
-    try:
-        return datetime.strptime(text.strip(), _DATE_FORMAT).date()
-    except ValueError:
-        raise PortalChanged(f"{field} is not a date in the expected format") from None
+    return common.day(text, _DATE_FORMAT, field)
 
 
 def timestamp(text: str, field: str) -> datetime:
-    try:
-        return datetime.strptime(text.strip(), _TIMESTAMP_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        raise PortalChanged(f"{field} is not a timestamp in the expected format") from None
+    return common.utc_timestamp(text, _TIMESTAMP_FORMAT, field)
 
 
 def procedure_code(text: str) -> tuple[str, str]:
@@ -74,22 +68,13 @@ def method_kind(text: str) -> PaymentMethodKind:
 
 
 def statement_status(text: str) -> StatementStatus:
-    try:
-        return _STATUSES[text.strip()]
-    except KeyError:
-        raise PortalChanged("a statement has a status the adapter does not know") from None
+    return common.lookup(_STATUSES, text, "a statement has a status the adapter does not know")
 
 
 def reference(text: str) -> str:
     """The portal shows an empty memo as a dash."""
     cleaned = text.strip()
     return "" if cleaned in ("—", "-") else cleaned
-
-
-def form_amount(cents: int) -> str:
-    """What a patient would type for this amount: "1234.50"."""
-    whole, rest = divmod(cents, 100)
-    return f"{whole}.{rest:02d}"
 
 
 def code_destination(text: str) -> tuple[MfaMethod, str, str]:

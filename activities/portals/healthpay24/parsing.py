@@ -8,9 +8,10 @@ does not recognise: a changed format must fail loudly, never be guessed at.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TypeVar
 
+from activities.portals import parsing_common as common
 from models.accounts import AccountStatus
 from models.errors import PortalChanged
 from models.estimates import EstimateStatus
@@ -43,6 +44,8 @@ _ESTIMATE_STATUSES = {
 NO_NOTE = ("—", "-", "")
 _Status = TypeVar("_Status")
 
+form_amount = common.form_amount
+
 
 def money(text: str, field: str) -> Money:
     match = _MONEY.fullmatch(text.strip())
@@ -53,10 +56,7 @@ def money(text: str, field: str) -> Money:
 
 
 def day(text: str, field: str) -> date:
-    try:
-        return datetime.strptime(text.strip(), _DATE_FORMAT).date()
-    except ValueError:
-        raise PortalChanged(f"{field} is not a date in the expected format") from None
+    return common.day(text, _DATE_FORMAT, field)
 
 
 def birth_date(text: str, field: str) -> date:
@@ -67,10 +67,7 @@ def birth_date(text: str, field: str) -> date:
 
 
 def timestamp(text: str, field: str) -> datetime:
-    try:
-        return datetime.strptime(text.strip(), _TIMESTAMP_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        raise PortalChanged(f"{field} is not a timestamp in the expected format") from None
+    return common.utc_timestamp(text, _TIMESTAMP_FORMAT, field)
 
 
 def procedure_code(text: str) -> tuple[str, str]:
@@ -117,12 +114,6 @@ def switch(text: str, field: str) -> bool:
     return cleaned == "On"
 
 
-def form_amount(cents: int) -> str:
-    """What a patient would type for this amount: "1234.50"."""
-    whole, rest = divmod(cents, 100)
-    return f"{whole}.{rest:02d}"
-
-
 def texted_to(text: str) -> tuple[MfaMethod, str, str]:
     """(SMS, "(***) ***-0112", "We texted a security code to (***) ***-0112.")."""
     match = _TEXTED_TO.match(text.strip())
@@ -132,7 +123,4 @@ def texted_to(text: str) -> tuple[MfaMethod, str, str]:
 
 
 def _lookup(table: dict[str, _Status], text: str, what: str) -> _Status:
-    try:
-        return table[text.strip()]
-    except KeyError:
-        raise PortalChanged(f"{what} has a status the adapter does not know") from None
+    return common.lookup(table, text, f"{what} has a status the adapter does not know")

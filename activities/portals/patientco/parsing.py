@@ -9,9 +9,10 @@ recognise: a changed format must fail loudly, never be guessed at.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TypeVar
 
+from activities.portals import parsing_common as common
 from models.accounts import AccountStatus
 from models.errors import PortalChanged
 from models.money import Money, parse_amount_to_cents
@@ -46,6 +47,8 @@ _DELIVERY = {"Delivered": "delivered", "Bounced": "bounced", "Pending": "pending
 ACCOUNT_BALANCE = "Account balance"
 _T = TypeVar("_T")
 
+form_amount = common.form_amount
+
 
 def money(text: str, field: str) -> Money:
     match = _MONEY.fullmatch(text.strip())
@@ -57,17 +60,11 @@ def money(text: str, field: str) -> Money:
 
 def plain_money(text: str, field: str) -> Money:
     """An export's amount column: "12.34", "-5.00"."""
-    try:
-        return Money(amount_cents=parse_amount_to_cents(text))
-    except ValueError:
-        raise PortalChanged(f"{field} is not an amount") from None
+    return common.plain_money(text, field)
 
 
 def day(text: str, field: str) -> date:
-    try:
-        return datetime.strptime(text.strip(), _DATE_FORMAT).date()
-    except ValueError:
-        raise PortalChanged(f"{field} is not a date in the expected format") from None
+    return common.day(text, _DATE_FORMAT, field)
 
 
 def optional_day(text: str, field: str) -> date | None:
@@ -75,10 +72,7 @@ def optional_day(text: str, field: str) -> date | None:
 
 
 def timestamp(text: str, field: str) -> datetime:
-    try:
-        return datetime.strptime(text.strip(), _TIMESTAMP_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        raise PortalChanged(f"{field} is not a timestamp in the expected format") from None
+    return common.utc_timestamp(text, _TIMESTAMP_FORMAT, field)
 
 
 def period(text: str, field: str) -> tuple[date, date]:
@@ -140,12 +134,6 @@ def reference(text: str) -> str:
     return "" if cleaned == "(none)" else cleaned
 
 
-def form_amount(cents: int) -> str:
-    """What staff would type for this amount: "1234.50"."""
-    whole, rest = divmod(cents, 100)
-    return f"{whole}.{rest:02d}"
-
-
 def code_destination(text: str) -> tuple[str, str]:
     """("e***@example.com", "We sent a 6-digit code to e***@example.com.")."""
     match = _SENT_TO.search(text.strip())
@@ -155,7 +143,4 @@ def code_destination(text: str) -> tuple[str, str]:
 
 
 def _lookup(table: dict[str, _T], text: str, what: str) -> _T:
-    try:
-        return table[text.strip()]
-    except KeyError:
-        raise PortalChanged(f"{what} the adapter does not know") from None
+    return common.lookup(table, text, f"{what} the adapter does not know")
