@@ -9,7 +9,12 @@ from pathlib import Path
 from sandbox.cedar.app import create_app
 from sandbox.cedar.settings import SandboxSettings
 from sandbox.common.connection_drop import ConnectionRegistry
-from sandbox.common.serving import add_launcher_arguments, configure_logging, run
+from sandbox.common.serving import (
+    add_launcher_arguments,
+    add_portal_arguments,
+    configure_logging,
+    run,
+)
 
 logger = logging.getLogger("sandbox.cedar")
 
@@ -18,9 +23,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
     parser = argparse.ArgumentParser(prog="python -m sandbox.cedar", description=__doc__)
     add_launcher_arguments(parser, port=8101, db=Path(".data/sandbox/cedar.sqlite3"))
     parser.add_argument("--patients", type=int, default=6)
-    parser.add_argument("--session-idle-seconds", type=float, default=900.0)
-    parser.add_argument("--code-seconds", type=float, default=600.0)
-    parser.add_argument("--reset", action="store_true", help="re-seed even if the db exists")
+    add_portal_arguments(parser)
     parser.add_argument(
         "--processor-url", default=None, help="charge through this sandbox processor"
     )

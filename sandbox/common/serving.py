@@ -34,6 +34,13 @@ def add_launcher_arguments(
     parser.add_argument("--seed", type=int, default=42, help=seed_help)
 
 
+def add_portal_arguments(parser: argparse.ArgumentParser) -> None:
+    """What every sandbox portal (not the processor) accepts on top of the launcher's."""
+    parser.add_argument("--session-idle-seconds", type=float, default=900.0)
+    parser.add_argument("--code-seconds", type=float, default=600.0)
+    parser.add_argument("--reset", action="store_true", help="re-seed even if the db exists")
+
+
 def run(
     app: Any,
     *,

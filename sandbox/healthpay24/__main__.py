@@ -7,7 +7,12 @@ import logging
 from pathlib import Path
 
 from sandbox.common.connection_drop import ConnectionRegistry
-from sandbox.common.serving import add_launcher_arguments, configure_logging, run
+from sandbox.common.serving import (
+    add_launcher_arguments,
+    add_portal_arguments,
+    configure_logging,
+    run,
+)
 from sandbox.healthpay24.app import create_app
 from sandbox.healthpay24.settings import SandboxSettings
 
@@ -21,9 +26,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
         "--processor-url", required=True, help="the sandbox processor (python -m sandbox.processor)"
     )
     parser.add_argument("--patients", type=int, default=6)
-    parser.add_argument("--session-idle-seconds", type=float, default=900.0)
-    parser.add_argument("--code-seconds", type=float, default=600.0)
-    parser.add_argument("--reset", action="store_true", help="re-seed even if the db exists")
+    add_portal_arguments(parser)
     args = parser.parse_args(argv)
     return SandboxSettings(
         db_path=args.db, processor_url=args.processor_url, host=args.host, port=args.port,

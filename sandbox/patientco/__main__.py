@@ -19,7 +19,7 @@ from pathlib import Path
 import uvicorn
 
 from sandbox.common.connection_drop import ConnectionRegistry, protocol_kwargs
-from sandbox.common.serving import add_launcher_arguments, configure_logging
+from sandbox.common.serving import add_launcher_arguments, add_portal_arguments, configure_logging
 from sandbox.patientco import db as database
 from sandbox.patientco.app import create_app
 from sandbox.patientco.idp.app import create_idp_app
@@ -39,9 +39,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
     parser.add_argument("--guarantors", type=int, default=8)
     parser.add_argument("--processor-url", default="http://127.0.0.1:8100")
     parser.add_argument("--idp-port", type=int, default=0, help="0 or absent: a free port")
-    parser.add_argument("--session-idle-seconds", type=float, default=900.0)
-    parser.add_argument("--code-seconds", type=float, default=600.0)
-    parser.add_argument("--reset", action="store_true", help="re-seed even if the db exists")
+    add_portal_arguments(parser)
     args = parser.parse_args(argv)
     return SandboxSettings(
         db_path=args.db, host=args.host, port=args.port, seed=args.seed,
