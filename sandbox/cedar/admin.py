@@ -16,7 +16,7 @@ router = APIRouter(prefix="/__sandbox__")
 router.include_router(
     shared_admin_router(
         get_sandbox,
-        set_password=auth.set_password,
+        logins_table="users",
         expire_sessions=lambda db: {"expired": auth.expire_all_sessions(db)},
         vendor="cedar",
     )

@@ -122,14 +122,6 @@ def start_session(db: sqlite3.Connection, username: str) -> SessionInfo:
     return SessionInfo(session_id, username, _user(db, username)["full_name"])
 
 
-def set_password(db: sqlite3.Connection, username: str, password: str) -> bool:
-    """Change a password as if the patient did it elsewhere; False for an unknown user."""
-    changed = db.execute(
-        "UPDATE users SET password = ? WHERE username = ?", (password, username)
-    ).rowcount
-    return changed > 0
-
-
 def preauth_is_live(db: sqlite3.Connection, preauth_id: str | None) -> bool:
     return challenge(db, preauth_id) is not None
 

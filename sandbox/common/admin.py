@@ -16,7 +16,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from sandbox.common import login_events, outbox
+from sandbox.common import login_events, outbox, passwords
 from sandbox.common.faults import Faults, FaultSettings, FaultUpdate, UnknownStep
 
 
@@ -34,7 +34,7 @@ class PasswordChange(BaseModel):
 def shared_admin_router(
     get_sandbox: Callable[[Request], AdminSandbox],
     *,
-    set_password: Callable[[sqlite3.Connection, str, str], bool],
+    logins_table: str,
     expire_sessions: Callable[[sqlite3.Connection], dict[str, int]],
     vendor: str | None = None,
 ) -> APIRouter:
@@ -64,7 +64,7 @@ def shared_admin_router(
         sandbox: sandbox_dep, username: str, change: PasswordChange
     ) -> dict[str, str]:
         """As if the user changed the password elsewhere: the old one stops working."""
-        if not set_password(sandbox.db, username, change.password):
+        if not passwords.set_password(sandbox.db, logins_table, username, change.password):
             raise HTTPException(status_code=404, detail="user not found")
         return {"username": username, "status": "password changed"}
 

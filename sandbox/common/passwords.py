@@ -22,6 +22,14 @@ class PasswordOutcome(StrEnum):
     LOCKED = "locked"
 
 
+def set_password(db: sqlite3.Connection, table: str, username: str, password: str) -> bool:
+    """Change a password as if the user did it elsewhere; False for an unknown login."""
+    changed = db.execute(
+        f"UPDATE {table} SET password = ? WHERE username = ?", (password, username)
+    ).rowcount
+    return changed > 0
+
+
 def check_password(
     db: sqlite3.Connection, table: str, username: str, password: str
 ) -> PasswordOutcome:

@@ -157,14 +157,6 @@ def expire_all_sessions(db: sqlite3.Connection) -> int:
     return db.execute("DELETE FROM sessions").rowcount
 
 
-def set_password(db: sqlite3.Connection, username: str, password: str) -> bool:
-    """Change a password as if the patient did it elsewhere; False for an unknown login."""
-    changed = db.execute(
-        "UPDATE logins SET password = ? WHERE username = ?", (password, username)
-    ).rowcount
-    return changed > 0
-
-
 def trust_device(db: sqlite3.Connection, username: str) -> str:
     token = secrets.token_urlsafe(32)
     db.execute("INSERT INTO devices VALUES (?, ?, ?)", (token, username, time.time()))

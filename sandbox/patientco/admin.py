@@ -31,7 +31,7 @@ router = APIRouter(prefix="/__sandbox__")
 router.include_router(
     shared_admin_router(
         get_sandbox,
-        set_password=staff_auth.set_password,
+        logins_table="staff",
         expire_sessions=_expire_sessions,
     )
 )

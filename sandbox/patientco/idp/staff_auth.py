@@ -171,13 +171,6 @@ def user(db: sqlite3.Connection, username: str) -> sqlite3.Row | None:
     return _user(db, username)
 
 
-def set_password(db: sqlite3.Connection, username: str, password: str) -> bool:
-    changed = db.execute(
-        "UPDATE staff SET password = ? WHERE username = ?", (password, username)
-    ).rowcount
-    return changed > 0
-
-
 def expire_all(db: sqlite3.Connection) -> int:
     return db.execute("DELETE FROM idp_sessions WHERE kind = 'sso'").rowcount
 
