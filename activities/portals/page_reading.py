@@ -61,6 +61,15 @@ async def text_or_none(locator: Locator) -> str | None:
     return (await locator.first.inner_text()).strip()
 
 
+async def alert_messages(alert: Locator) -> list[str]:
+    """A form's error alert as its list items, or its whole text when it has no list; [] when
+    the form shows no alert."""
+    if await alert.count() == 0:
+        return []
+    items = await alert.first.get_by_role("listitem").all_inner_texts()
+    return [item.strip() for item in items] or [await alert.first.inner_text()]
+
+
 async def main_heading_text(page: Page) -> str | None:
     """The page's first level-1 heading, or None when it has none."""
     return await text_or_none(page.get_by_role("heading", level=1))

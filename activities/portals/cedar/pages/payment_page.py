@@ -7,6 +7,7 @@ from urllib.parse import quote
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto, navigate_by
+from activities.portals.page_reading import alert_messages
 
 
 class PaymentPage:
@@ -61,7 +62,4 @@ class PaymentPage:
 
     async def error_messages(self) -> list[str]:
         async with errors_mapped(self.SUBMIT_STEP):
-            if await self.alert.count() == 0:
-                return []
-            items = await self.alert.first.get_by_role("listitem").all_inner_texts()
-            return [item.strip() for item in items] or [await self.alert.first.inner_text()]
+            return await alert_messages(self.alert)

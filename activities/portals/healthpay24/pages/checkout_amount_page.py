@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, navigate_by
+from activities.portals.page_reading import alert_messages
 
 
 class CheckoutAmountPage:
@@ -38,7 +39,4 @@ class CheckoutAmountPage:
 
     async def error_messages(self) -> list[str]:
         async with errors_mapped(self.STEP):
-            if await self.alert.count() == 0:
-                return []
-            items = await self.alert.first.get_by_role("listitem").all_inner_texts()
-            return [item.strip() for item in items] or [await self.alert.first.inner_text()]
+            return await alert_messages(self.alert)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Locator, Page, Response
 
 from activities.portals.navigation import errors_mapped, navigate_by
+from activities.portals.page_reading import alert_messages
 
 
 class PostPaymentPage:
@@ -46,10 +47,7 @@ class PostPaymentPage:
 
     async def error_messages(self) -> list[str]:
         async with errors_mapped(self.SUBMIT_STEP):
-            if await self.alert.count() == 0:
-                return []
-            items = await self.alert.first.get_by_role("listitem").all_inner_texts()
-            return [item.strip() for item in items] or [await self.alert.first.inner_text()]
+            return await alert_messages(self.alert)
 
     async def _select(self, select: Locator, value: str) -> bool:
         async with errors_mapped(self.STEP):
