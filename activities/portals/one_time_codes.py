@@ -1,4 +1,5 @@
-"""The current TOTP code for a secret, including the 80-bit secrets pyotp 2.10+ refuses.
+"""One-time codes: the current TOTP code for a secret, including the 80-bit secrets pyotp
+2.10+ refuses, and a code as a person typed it.
 
 Authenticator enrolments still commonly hand out 16-character base32 secrets (80 bits);
 pyotp now insists on 112 bits, which would lock such patients out of automation. The
@@ -30,3 +31,10 @@ def current_code(secret: str) -> str:
         # The message must not echo the secret.
         raise ValueError("the TOTP secret is not valid base32 of at least 80 bits") from None
     return code
+
+
+def typed_code(typed: str, digits: int) -> str | None:
+    """The code as a portal's field takes it (people paste "123 456" or "123-456"); None if it
+    cannot be a code of that many digits at all."""
+    code = typed.strip().replace(" ", "").replace("-", "")
+    return code if len(code) == digits and code.isascii() and code.isdigit() else None

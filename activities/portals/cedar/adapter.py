@@ -23,7 +23,7 @@ from activities.portals.cedar.pages.payment_page import PaymentPage
 from activities.portals.cedar.pages.statement_page import StatementPage
 from activities.portals.cedar.pages.statements_page import StatementsPage
 from activities.portals.navigation import PortalTimeouts, errors_mapped
-from activities.portals.one_time_codes import current_code
+from activities.portals.one_time_codes import current_code, typed_code
 from models.accounts import Account, AccountStatus, Guarantor
 from models.connections import Credentials
 from models.errors import (
@@ -78,7 +78,7 @@ class CedarAdapter:
     async def submit_mfa_code(self, code: str) -> bool:
         mfa = MfaPage(self._page, self._base_url)
         await self._open_challenge(mfa)
-        normalized = _one_time_code(code)
+        normalized = typed_code(code, CODE_DIGITS)
         if normalized is None:
             # Nothing the portal could accept; do not spend one of its attempts on it.
             return False
@@ -351,13 +351,6 @@ class CedarAdapter:
             reason = "the session expired" if expired else "the portal asked to sign in again"
             raise SessionExpired(f"{step}: {reason}")
         return response
-
-
-def _one_time_code(typed: str) -> str | None:
-    """The code as Cedar's field takes it (people paste "123 456" or "123-456"); None if it
-    cannot be a Cedar code at all."""
-    code = typed.strip().replace(" ", "").replace("-", "")
-    return code if len(code) == CODE_DIGITS and code.isascii() and code.isdigit() else None
 
 
 async def _read_bytes(path: Path) -> bytes:

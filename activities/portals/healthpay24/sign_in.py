@@ -12,7 +12,7 @@ from activities.portals.healthpay24.opening import path_of
 from activities.portals.healthpay24.pages.accounts_page import AccountsPage
 from activities.portals.healthpay24.pages.sign_in_page import SignInPage
 from activities.portals.healthpay24.pages.verification_page import VerificationPage
-from activities.portals.one_time_codes import current_code
+from activities.portals.one_time_codes import current_code, typed_code
 from models.connections import Credentials
 from models.errors import (
     AccountLocked,
@@ -62,7 +62,7 @@ class SignIn:
     async def submit_code(self, code: str) -> bool:
         verification = VerificationPage(self._page, self._base_url)
         await self._open_challenge(verification)
-        normalized = _one_time_code(code)
+        normalized = typed_code(code, CODE_DIGITS)
         if normalized is None:
             # Nothing the portal could accept; do not spend one of its attempts on it.
             return False
@@ -137,10 +137,3 @@ def _refusal(alert: str | None) -> Exception:
     if "user id or password" in text and "incorrect" in text:
         return BadCredentials("login: the portal rejected the User ID or password")
     return PortalChanged("login: sign-in did not lead to the security code screen")
-
-
-def _one_time_code(typed: str) -> str | None:
-    """The code as HealthPay24's field takes it (people paste "123 456" or "123-456"); None if
-    it cannot be a security code at all."""
-    code = typed.strip().replace(" ", "").replace("-", "")
-    return code if len(code) == CODE_DIGITS and code.isascii() and code.isdigit() else None

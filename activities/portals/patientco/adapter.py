@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlparse
 from playwright.async_api import Download, Page, Response
 
 from activities.portals.navigation import PortalTimeouts, errors_mapped
+from activities.portals.one_time_codes import typed_code
 from activities.portals.patientco import parsing, settlement_export
 from activities.portals.patientco.pages.account_page import AccountPage
 from activities.portals.patientco.pages.accounts_page import AccountsPage
@@ -82,8 +83,8 @@ class PatientcoAdapter:
         return await self._sso.start(credentials, trust_browser=True)
 
     async def submit_mfa_code(self, code: str) -> bool:
-        normalized = code.strip().replace(" ", "").replace("-", "")
-        if len(normalized) != CODE_DIGITS or not (normalized.isascii() and normalized.isdigit()):
+        normalized = typed_code(code, CODE_DIGITS)
+        if normalized is None:
             await self._sso.current_challenge()  # still MfaRejected if nothing is waiting
             return False  # nothing the portal could accept: keep its attempts
         return await self._sso.submit_code(normalized)
