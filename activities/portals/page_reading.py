@@ -54,6 +54,25 @@ async def read_definitions(
     return found
 
 
+async def read_table_if_shown(
+    table: Locator, required: tuple[str, ...], what: str, *, headers_any_case: bool = False
+) -> list[dict[str, str]]:
+    """``read_table``, or [] when the page shows no such table (an empty list, a refusal page):
+    the adapter, not the page object, decides whether that means the portal changed."""
+    if await table.count() == 0:
+        return []
+    return await read_table(table, required, what, headers_any_case=headers_any_case)
+
+
+async def read_definitions_if_shown(
+    container: Locator, required: tuple[str, ...], what: str, *, pairs: str = "term/definition"
+) -> dict[str, str]:
+    """``read_definitions``, or {} when the page shows no such region."""
+    if await container.count() == 0:
+        return {}
+    return await read_definitions(container, required, what, pairs=pairs)
+
+
 async def text_or_none(locator: Locator) -> str | None:
     """The first match's text, or None when nothing matches."""
     if await locator.count() == 0:

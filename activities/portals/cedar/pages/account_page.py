@@ -5,7 +5,10 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto
-from activities.portals.page_reading import read_definitions, read_table
+from activities.portals.page_reading import (
+    read_definitions_if_shown,
+    read_table_if_shown,
+)
 
 PROFILE_TERMS = ("Name", "Username")
 ACCOUNT_COLUMNS = ("Account number", "Balance due")
@@ -30,12 +33,8 @@ class AccountPage:
 
     async def profile_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
-            if await self.profile.count() == 0:
-                return {}
-            return await read_definitions(self.profile, PROFILE_TERMS, "account profile")
+            return await read_definitions_if_shown(self.profile, PROFILE_TERMS, "account profile")
 
     async def account_rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.accounts.count() == 0:
-                return []
-            return await read_table(self.accounts, ACCOUNT_COLUMNS, "billing accounts")
+            return await read_table_if_shown(self.accounts, ACCOUNT_COLUMNS, "billing accounts")

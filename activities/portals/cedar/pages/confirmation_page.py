@@ -7,7 +7,7 @@ from urllib.parse import quote
 from playwright.async_api import Download, Page, Response
 
 from activities.portals.navigation import download_by, errors_mapped, goto
-from activities.portals.page_reading import read_definitions
+from activities.portals.page_reading import read_definitions_if_shown
 
 DETAIL_TERMS = ("Confirmation number", "Amount", "Statement", "Paid with", "Reference", "Date")
 
@@ -38,9 +38,9 @@ class ConfirmationPage:
 
     async def detail_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
-            if await self.details.count() == 0:
-                return {}
-            return await read_definitions(self.details, DETAIL_TERMS, "payment confirmation")
+            return await read_definitions_if_shown(
+                self.details, DETAIL_TERMS, "payment confirmation"
+            )
 
     async def download_receipt(self) -> Download:
         return await download_by(self.page, self.receipt_link.click, self.RECEIPT_STEP)

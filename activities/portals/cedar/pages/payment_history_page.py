@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto, navigate_by
-from activities.portals.page_reading import read_table
+from activities.portals.page_reading import read_table_if_shown
 
 COLUMNS = ("Date", "Confirmation", "Statement", "Amount", "Paid with", "Reference")
 
@@ -40,6 +40,4 @@ class PaymentHistoryPage:
 
     async def rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.table.count() == 0:
-                return []
-            return await read_table(self.table, COLUMNS, "payment history")
+            return await read_table_if_shown(self.table, COLUMNS, "payment history")

@@ -7,7 +7,11 @@ from urllib.parse import quote
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto
-from activities.portals.page_reading import main_heading_text, read_definitions, read_table
+from activities.portals.page_reading import (
+    main_heading_text,
+    read_definitions_if_shown,
+    read_table_if_shown,
+)
 
 SUMMARY_TERMS = ("Balance due", "Total", "Due date", "Statement date", "Account number")
 LINE_ITEM_COLUMNS = ("Service date", "Code", "Description", "Charge", "Your responsibility")
@@ -38,12 +42,10 @@ class StatementPage:
 
     async def summary_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
-            if await self.summary.count() == 0:
-                return {}
-            return await read_definitions(self.summary, SUMMARY_TERMS, "statement summary")
+            return await read_definitions_if_shown(self.summary, SUMMARY_TERMS, "statement summary")
 
     async def line_items(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.line_items_table.count() == 0:
-                return []
-            return await read_table(self.line_items_table, LINE_ITEM_COLUMNS, "itemized charges")
+            return await read_table_if_shown(
+                self.line_items_table, LINE_ITEM_COLUMNS, "itemized charges"
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto, navigate_by
-from activities.portals.page_reading import read_table
+from activities.portals.page_reading import read_table_if_shown
 
 COLUMNS = ("Statement", "Statement date", "Due date", "Total", "Balance due", "Status")
 
@@ -30,9 +30,7 @@ class StatementsPage:
 
     async def rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.table.count() == 0:
-                return []
-            return await read_table(self.table, COLUMNS, "statements")
+            return await read_table_if_shown(self.table, COLUMNS, "statements")
 
     async def has_next(self) -> bool:
         async with errors_mapped(self.STEP):

@@ -7,7 +7,11 @@ from urllib.parse import quote
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto
-from activities.portals.page_reading import main_heading_text, read_definitions, read_table
+from activities.portals.page_reading import (
+    main_heading_text,
+    read_definitions_if_shown,
+    read_table_if_shown,
+)
 
 DETAIL_TERMS = ("Patient", "Guarantor", "Guarantor ID", "Guarantor date of birth",
                 "Account status", "Autopay", "Current balance")  # fmt: skip
@@ -41,18 +45,12 @@ class AccountPage:
 
     async def detail_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
-            if await self.details.count() == 0:
-                return {}
-            return await read_definitions(self.details, DETAIL_TERMS, "account")
+            return await read_definitions_if_shown(self.details, DETAIL_TERMS, "account")
 
     async def visit_rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.visits.count() == 0:
-                return []
-            return await read_table(self.visits, VISIT_COLUMNS, "visits")
+            return await read_table_if_shown(self.visits, VISIT_COLUMNS, "visits")
 
     async def statement_rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.statements.count() == 0:
-                return []
-            return await read_table(self.statements, STATEMENT_COLUMNS, "statements")
+            return await read_table_if_shown(self.statements, STATEMENT_COLUMNS, "statements")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto
-from activities.portals.page_reading import read_table
+from activities.portals.page_reading import read_table_if_shown
 
 COLUMNS = ("Account number", "Patient", "Guarantor", "Status", "Current balance")
 
@@ -34,6 +34,4 @@ class AccountsPage:
 
     async def rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.table.count() == 0:
-                return []
-            return await read_table(self.table, COLUMNS, "accounts")
+            return await read_table_if_shown(self.table, COLUMNS, "accounts")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, navigate_by
-from activities.portals.page_reading import read_definitions, text_or_none
+from activities.portals.page_reading import (
+    read_definitions_if_shown,
+    text_or_none,
+)
 
 SUMMARY_TERMS = ("Statement", "Payment amount", "Payment method", "Payment note")
 
@@ -28,9 +31,7 @@ class CheckoutReviewPage:
 
     async def summary_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
-            if await self.summary.count() == 0:
-                return {}
-            return await read_definitions(self.summary, SUMMARY_TERMS, "payment summary")
+            return await read_definitions_if_shown(self.summary, SUMMARY_TERMS, "payment summary")
 
     async def authorize_payment(self) -> None:
         async with errors_mapped(self.STEP):

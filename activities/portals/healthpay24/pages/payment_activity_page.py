@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto, navigate_by
-from activities.portals.page_reading import read_table
+from activities.portals.page_reading import read_table_if_shown
 
 COLUMNS = ("Paid on", "Confirmation", "Account", "Statement", "Amount", "Payment method",
            "Payment note")  # fmt: skip
@@ -43,6 +43,4 @@ class PaymentActivityPage:
 
     async def rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.table.count() == 0:
-                return []
-            return await read_table(self.table, COLUMNS, "payment activity")
+            return await read_table_if_shown(self.table, COLUMNS, "payment activity")

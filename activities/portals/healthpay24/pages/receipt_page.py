@@ -7,7 +7,7 @@ from urllib.parse import quote
 from playwright.async_api import Download, Page, Response
 
 from activities.portals.navigation import download_by, errors_mapped, goto
-from activities.portals.page_reading import read_definitions
+from activities.portals.page_reading import read_definitions_if_shown
 
 RECEIPT_TERMS = ("Confirmation number", "Amount paid", "Statement", "Payment method",
                  "Payment note", "Paid on")  # fmt: skip
@@ -40,9 +40,7 @@ class ReceiptPage:
 
     async def receipt_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
-            if await self.receipt.count() == 0:
-                return {}
-            return await read_definitions(self.receipt, RECEIPT_TERMS, "receipt")
+            return await read_definitions_if_shown(self.receipt, RECEIPT_TERMS, "receipt")
 
     async def download_pdf(self) -> Download:
         return await download_by(self.page, self.pdf_link.click, self.PDF_STEP)

@@ -7,7 +7,11 @@ from urllib.parse import quote
 from playwright.async_api import Download, Page, Response
 
 from activities.portals.navigation import download_by, errors_mapped, goto, navigate_by
-from activities.portals.page_reading import main_heading_text, read_definitions, read_table
+from activities.portals.page_reading import (
+    main_heading_text,
+    read_definitions_if_shown,
+    read_table_if_shown,
+)
 
 SUMMARY_TERMS = ("Account number", "Visit", "Statement date", "Payment due by", "Amount billed",
                  "Amount due", "Status")  # fmt: skip
@@ -41,15 +45,11 @@ class StatementPage:
 
     async def summary_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
-            if await self.summary.count() == 0:
-                return {}
-            return await read_definitions(self.summary, SUMMARY_TERMS, "statement summary")
+            return await read_definitions_if_shown(self.summary, SUMMARY_TERMS, "statement summary")
 
     async def charge_rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.charges.count() == 0:
-                return []
-            return await read_table(self.charges, CHARGE_COLUMNS, "charges")
+            return await read_table_if_shown(self.charges, CHARGE_COLUMNS, "charges")
 
     async def has_pdf(self) -> bool:
         async with errors_mapped(self.STEP):

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto
-from activities.portals.patientco.pages.reading import read_facts, read_table
+from activities.portals.patientco.pages.reading import read_facts_if_shown, read_table
 
 GUARANTOR_TERMS = ("Guarantor #", "Name", "Date of birth", "Account #", "Account status",
                    "Account balance")  # fmt: skip
@@ -36,9 +36,7 @@ class AccountPage:
 
     async def guarantor_facts(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
-            if await self.guarantor.count() == 0:
-                return {}
-            return await read_facts(self.guarantor, GUARANTOR_TERMS, "guarantor")
+            return await read_facts_if_shown(self.guarantor, GUARANTOR_TERMS, "guarantor")
 
     async def patients(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):

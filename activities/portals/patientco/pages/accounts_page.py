@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto, navigate_by
-from activities.portals.patientco.pages.reading import read_table
+from activities.portals.patientco.pages.reading import read_table_if_shown
 
 COLUMNS = ("Guarantor #", "Guarantor", "DOB", "Account #", "MRN(s)", "Status", "Account balance")
 
@@ -31,9 +31,7 @@ class AccountsPage:
 
     async def rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.table.count() == 0:
-                return []
-            return await read_table(self.table, COLUMNS, "guarantor accounts")
+            return await read_table_if_shown(self.table, COLUMNS, "guarantor accounts")
 
     async def has_next(self) -> bool:
         async with errors_mapped(self.STEP):

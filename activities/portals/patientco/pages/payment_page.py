@@ -7,7 +7,7 @@ from urllib.parse import quote
 from playwright.async_api import Download, Page, Response
 
 from activities.portals.navigation import download_by, errors_mapped, goto
-from activities.portals.patientco.pages.reading import read_facts
+from activities.portals.patientco.pages.reading import read_facts_if_shown
 
 DETAIL_TERMS = ("Transaction ID", "Status", "Account #", "Applied to", "Amount", "Payment method",
                 "Reference", "Posted")  # fmt: skip
@@ -44,9 +44,7 @@ class PaymentPage:
 
     async def detail_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
-            if await self.details.count() == 0:
-                return {}
-            return await read_facts(self.details, DETAIL_TERMS, "transaction")
+            return await read_facts_if_shown(self.details, DETAIL_TERMS, "transaction")
 
     async def download_receipt(self) -> Download:
         return await download_by(self.page, self.receipt_link.click, self.RECEIPT_STEP)

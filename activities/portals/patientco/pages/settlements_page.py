@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Download, Page, Response
 
 from activities.portals.navigation import download_by, errors_mapped, goto
-from activities.portals.patientco.pages.reading import read_table
+from activities.portals.patientco.pages.reading import read_table_if_shown
 
 COLUMNS = ("Batch", "Status", "Opened", "Closed", "Deposit date", "Payments", "Refunds", "Net")
 
@@ -34,9 +34,7 @@ class SettlementsPage:
 
     async def rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.table.count() == 0:
-                return []
-            return await read_table(self.table, COLUMNS, "settlement batches")
+            return await read_table_if_shown(self.table, COLUMNS, "settlement batches")
 
     async def export(self, batch_id: str) -> Download:
         link = self.page.get_by_role("link", name=f"Export CSV of {batch_id}", exact=True)

@@ -8,7 +8,10 @@ from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto, navigate_by
 from activities.portals.page_reading import main_heading_text
-from activities.portals.patientco.pages.reading import read_facts, read_table
+from activities.portals.patientco.pages.reading import (
+    read_facts_if_shown,
+    read_table_if_shown,
+)
 
 DETAIL_TERMS = ("Statement #", "Account #", "Statement period", "Issued", "Due", "Billed",
                 "Balance", "Status", "Delivery")  # fmt: skip
@@ -41,15 +44,11 @@ class StatementPage:
 
     async def detail_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
-            if await self.details.count() == 0:
-                return {}
-            return await read_facts(self.details, DETAIL_TERMS, "statement")
+            return await read_facts_if_shown(self.details, DETAIL_TERMS, "statement")
 
     async def charge_rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.charges.count() == 0:
-                return []
-            return await read_table(self.charges, CHARGE_COLUMNS, "itemized charges")
+            return await read_table_if_shown(self.charges, CHARGE_COLUMNS, "itemized charges")
 
     async def can_post_payment(self) -> bool:
         async with errors_mapped(self.STEP):

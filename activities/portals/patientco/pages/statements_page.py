@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto, navigate_by
-from activities.portals.patientco.pages.reading import read_table
+from activities.portals.patientco.pages.reading import read_table_if_shown
 
 COLUMNS = ("Statement #", "Guarantor #", "Guarantor", "Statement period", "Issued", "Due",
            "Billed", "Balance", "Status", "Delivery")  # fmt: skip
@@ -32,9 +32,7 @@ class StatementsPage:
 
     async def rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.table.count() == 0:
-                return []
-            return await read_table(self.table, COLUMNS, "statements")
+            return await read_table_if_shown(self.table, COLUMNS, "statements")
 
     async def has_next(self) -> bool:
         async with errors_mapped(self.STEP):

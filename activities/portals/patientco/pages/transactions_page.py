@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from activities.portals.navigation import errors_mapped, goto, navigate_by
-from activities.portals.patientco.pages.reading import read_table
+from activities.portals.patientco.pages.reading import read_table_if_shown
 
 COLUMNS = ("Posted", "Transaction ID", "Type", "Status", "Account #", "Applied to", "Method",
            "Amount", "Reference")  # fmt: skip
@@ -41,6 +41,4 @@ class TransactionsPage:
 
     async def rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
-            if await self.table.count() == 0:
-                return []
-            return await read_table(self.table, COLUMNS, "transactions")
+            return await read_table_if_shown(self.table, COLUMNS, "transactions")
