@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import TypeAdapter
 
 from activities.private_files import write_private
-from activities.secrets import LocalSecretFile
+from activities.secrets import open_secret_store
 from models.connections import Connection, PortalName, SecretRef
 from models.errors import ConnectionNotFound
 from models.settings import Settings
@@ -48,7 +48,7 @@ def save_connection(
     totp_secret: str | None = None,
 ) -> Connection:
     """Store the secrets in the local secret file and the connection, by reference, beside."""
-    secrets = LocalSecretFile(settings.secrets_file)
+    secrets = open_secret_store(settings)
     password_ref = SecretRef(ref=f"local:{connection_id}/password")
     secrets.put(password_ref, password)
     totp_ref = None

@@ -6,12 +6,14 @@ The local store is a JSON file with owner-only permissions, kept outside the rep
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 from activities.private_files import write_private
 from models.connections import Connection, Credentials, SecretRef
 from models.errors import SecretNotFound
+from models.settings import Settings
 
 
 class SecretStore(Protocol):
@@ -52,6 +54,21 @@ class LocalSecretFile:
         data = self._load()
         data[name] = value
         write_private(self._path, json.dumps(data, indent=2).encode())
+
+
+def open_secret_store(settings: Settings) -> SecretStore:
+    """The secret store this process uses (the composition roots call this once)."""
+    return LocalSecretFile(settings.secrets_file)
+
+
+def secret_or_create(store: SecretStore, ref: SecretRef, make: Callable[[], str]) -> str:
+    """The secret under ``ref``; made and stored by the first caller when there is none."""
+    try:
+        return store.get(ref)
+    except SecretNotFound:
+        value = make()
+        store.put(ref, value)
+        return value
 
 
 def resolve_credentials(connection: Connection, store: SecretStore) -> Credentials:

@@ -126,13 +126,13 @@ def _add_connection(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _repair_connection(args: argparse.Namespace, settings: Settings) -> int:
     from activities.connections import ConnectionRegistry
-    from activities.secrets import LocalSecretFile
+    from activities.secrets import open_secret_store
     from starters.sessions_client import SessionsClient
     from workers.temporal_client import connect
 
     connection = ConnectionRegistry(settings.connections_file).get(args.id)
     password = os.environ.get("BILLBRIDGE_PORTAL_PASSWORD") or getpass.getpass("New password: ")
-    LocalSecretFile(settings.secrets_file).put(connection.password_ref, password)
+    open_secret_store(settings).put(connection.password_ref, password)
     view = await SessionsClient(await connect(settings)).credentials_replaced(args.id)
     say(f"connection {args.id}: new password stored; session is {view.status.value}")
     return 0

@@ -20,7 +20,7 @@ from activities.browser import BrowserPool
 from activities.connections import ConnectionRegistry
 from activities.payments import PaymentActivities
 from activities.portal_sessions import PortalSessions
-from activities.secrets import LocalSecretFile
+from activities.secrets import open_secret_store
 from activities.session_broker import SessionBroker
 from activities.session_store import SessionStateStore, session_key
 from activities.sessions import SessionActivities
@@ -36,7 +36,7 @@ def build_worker(
 ) -> Worker:
     """Wire stores and clients into the activity classes and register everything."""
     artifacts = LocalArtifactStore(settings.artifacts_root)
-    secrets = LocalSecretFile(settings.secrets_file)
+    secrets = open_secret_store(settings)
     portal_sessions = PortalSessions(
         browsers,
         ConnectionRegistry(settings.connections_file),

@@ -19,7 +19,7 @@ from temporalio.worker import Worker
 
 from activities.browser import BrowserPool
 from activities.connections import ConnectionRegistry
-from activities.secrets import LocalSecretFile
+from activities.secrets import open_secret_store
 from activities.session_store import SessionStateStore, session_key
 from models.connection_session import MfaCodeSubmission, SessionStatus
 from models.errors import InvalidInput, LoginRequired, MfaRejected, MfaTimedOut
@@ -407,7 +407,7 @@ async def test_rejected_password_waits_for_repair(
     assert cedar_admin.logins().failed_password == 1  # no retry into a lockout
 
     connection = ConnectionRegistry(settings.connections_file).get(connection_id)
-    LocalSecretFile(settings.secrets_file).put(
+    open_secret_store(settings).put(
         connection.password_ref, cedar_admin.user("demo.patient").password
     )
     await sessions.credentials_replaced(connection_id)
@@ -425,9 +425,7 @@ async def test_session_state_on_disk_is_encrypted(
     await _pay(await client.start_payment(payment_request))
     files = list((settings.sessions_dir / payment_request.connection_id).glob("*.bin"))
     assert files
-    store = SessionStateStore(
-        settings.sessions_dir, session_key(LocalSecretFile(settings.secrets_file))
-    )
+    store = SessionStateStore(settings.sessions_dir, session_key(open_secret_store(settings)))
     for path in files:
         state = store.load(
             payment_request.connection_id, f"{payment_request.connection_id}/{path.stem}"
