@@ -1,16 +1,26 @@
-"""Connecting to Temporal the same way from workers, starters and tests."""
+"""Connecting to Temporal the same way from workers, starters and tests.
+
+Every client gets the encrypting data converter: there is no way to connect without it.
+"""
 
 from __future__ import annotations
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 
+from activities.secrets import open_secret_store
 from models.settings import Settings
+from security.codec import encrypted_data_converter
+from security.keyring import load_keyring
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    return encrypted_data_converter(load_keyring(open_secret_store(settings)))
 
 
 async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
     )
