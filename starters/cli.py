@@ -50,6 +50,26 @@ def _parser() -> argparse.ArgumentParser:
         help="sms/email: the login waits for you to type the code the sandbox sent",
     )
 
+    codec = commands.add_parser(
+        "codec-server", help="decrypt payloads for the Temporal UI and CLI (token required)"
+    )
+    codec.add_argument("--host", default="127.0.0.1")
+    codec.add_argument("--port", type=int, default=8081)
+    codec.add_argument(
+        "--ui-origin",
+        action="append",
+        default=[],
+        help="the Temporal UI's origin allowed by CORS, e.g. http://localhost:8233 (repeatable)",
+    )
+
+    keys = commands.add_parser("keys", help="payload-encryption keys (ids only, never material)")
+    key_commands = keys.add_subparsers(dest="action", required=True)
+    key_commands.add_parser("list", help="the key ids loaded, and which one encrypts")
+    key_commands.add_parser(
+        "rotate", help="add a new active key; old keys stay so old histories stay readable"
+    )
+    key_commands.add_parser("codec-token", help="print the codec server's token (operators only)")
+
     mfa = commands.add_parser("mfa", help="logins waiting for a person's one-time code")
     mfa_commands = mfa.add_subparsers(dest="action", required=True)
     mfa_commands.add_parser("list", help="pending challenges: connection, method, where, age")
@@ -166,6 +186,26 @@ async def _mfa(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _keys(args: argparse.Namespace, settings: Settings) -> int:
+    from activities.secrets import open_secret_store
+    from security.keyring import load_keyring, rotate_keyring
+    from starters.codec_server import codec_server_token
+
+    store = open_secret_store(settings)
+    if args.action == "codec-token":
+        say(codec_server_token(store))
+        return 0
+    if args.action == "rotate":
+        keyring = rotate_keyring(store)
+        say(f"new active key {keyring.active}; restart workers and clients to encrypt with it")
+    else:
+        keyring = load_keyring(store)
+    for key_id in sorted(keyring.keys):
+        role = "active (encrypts and decrypts)" if key_id == keyring.active else "decrypts"
+        say(f"{key_id}\t{role}")
+    return 0
+
+
 def _list_connections(settings: Settings) -> int:
     from activities.connections import ConnectionRegistry
 
@@ -192,6 +232,13 @@ async def _run(args: argparse.Namespace) -> int:
         )
     if args.command == "mfa":
         return await _mfa(args, settings)
+    if args.command == "codec-server":
+        from starters.codec_server import serve
+
+        await serve(settings, host=args.host, port=args.port, ui_origins=args.ui_origin)
+        return 0
+    if args.command == "keys":
+        return _keys(args, settings)
     if args.action == "add":
         return _add_connection(args, settings)
     if args.action == "repair":

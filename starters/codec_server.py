@@ -74,7 +74,10 @@ def codec_app(codec: PayloadCodec, token: str, ui_origins: Sequence[str]) -> Fas
             converted = await convert(body.payloads)
         except UndecryptablePayload as err:
             raise HTTPException(422, str(err)) from None
-        return JSONResponse(json_format.MessageToDict(Payloads(payloads=converted)))
+        message = Payloads(payloads=converted)
+        return JSONResponse(
+            json_format.MessageToDict(message, always_print_fields_with_no_presence=True)
+        )
 
     for prefix in ("", "/{namespace}", "/t/{token}", "/t/{token}/{namespace}"):
 
@@ -94,7 +97,7 @@ def ui_endpoint(base_url: str, token: str) -> str:
     return f"{base_url}/t/{token}"
 
 
-def serve(settings: Settings, *, host: str, port: int, ui_origins: Sequence[str]) -> None:
+async def serve(settings: Settings, *, host: str, port: int, ui_origins: Sequence[str]) -> None:
     """Run until SIGTERM/SIGINT; prints how the CLI and the UI reach it."""
     store = open_secret_store(settings)
     token = codec_server_token(store)
@@ -105,4 +108,4 @@ def serve(settings: Settings, *, host: str, port: int, ui_origins: Sequence[str]
     say(f"  UI:  --ui-codec-endpoint {base_url}/t/<token>")
     say(f"  the token is in the secret store under {CODEC_TOKEN_REF}")
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-    uvicorn.Server(config).run()
+    await uvicorn.Server(config).serve()
