@@ -1,13 +1,36 @@
-"""Refusing primary account numbers (PANs): only processor tokens may move."""
+"""Refusing primary account numbers (PANs): only processor tokens may move.
+
+One detector (``find_card_numbers``) serves two jobs: refusing input at every boundary
+(``refuse_card_number`` for one value, ``refuse_card_numbers_in`` for every string inside a
+model, dict or list — the Python client, the CLI, the workflows and, later, the HTTP API all
+call it) and masking card numbers in logs (``security.redaction``).
+
+A PAN is 13–19 digits that pass the Luhn check, written plain or in groups separated by
+single spaces or dashes ("4242 4242 4242 4242", "3782-822463-10005"). Groups are tried in
+every run of consecutive groups, so a PAN followed by an expiry ("4242 4242 4242 4242 12 30")
+is still found. A digit run longer than 19 with no separator is no PAN (an id, a hash).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pydantic import BaseModel
 
 from models.errors import CardNumberRefused
 
-# 13–19 digits, optionally grouped by single spaces or dashes, anywhere in the text.
-_PAN_CANDIDATE = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
+MIN_PAN_DIGITS = 13
+MAX_PAN_DIGITS = 19
+# Digit groups joined by one separator: a space, a no-break space or a dash.
+_GROUPED_DIGITS = re.compile(r"(?<!\d)\d+(?:[ \u00a0-]\d+)*(?!\d)")
+_GROUP = re.compile(r"\d+")
+
+TOKENIZATION_HINT = (
+    "BillBridge never accepts card numbers: card numbers go through tokenization at the card "
+    "processor (its hosted fields), and only the processor's token (tok_…) is passed on"
+)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -22,17 +45,75 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def find_card_numbers(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every card number in ``text``, left to right, not overlapping."""
+    for run in _GROUPED_DIGITS.finditer(text):
+        offset = run.start()
+        groups = [(g.start() + offset, g.end() + offset) for g in _GROUP.finditer(run.group())]
+        first = 0
+        while first < len(groups):
+            span = _pan_from(text, groups, first)
+            if span is None:
+                first += 1
+                continue
+            yield span
+            first = next((i for i, g in enumerate(groups) if g[0] >= span[1]), len(groups))
+
+
+def _pan_from(text: str, groups: list[tuple[int, int]], first: int) -> tuple[int, int] | None:
+    """The longest run of groups starting at ``first`` that is a PAN, if any."""
+    found = None
+    digits = ""
+    for last in range(first, len(groups)):
+        start, end = groups[last]
+        digits += text[start:end]
+        if len(digits) > MAX_PAN_DIGITS:
+            break
+        if len(digits) >= MIN_PAN_DIGITS and luhn_valid(digits):
+            found = (groups[first][0], end)
+    return found
+
+
 def contains_card_number(text: str) -> bool:
-    for match in _PAN_CANDIDATE.finditer(text):
-        digits = re.sub(r"[ -]", "", match.group())
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
-            return True
-    return False
+    return next(find_card_numbers(text), None) is not None
 
 
 def refuse_card_number(value: str, field: str) -> None:
+    """CardNumberRefused when ``value`` holds a card number. The message names the field,
+    never the value: it is shown to callers and may be stored in workflow history."""
     if contains_card_number(value):
-        raise CardNumberRefused(
-            f"{field} looks like a card number; BillBridge accepts only payment-method "
-            "tokens from the card processor (tokenize the card first, then pass its token)"
-        )
+        raise CardNumberRefused(f"{field} looks like a card number. {TOKENIZATION_HINT}.")
+
+
+def refuse_card_numbers_in(value: Any, field: str = "") -> None:
+    """Refuse a card number in any string inside ``value``: a pydantic model's fields, a
+    mapping's keys and values, a list's items, recursively. The error names the offending
+    path under ``field`` ("payment_method_token", "start.waiters[item]"), never the value.
+
+    The one check every boundary calls (client, CLI, workflow inputs and Updates, and the
+    HTTP API's request models), so a field added later is covered without a new line.
+    """
+    for path, text in _strings(value, field):
+        refuse_card_number(text, path)
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _strings(getattr(value, name), _join(path, name))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            # A key is checked before it could become part of a path in an error message,
+            # and only a plain name ever does.
+            yield from _strings(key, f"{path or 'mapping'} key")
+            named = isinstance(key, str) and key.isidentifier()
+            yield from _strings(item, _join(path, key) if named else f"{path}[item]")
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name

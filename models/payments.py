@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.card_numbers import refuse_card_number
+from models.card_numbers import refuse_card_numbers_in
 from models.connection_session import SessionLease
 from models.errors import InvalidAmount, InvalidInput
 from models.money import Money
@@ -100,9 +100,9 @@ class PostPaymentRequest(BaseModel):
         """
         if self.amount_cents <= 0:
             raise InvalidAmount(f"amount must be greater than zero (got {self.amount_cents} cents)")
-        refuse_card_number(self.payment_method_token, "payment_method_token")
-        for name in ("statement_id", "idempotency_key", "connection_id"):
-            refuse_card_number(getattr(self, name), name)
+        # Every string field, not only the token: a PAN pasted into any of them would
+        # land in workflow history, and the idempotency key even in the workflow id.
+        refuse_card_numbers_in(self)
         if not self.payment_method_token.isascii() or " " in self.payment_method_token:
             raise InvalidInput("payment_method_token must be a processor token such as 'tok_…'")
 

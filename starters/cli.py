@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
+from models.card_numbers import refuse_card_numbers_in
 from models.connections import PortalName
 from models.errors import BillBridgeError, InvalidInput
 from models.money import parse_amount_to_cents
@@ -216,6 +217,9 @@ def _list_connections(settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    # Every argument of every command, before anything is connected, parsed or echoed.
+    for name, value in vars(args).items():
+        refuse_card_numbers_in(value, f"the {name.replace('_', '-')} argument")
     settings = Settings()
     if args.command == "worker":
         from workers.main import run_worker

@@ -8,6 +8,7 @@ from typing import TypeVar
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from models.card_numbers import refuse_card_number
 from models.connection_session import MfaCodeSubmission, MfaSubmissionResult, SessionView
 from models.errors import InvalidInput, as_typed_error
 from workflows.connection_session import (
@@ -24,6 +25,8 @@ class SessionsClient:
         self._client = client
 
     def _handle(self, connection_id: str) -> WorkflowHandle[ConnectionSessionWorkflow, None]:
+        # The connection id becomes a workflow id, which Temporal keeps in plain text.
+        refuse_card_number(connection_id, "connection_id")
         return self._client.get_workflow_handle_for(
             ConnectionSessionWorkflow.run, session_workflow_id(connection_id)
         )
@@ -54,6 +57,7 @@ class SessionsClient:
 
     async def submit_mfa_code(self, connection_id: str, code: str) -> MfaSubmissionResult:
         """True if the portal accepted the code; a malformed code is refused before it."""
+        refuse_card_number(code, "code")
         return await self._update(
             connection_id,
             lambda handle: handle.execute_update(

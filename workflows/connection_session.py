@@ -22,6 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.sessions import SessionActivities
+    from models.card_numbers import refuse_card_number, refuse_card_numbers_in
     from models.connection_session import (
         SESSION_READY_SIGNAL,
         AcquireSession,
@@ -39,7 +40,13 @@ with workflow.unsafe.imports_passed_through():
         SessionView,
         SessionWorkflowInput,
     )
-    from models.errors import LoginRequired, MfaRejected, MfaTimedOut, find_typed_failure
+    from models.errors import (
+        CardNumberRefused,
+        LoginRequired,
+        MfaRejected,
+        MfaTimedOut,
+        find_typed_failure,
+    )
     from workflows.policies import BROWSER_ACTIVITY, FILE_ACTIVITY
 
 CONNECTION_ATTRIBUTE = SearchAttributeKey.for_keyword("BillBridgeConnection")
@@ -72,6 +79,9 @@ class ConnectionSessionWorkflow:
 
     @workflow.run
     async def run(self, start: SessionWorkflowInput) -> None:
+        # A card number in the input fails the workflow typed, before it reaches any
+        # search attribute, detail or activity.
+        refuse_card_numbers_in(start, "start")
         workflow.upsert_search_attributes(
             [
                 CONNECTION_ATTRIBUTE.value_set(start.connection_id),
@@ -125,6 +135,10 @@ class ConnectionSessionWorkflow:
         self._show()
         return SessionGrant()
 
+    @acquire.validator
+    def _check_acquire(self, request: AcquireSession) -> None:
+        refuse_card_numbers_in(request, "request")
+
     @workflow.update
     async def submit_mfa_code(self, submission: MfaCodeSubmission) -> MfaSubmissionResult:
         return await self._answer(submission.code.strip())
@@ -132,6 +146,7 @@ class ConnectionSessionWorkflow:
     @submit_mfa_code.validator
     def _check_code(self, submission: MfaCodeSubmission) -> None:
         # Rejected here, a malformed code never reaches the portal nor the history.
+        refuse_card_number(submission.code, "code")
         if not _CODE.fullmatch(submission.code.strip()):
             raise ValueError("an MFA code is 4 to 8 digits")
         if self._status is not SessionStatus.AWAITING_MFA:
@@ -142,7 +157,7 @@ class ConnectionSessionWorkflow:
         """For tools that can only signal; the outcome is read with the ``state`` query."""
         try:
             self._check_code(submission)
-        except ValueError as err:
+        except (ValueError, CardNumberRefused) as err:
             self._last_mfa_result = MfaSubmissionResult(
                 accepted=False, attempts_left=self._attempts_left(), message=str(err)
             )

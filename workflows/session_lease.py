@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.session_broker import SessionBroker
+    from models.card_numbers import refuse_card_numbers_in
     from models.connection_session import (
         SESSION_READY_SIGNAL,
         ObtainSession,
@@ -22,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
         SessionLease,
         SessionReply,
     )
-    from models.errors import find_typed_failure
+    from models.errors import CardNumberRefused, find_typed_failure
     from workflows.policies import OBTAIN_SESSION_ACTIVITY, SESSION_RENEWALS, SESSION_REPLY_RECHECK
 
 T = TypeVar("T")
@@ -35,6 +36,12 @@ class SessionLeases:
         workflow.set_signal_handler(SESSION_READY_SIGNAL, self._on_reply)
 
     def _on_reply(self, reply: SessionReply) -> None:
+        try:
+            refuse_card_numbers_in(reply, "reply")
+        except CardNumberRefused:
+            # Not from a session workflow; ignored, the periodic re-ask gets the real answer.
+            workflow.logger.warning("ignored a session reply that carries a card number")
+            return
         self._reply = reply
 
     async def obtain(self, connection_id: str, *, fail_fast: bool = False) -> SessionLease:
