@@ -41,5 +41,9 @@ class Settings(BaseSettings):
         return self.home / "sessions"
 
     @property
+    def audit_dir(self) -> Path:
+        return self.home / "audit"
+
+    @property
     def artifacts_root(self) -> Path:
         return self.artifacts_dir or self.home / "artifacts"

@@ -1,0 +1,81 @@
+"""Who did what: the actor behind a request and the audit trail's records.
+
+Audit details hold identifiers and amounts only (statement id, connection id, confirmation
+number, cents): never names, codes, passwords or tokens beyond their last 4 characters.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ActorKind(StrEnum):
+    API_KEY = "api_key"
+    OPERATOR = "operator"
+    SYSTEM = "system"
+
+
+class Actor(BaseModel):
+    """Who asked for an action: an API key's id, an operator's login, or BillBridge itself."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ActorKind
+    id: str = Field(min_length=1, max_length=128)
+
+
+def unattributed() -> Actor:
+    """The actor of requests made before actors were recorded (old inputs stay valid)."""
+    return Actor(kind=ActorKind.SYSTEM, id="unattributed")
+
+
+class AuditAction(StrEnum):
+    PAYMENT_POSTED = "payment.posted"
+    PAYMENT_FAILED = "payment.failed"
+    MFA_CODE_SUBMITTED = "mfa.code_submitted"
+    CREDENTIALS_REPLACED = "credentials.replaced"
+    PLAN_CHANGED = "plan.changed"
+
+
+AuditDetail = str | int | bool | None
+
+
+class AuditRecord(BaseModel):
+    """What a workflow asks the audit activity to append.
+
+    ``entry_id`` is the same on every attempt of the activity, so a retry after a lost
+    answer finds its entry and writes nothing twice.
+    """
+
+    entry_id: str = Field(min_length=1, max_length=512)
+    at: datetime
+    actor: Actor
+    action: AuditAction
+    workflow_id: str
+    run_id: str
+    outcome: str
+    details: dict[str, AuditDetail] = Field(default_factory=dict)
+
+
+class AuditEntry(AuditRecord):
+    """One line of the audit log: the record, its place in the chain and the chain's MAC."""
+
+    seq: int = Field(ge=1)
+    prev_hash: str
+    hash: str
+
+
+class AuditReceipt(BaseModel):
+    """The audit activity's answer: where the entry sits, and whether it was already there."""
+
+    seq: int
+    hash: str
+    already_recorded: bool
+
+
+def last4(value: str) -> str:
+    """Enough of a token or reference to recognize it, too little to use it."""
+    return value[-4:]
