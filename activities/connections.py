@@ -46,14 +46,17 @@ def save_connection(
     username: str,
     password: str,
     totp_secret: str | None = None,
+    secret_store: str = "local",
 ) -> Connection:
-    """Store the secrets in the local secret file and the connection, by reference, beside."""
+    """Store the secrets in ``secret_store`` and the connection, by reference, beside."""
     secrets = open_secret_store(settings)
-    password_ref = SecretRef(ref=f"local:{connection_id}/password")
+    # One IAM policy on billbridge/* covers every secret BillBridge keeps in AWS.
+    prefix = f"{secret_store}:{'billbridge/' if secret_store == 'aws-sm' else ''}{connection_id}"
+    password_ref = SecretRef(ref=f"{prefix}/password")
     secrets.put(password_ref, password)
     totp_ref = None
     if totp_secret is not None:
-        totp_ref = SecretRef(ref=f"local:{connection_id}/totp")
+        totp_ref = SecretRef(ref=f"{prefix}/totp")
         secrets.put(totp_ref, totp_secret)
     connection = Connection(
         id=connection_id,

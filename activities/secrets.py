@@ -1,19 +1,31 @@
 """Secret stores: credentials are fetched by reference inside activities, never carried.
 
-The local store is a JSON file with owner-only permissions, kept outside the repository.
+A reference names its store by scheme: ``local:<name>`` is the encrypted local file
+(activities/secret_file.py, always there), ``aws-sm:<name>`` is AWS Secrets Manager
+(activities/aws_secrets.py, when Settings turn it on). Workflow data holds only the
+references; the values exist only inside the activity that uses them.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from pathlib import Path
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Protocol, runtime_checkable
 
-from activities.private_files import write_private
+from activities.aws_secrets import AwsSecretsManager
+from activities.secret_file import LocalSecretFile
 from models.connections import Connection, Credentials, SecretRef
-from models.errors import SecretNotFound
+from models.errors import SecretNotFound, SecretStoreUnreadable
 from models.settings import Settings
+
+__all__ = [
+    "AwsSecretsManager",
+    "LocalSecretFile",
+    "SecretStore",
+    "SecretStoresByScheme",
+    "open_secret_store",
+    "resolve_credentials",
+    "secret_or_create",
+]
 
 
 class SecretStore(Protocol):
@@ -22,47 +34,65 @@ class SecretStore(Protocol):
     def put(self, ref: SecretRef, value: str) -> None: ...
 
 
-class LocalSecretFile:
-    """``local:<name>`` references resolved from a 0600 JSON file."""
+@runtime_checkable
+class CreatesOnce(Protocol):
+    """A store that can check-and-create in one step (a lock, or an atomic create call)."""
 
-    scheme = "local"
+    def get_or_create(self, ref: SecretRef, make: Callable[[], str]) -> str: ...
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
 
-    def _load(self) -> dict[str, str]:
-        if not self._path.exists():
-            return {}
-        data: dict[str, str] = json.loads(self._path.read_text())
-        return data
+class SecretStoresByScheme:
+    """One SecretStore over several: each reference goes to the store its scheme names."""
 
-    def _name(self, ref: SecretRef) -> str:
-        scheme, _, name = ref.ref.partition(":")
-        if scheme != self.scheme:
-            raise SecretNotFound(f"secret store '{scheme}' is not configured")
-        return name
+    def __init__(self, stores: Mapping[str, SecretStore]) -> None:
+        self._stores = dict(stores)
+
+    @property
+    def schemes(self) -> list[str]:
+        return sorted(self._stores)
+
+    def store_for(self, ref: SecretRef) -> SecretStore:
+        scheme = ref.ref.partition(":")[0]
+        try:
+            return self._stores[scheme]
+        except KeyError:
+            raise SecretStoreUnreadable(
+                f"secret store '{scheme}' is not configured (have: {', '.join(self.schemes)})"
+            ) from None
 
     def get(self, ref: SecretRef) -> str:
-        try:
-            return self._load()[self._name(ref)]
-        except KeyError:
-            # The reference is not secret; its value is.
-            raise SecretNotFound(f"no secret stored under {ref}") from None
+        return self.store_for(ref).get(ref)
 
     def put(self, ref: SecretRef, value: str) -> None:
-        name = self._name(ref)
-        data = self._load()
-        data[name] = value
-        write_private(self._path, json.dumps(data, indent=2).encode())
+        self.store_for(ref).put(ref, value)
+
+    def get_or_create(self, ref: SecretRef, make: Callable[[], str]) -> str:
+        return secret_or_create(self.store_for(ref), ref, make)
 
 
-def open_secret_store(settings: Settings) -> SecretStore:
-    """The secret store this process uses (the composition roots call this once)."""
-    return LocalSecretFile(settings.secrets_file)
+def open_secret_store(settings: Settings) -> SecretStoresByScheme:
+    """The secret stores this process uses (the composition roots call this once)."""
+    master_key = None
+    if settings.master_key is not None:
+        from activities.secret_file import MASTER_KEY_ENV, decode_master_key
+
+        master_key = decode_master_key(settings.master_key.get_secret_value(), MASTER_KEY_ENV)
+    stores: dict[str, SecretStore] = {
+        LocalSecretFile.scheme: LocalSecretFile(
+            settings.secrets_file, master_key=master_key, key_file=settings.master_key_file
+        )
+    }
+    if settings.aws_secrets_manager:
+        from activities.aws import aws_client
+
+        stores[AwsSecretsManager.scheme] = AwsSecretsManager(aws_client(settings, "secretsmanager"))
+    return SecretStoresByScheme(stores)
 
 
 def secret_or_create(store: SecretStore, ref: SecretRef, make: Callable[[], str]) -> str:
-    """The secret under ``ref``; made and stored by the first caller when there is none."""
+    """The secret under ``ref``; made and stored once, even when processes race for it."""
+    if isinstance(store, CreatesOnce):
+        return store.get_or_create(ref, make)
     try:
         return store.get(ref)
     except SecretNotFound:

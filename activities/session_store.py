@@ -18,9 +18,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from activities.private_files import write_private
-from activities.secrets import SecretStore
+from activities.secrets import SecretStore, secret_or_create
 from models.connections import SecretRef
-from models.errors import SecretNotFound, SessionExpired
+from models.errors import SessionExpired
 
 SESSION_KEY_ENV = "BILLBRIDGE_SESSION_KEY"
 SESSION_KEY_REF = SecretRef(ref="local:billbridge/session-state-key")
@@ -30,11 +30,12 @@ def session_key(store: SecretStore) -> bytes:
     """The key from BILLBRIDGE_SESSION_KEY (base64), else the secret file (made once)."""
     encoded = os.environ.get(SESSION_KEY_ENV)
     if encoded is None:
-        try:
-            encoded = store.get(SESSION_KEY_REF)
-        except SecretNotFound:
-            encoded = base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()
-            store.put(SESSION_KEY_REF, encoded)
+        # Made once even when a worker and the CLI start together on a new home.
+        encoded = secret_or_create(
+            store,
+            SESSION_KEY_REF,
+            lambda: base64.b64encode(AESGCM.generate_key(bit_length=256)).decode(),
+        )
     key = base64.b64decode(encoded)
     if len(key) != 32:
         raise ValueError(f"{SESSION_KEY_ENV} must be 32 bytes, base64-encoded")

@@ -19,6 +19,9 @@ policies can name it.  The hierarchy::
         │   └── IdempotencyConflict     same idempotency key, different parameters
         ├── ConnectionNotFound          no such connection configured
         ├── SecretNotFound              a secret reference resolves to nothing
+        ├── SecretStoreUnreadable       the store cannot be opened: master key missing or
+        │                               wrong, store not configured, access denied
+        ├── ArtifactNotFound            no stored artifact under that key
         ├── StatementNotFound           the portal has no such statement
         ├── UnknownPaymentMethod        the token is not on file at the portal
         ├── BadCredentials              the portal rejected username/password
@@ -104,6 +107,14 @@ class ConnectionNotFound(NonRetryableError):
 
 
 class SecretNotFound(NonRetryableError):
+    pass
+
+
+class SecretStoreUnreadable(NonRetryableError):
+    pass
+
+
+class ArtifactNotFound(NonRetryableError):
     pass
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +27,21 @@ class Settings(BaseSettings):
     max_concurrent_activities: int = 8
     # Seconds a worker lets running activities finish after SIGTERM.
     shutdown_grace_seconds: float = 20.0
+    # The local secret file's key (base64 of 32 bytes), where a platform injects it (from a
+    # KMS); without it the key is a 0600 file beside the secrets (master_key_file).
+    master_key: SecretStr | None = None
+    # AWS: credentials come from boto3's usual chain (env, profile, role), never from here.
+    # The endpoint is for AWS-compatible servers (the tests' moto, LocalStack).
+    aws_region: str | None = None
+    aws_endpoint_url: str | None = None
+    # "aws-sm:<name>" secret references resolve only when this is on.
+    aws_secrets_manager: bool = False
+    # Artifacts go to this bucket (server-side encrypted) instead of the local folder.
+    artifacts_s3_bucket: str | None = None
+    # SSE-KMS with this key; without it S3-managed keys (SSE-S3, AES256).
+    artifacts_s3_kms_key_id: str | None = None
+    # Where expiring links to local artifacts are served (the codec server's address).
+    receipt_links_base_url: str = "http://127.0.0.1:8081"
 
     @property
     def connections_file(self) -> Path:
@@ -35,6 +50,10 @@ class Settings(BaseSettings):
     @property
     def secrets_file(self) -> Path:
         return self.home / "secrets.json"
+
+    @property
+    def master_key_file(self) -> Path:
+        return self.home / "master.key"
 
     @property
     def sessions_dir(self) -> Path:
