@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from models.audit import Actor, unattributed
 from models.sessions import MfaChallenge
 
 # The signal by which a session workflow answers requesters it registered (see AcquireSession).
@@ -64,6 +65,13 @@ class PendingChallenge(BaseModel):
 
 class MfaCodeSubmission(BaseModel):
     code: str = Field(min_length=1, max_length=32)
+    requested_by: Actor = Field(default_factory=unattributed)  # audited; the code never is
+
+
+class CredentialsReplacement(BaseModel):
+    """Sent with ``credentials_replaced``: who stored the new password (for the audit trail)."""
+
+    requested_by: Actor = Field(default_factory=unattributed)
 
 
 class MfaSubmissionResult(BaseModel):

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.audit import Actor, unattributed
 from models.card_numbers import refuse_card_numbers_in
 from models.connection_session import SessionLease
 from models.errors import InvalidAmount, InvalidInput
@@ -91,6 +92,8 @@ class PostPaymentRequest(BaseModel):
     currency: str = "USD"
     # While the connection needs new credentials: fail at once instead of waiting for repair.
     fail_fast: bool = False
+    # Who asked (operator, API key): recorded in the audit trail, not part of the payment.
+    requested_by: Actor = Field(default_factory=unattributed)
 
     def validate_for_posting(self) -> None:
         """Checks that need no portal. Raises typed, non-retryable errors.

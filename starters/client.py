@@ -10,9 +10,11 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from models.audit import Actor, unattributed
 from models.errors import IdempotencyConflict, as_typed_error
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
 from models.settings import Settings
+from starters.actors import operator_actor
 from workers.temporal_client import connect
 from workflows.post_payment import PostPaymentWorkflow
 
@@ -76,9 +78,11 @@ async def _follow_progress(
 
 
 class BillBridgeClient:
-    def __init__(self, client: Client, task_queue: str) -> None:
+    def __init__(self, client: Client, task_queue: str, actor: Actor | None = None) -> None:
         self._client = client
         self._task_queue = task_queue
+        # Who the audit trail names for requests that do not say (the operator by default).
+        self._actor = actor or operator_actor()
 
     @classmethod
     async def connect(cls, settings: Settings) -> BillBridgeClient:
@@ -95,6 +99,8 @@ class BillBridgeClient:
         IdempotencyConflict, whether the first run is still going or long finished.
         """
         request.validate_for_posting()
+        if request.requested_by == unattributed():
+            request = request.model_copy(update={"requested_by": self._actor})
         workflow_id = payment_workflow_id(request.idempotency_key)
         try:
             handle = await self._client.start_workflow(
@@ -109,7 +115,8 @@ class BillBridgeClient:
         except WorkflowAlreadyStartedError:
             handle = self._client.get_workflow_handle_for(PostPaymentWorkflow.run, workflow_id)
             first = await self._started_with(handle)
-            if first != request:
+            # The same payment asked for again by someone else is still the same payment.
+            if first.model_copy(update={"requested_by": request.requested_by}) != request:
                 raise IdempotencyConflict(
                     f"idempotency key '{request.idempotency_key}' was already used for a "
                     "different payment; use a new key for a new payment"

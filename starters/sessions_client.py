@@ -8,9 +8,16 @@ from typing import TypeVar
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from models.audit import Actor
 from models.card_numbers import refuse_card_number
-from models.connection_session import MfaCodeSubmission, MfaSubmissionResult, SessionView
+from models.connection_session import (
+    CredentialsReplacement,
+    MfaCodeSubmission,
+    MfaSubmissionResult,
+    SessionView,
+)
 from models.errors import InvalidInput, as_typed_error
+from starters.actors import operator_actor
 from workflows.connection_session import (
     AWAITING_MFA_ATTRIBUTE,
     ConnectionSessionWorkflow,
@@ -21,8 +28,10 @@ R = TypeVar("R")
 
 
 class SessionsClient:
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, actor: Actor | None = None) -> None:
         self._client = client
+        # Recorded in the audit trail with every code and password change sent from here.
+        self._actor = actor or operator_actor()
 
     def _handle(self, connection_id: str) -> WorkflowHandle[ConnectionSessionWorkflow, None]:
         # The connection id becomes a workflow id, which Temporal keeps in plain text.
@@ -61,7 +70,8 @@ class SessionsClient:
         return await self._update(
             connection_id,
             lambda handle: handle.execute_update(
-                ConnectionSessionWorkflow.submit_mfa_code, MfaCodeSubmission(code=code)
+                ConnectionSessionWorkflow.submit_mfa_code,
+                MfaCodeSubmission(code=code, requested_by=self._actor),
             ),
         )
 
@@ -75,7 +85,10 @@ class SessionsClient:
     async def credentials_replaced(self, connection_id: str) -> SessionView:
         return await self._update(
             connection_id,
-            lambda handle: handle.execute_update(ConnectionSessionWorkflow.credentials_replaced),
+            lambda handle: handle.execute_update(
+                ConnectionSessionWorkflow.credentials_replaced,
+                CredentialsReplacement(requested_by=self._actor),
+            ),
         )
 
     async def _update(

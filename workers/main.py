@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.artifacts import LocalArtifactStore
+from activities.audit import AuditActivities
 from activities.browser import BrowserPool
 from activities.connections import ConnectionRegistry
 from activities.payments import PaymentActivities
@@ -25,6 +26,7 @@ from activities.session_broker import SessionBroker
 from activities.session_store import SessionStateStore, session_key
 from activities.sessions import SessionActivities
 from models.settings import Settings
+from security.audit_log import open_audit_log
 from workers.registry import WORKFLOWS, activity_methods
 from workers.temporal_client import connect
 
@@ -52,6 +54,7 @@ def build_worker(
             PaymentActivities(portal_sessions, artifacts),
             SessionActivities(portal_sessions),
             SessionBroker(client, settings),
+            AuditActivities(open_audit_log(settings)),
         ),
         max_concurrent_activities=settings.max_concurrent_activities,
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),

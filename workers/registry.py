@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from activities.audit import AuditActivities
 from activities.payments import PaymentActivities
 from activities.session_broker import SessionBroker
 from activities.sessions import SessionActivities
@@ -15,7 +16,10 @@ WORKFLOWS: Sequence[type] = (PostPaymentWorkflow, ConnectionSessionWorkflow)
 
 
 def activity_methods(
-    payments: PaymentActivities, sessions: SessionActivities, broker: SessionBroker
+    payments: PaymentActivities,
+    sessions: SessionActivities,
+    broker: SessionBroker,
+    audit: AuditActivities,
 ) -> Sequence[Callable[..., Any]]:
     return (
         payments.check_statement,
@@ -26,4 +30,5 @@ def activity_methods(
         sessions.resend_mfa_code,
         sessions.discard_states,
         broker.obtain_session,
+        audit.record,
     )

@@ -22,12 +22,14 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.sessions import SessionActivities
+    from models.audit import Actor, AuditAction, unattributed
     from models.card_numbers import refuse_card_number, refuse_card_numbers_in
     from models.connection_session import (
         SESSION_READY_SIGNAL,
         AcquireSession,
         BeginLogin,
         CodeEntry,
+        CredentialsReplacement,
         DiscardStates,
         MfaCodeSubmission,
         MfaSubmissionResult,
@@ -47,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         MfaTimedOut,
         find_typed_failure,
     )
+    from workflows.audit_trail import AuditTrail
     from workflows.policies import BROWSER_ACTIVITY, FILE_ACTIVITY
 
 CONNECTION_ATTRIBUTE = SearchAttributeKey.for_keyword("BillBridgeConnection")
@@ -76,6 +79,7 @@ class ConnectionSessionWorkflow:
         self._last_error: str | None = None
         self._last_mfa_result: MfaSubmissionResult | None = None
         self._mfa_lock = asyncio.Lock()
+        self._audit = AuditTrail()
 
     @workflow.run
     async def run(self, start: SessionWorkflowInput) -> None:
@@ -141,7 +145,7 @@ class ConnectionSessionWorkflow:
 
     @workflow.update
     async def submit_mfa_code(self, submission: MfaCodeSubmission) -> MfaSubmissionResult:
-        return await self._answer(submission.code.strip())
+        return await self._answer(submission.code.strip(), submission.requested_by)
 
     @submit_mfa_code.validator
     def _check_code(self, submission: MfaCodeSubmission) -> None:
@@ -162,7 +166,7 @@ class ConnectionSessionWorkflow:
                 accepted=False, attempts_left=self._attempts_left(), message=str(err)
             )
             return
-        await self._answer(submission.code.strip())
+        await self._answer(submission.code.strip(), submission.requested_by)
 
     @workflow.update
     async def resend_mfa_code(self) -> PendingChallenge:
@@ -190,13 +194,25 @@ class ConnectionSessionWorkflow:
             raise ValueError(f"no MFA challenge is pending (session is {self._status.value})")
 
     @workflow.update
-    def credentials_replaced(self) -> SessionView:
-        """New credentials were stored for the connection: leave login_required, sign in."""
-        if self._status is SessionStatus.LOGIN_REQUIRED:
+    async def credentials_replaced(
+        self, change: CredentialsReplacement | None = None
+    ) -> SessionView:
+        """New credentials were stored for the connection: leave login_required, sign in.
+
+        ``change`` (who stored them) is optional so callers without it still work.
+        """
+        resumed = self._status is SessionStatus.LOGIN_REQUIRED
+        if resumed:
             self._status = SessionStatus.SIGNED_OUT
             self._last_error = None
             self._login_wanted = True
             self._show()
+        await self._audit.record(
+            AuditAction.CREDENTIALS_REPLACED,
+            change.requested_by if change is not None else unattributed(),
+            "login_resumed" if resumed else "stored",
+            connection_id=self._input.connection_id,
+        )
         return self.state()
 
     # --- login ----------------------------------------------------------------------------
@@ -263,12 +279,13 @@ class ConnectionSessionWorkflow:
             self._preauth_state_id = None
             self._show()
 
-    async def _answer(self, code: str) -> MfaSubmissionResult:
+    async def _answer(self, code: str, actor: Actor) -> MfaSubmissionResult:
         async with self._mfa_lock:
             if self._status is not SessionStatus.AWAITING_MFA or self._preauth_state_id is None:
                 return MfaSubmissionResult(
                     accepted=False, attempts_left=0, message="no MFA challenge is pending"
                 )
+            method = self._challenge.method if self._challenge else None
             try:
                 outcome = await workflow.execute_activity_method(
                     SessionActivities.submit_mfa_code,
@@ -289,15 +306,32 @@ class ConnectionSessionWorkflow:
                         message="the code has expired; ask for a new one (billbridge mfa resend)",
                     )
                     self._last_mfa_result = result
+                    await self._audit_code(actor, "expired", method, result)
                     return result
                 self._fail(typed or MfaRejected("the portal did not accept the code"))
                 result = MfaSubmissionResult(
                     accepted=False, attempts_left=0, message=self._last_error or "login failed"
                 )
+                audited = "failed"
             else:
                 result = self._record_outcome(outcome.accepted, outcome.state_id)
+                audited = "accepted" if result.accepted else "rejected"
             self._last_mfa_result = result
+            await self._audit_code(actor, audited, method, result)
             return result
+
+    async def _audit_code(
+        self, actor: Actor, outcome: str, method: str | None, result: MfaSubmissionResult
+    ) -> None:
+        """One entry per code the portal saw: who sent it and how it went, never the code."""
+        await self._audit.record(
+            AuditAction.MFA_CODE_SUBMITTED,
+            actor,
+            outcome,
+            connection_id=self._input.connection_id,
+            method=method,
+            attempts_left=result.attempts_left,
+        )
 
     def _record_outcome(self, accepted: bool, state_id: str | None) -> MfaSubmissionResult:
         if accepted and state_id is not None:

@@ -48,6 +48,18 @@ FILE_ACTIVITY: dict[str, Any] = {
     "retry_policy": BROWSER_RETRY,
 }
 
+# Appending to the audit trail: local and quick. Never given up on: a money-moving workflow
+# does not finish without its entry; while the log is unwritable the pending activity shows
+# why in the UI (and the entry id keeps retries from writing twice).
+AUDIT_ACTIVITY: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=60),
+    ),
+}
+
 # Asking for a session is one quick Update: a lease at once, or a promise of a signal.
 OBTAIN_SESSION_ACTIVITY: dict[str, Any] = {
     "start_to_close_timeout": timedelta(seconds=30),

@@ -7,6 +7,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.payments import PaymentActivities
+    from models.audit import AuditAction, AuditDetail, last4
     from models.errors import AmountExceedsBalance, find_typed_failure
     from models.payments import (
         PaymentProgress,
@@ -18,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         ReceiptRequest,
         StatementLookup,
     )
+    from workflows.audit_trail import AuditTrail
     from workflows.policies import SESSION_BOUND_ACTIVITY
     from workflows.references import client_reference
     from workflows.session_lease import SessionLeases
@@ -28,6 +30,7 @@ class PostPaymentWorkflow:
     def __init__(self) -> None:
         self._progress = PaymentProgress(step=PaymentStep.VALIDATING)
         self._session = SessionLeases()
+        self._audit = AuditTrail()
 
     @workflow.query
     def progress(self) -> PaymentProgress:
@@ -77,14 +80,37 @@ class PostPaymentWorkflow:
             payment_method_token=request.payment_method_token,
             reference=reference,
         )
-        posted = await self._session.run(
-            lambda lease: workflow.execute_activity_method(
-                PaymentActivities.post_payment,
-                PostPaymentInput(lease=lease, submission=submission),
-                **SESSION_BOUND_ACTIVITY,
+        audited: dict[str, AuditDetail] = {
+            "connection_id": request.connection_id,
+            "statement_id": request.statement_id,
+            "amount_cents": request.amount_cents,
+            "currency": request.currency,
+            "reference": reference,
+            "method_last4": last4(request.payment_method_token),
+        }
+        try:
+            posted = await self._session.run(
+                lambda lease: workflow.execute_activity_method(
+                    PaymentActivities.post_payment,
+                    PostPaymentInput(lease=lease, submission=submission),
+                    **SESSION_BOUND_ACTIVITY,
+                )
             )
-        )
+        except (ActivityError, ApplicationError) as err:
+            typed = find_typed_failure(err)
+            outcome = typed.type if typed is not None and typed.type else "error"
+            await self._audit.record(
+                AuditAction.PAYMENT_FAILED, request.requested_by, outcome, **audited
+            )
+            raise
         confirmation = posted.payment.confirmation_number
+        await self._audit.record(
+            AuditAction.PAYMENT_POSTED,
+            request.requested_by,
+            "already_posted" if posted.already_posted else "posted",
+            confirmation_number=confirmation,
+            **audited,
+        )
 
         self._advance(PaymentStep.DOWNLOADING_RECEIPT, f"confirmation {confirmation}")
         receipt = await self._session.run(
