@@ -24,6 +24,7 @@ from activities.session_store import SessionStateStore
 from models.connection_session import SessionLease
 from models.connections import Credentials
 from models.errors import PortalChanged
+from security.redaction import redactor
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,13 @@ class PortalSessions:
         self.states = states
 
     def credentials(self, connection_id: str) -> Credentials:
-        return resolve_credentials(self._connections.get(connection_id), self._secrets)
+        credentials = resolve_credentials(self._connections.get(connection_id), self._secrets)
+        # Should a portal or a library ever echo one of them, the log shows a label instead.
+        redactor.remember(credentials.username, kind="username")
+        redactor.remember(credentials.password.get_secret_value(), kind="secret")
+        if credentials.totp_secret is not None:
+            redactor.remember(credentials.totp_secret.get_secret_value(), kind="secret")
+        return credentials
 
     @asynccontextmanager
     async def portal(
@@ -78,8 +85,9 @@ class PortalSessions:
     async def _keep_screenshot(self, page: Page) -> str | None:
         try:
             image = await page.screenshot(full_page=True)
-        except Exception:  # the page may be gone; the original error matters more
-            logger.warning("could not take a failure screenshot", exc_info=True)
+        except Exception as error:  # the page may be gone; the original error matters more
+            # The type only: a browser's message can quote the page.
+            logger.warning("could not take a failure screenshot (%s)", type(error).__name__)
             return None
         info = activity.info()
         key = f"failures/{info.workflow_id}/{info.activity_id}-{info.attempt}.png"

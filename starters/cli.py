@@ -20,6 +20,8 @@ from models.errors import BillBridgeError, InvalidInput
 from models.money import parse_amount_to_cents
 from models.payments import PostPaymentRequest
 from models.settings import Settings
+from security.redacted_logging import configure_logging
+from security.redaction import redact
 from starters.console import complain, say, show_payment, show_progress
 from starters.process_exit import exit_now
 
@@ -99,6 +101,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     return parser
 
+    add.add_argument(
+        "--secret-store",
+        choices=["local", "aws-sm"],
+        default="local",
+        help="where the password and TOTP secret go: the encrypted local file or AWS "
+        "Secrets Manager (needs BILLBRIDGE_AWS_SECRETS_MANAGER=true)",
+    )
+
+    receipts = commands.add_parser("receipts", help="stored receipts and other artifacts")
+    receipt_commands = receipts.add_subparsers(dest="action", required=True)
+    link = receipt_commands.add_parser("link", help="print a link to an artifact that expires")
+    link.add_argument("key", help="artifact key, e.g. receipts/<connection>/<confirmation>.pdf")
+    link.add_argument("--ttl-minutes", type=int, default=15, help="default 15")
 
 async def _pay(args: argparse.Namespace, settings: Settings) -> int:
     from starters.client import BillBridgeClient
@@ -142,6 +157,7 @@ def _add_connection(args: argparse.Namespace, settings: Settings) -> int:
         totp_secret=totp,
     )
     say(f"connection {args.id} saved ({settings.connections_file}); secrets by reference only")
+        secret_store=args.secret_store,
     return 0
 
 
@@ -249,6 +265,10 @@ async def _run(args: argparse.Namespace) -> int:
         return await _repair_connection(args, settings)
     return _list_connections(settings)
 
+    if args.command == "receipts":
+        from starters.receipt_links import print_receipt_link
+
+        return print_receipt_link(args, settings)
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
@@ -259,17 +279,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "demo":
         # SIGTERM unwinds like Ctrl-C, so the demo stops its children (by pid) on the way out.
         signal.signal(signal.SIGTERM, _interrupt)
-    logging.basicConfig(
-        level=logging.INFO if args.command == "worker" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(logging.INFO if args.command == "worker" else logging.WARNING)
     try:
         code = asyncio.run(_run(args))
     except BillBridgeError as err:
-        complain(f"error: {err.type}: {err.message}")
+        # Redacted: a portal's text may be in it, and stderr often ends up in a log.
+        complain(redact(f"error: {err.type}: {err.message}"))
         code = 2 if isinstance(err, InvalidInput) else 1
     except ValidationError as err:
-        complain(f"error: invalid input: {err.errors()[0]['loc']}: {err.errors()[0]['msg']}")
+        problem = err.errors(include_input=False)[0]
+        complain(redact(f"error: invalid input: {problem['loc']}: {problem['msg']}"))
         code = 2
     except KeyboardInterrupt:
         code = 130

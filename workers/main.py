@@ -15,7 +15,7 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.artifacts import LocalArtifactStore
+from activities.artifacts import open_artifact_store
 from activities.audit import AuditActivities
 from activities.browser import BrowserPool
 from activities.connections import ConnectionRegistry
@@ -37,8 +37,8 @@ def build_worker(
     client: Client, settings: Settings, browsers: BrowserPool, *, task_queue: str | None = None
 ) -> Worker:
     """Wire stores and clients into the activity classes and register everything."""
-    artifacts = LocalArtifactStore(settings.artifacts_root)
     secrets = open_secret_store(settings)
+    artifacts = open_artifact_store(settings, secrets)
     portal_sessions = PortalSessions(
         browsers,
         ConnectionRegistry(settings.connections_file),

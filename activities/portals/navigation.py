@@ -73,9 +73,11 @@ async def errors_mapped(step: str) -> AsyncIterator[None]:
     except BillBridgeError:
         raise
     except PlaywrightError as error:
-        logger.debug("browser error during %s", step, exc_info=error)
-        # "from None": the Playwright message may quote page text, see the module docstring.
-        raise typed_error(step, error) from None
+        typed = typed_error(step, error)
+        # Never the browser's own message: its call log quotes the page's HTML, see the
+        # module docstring; "from None" for the same reason.
+        logger.debug("browser error: %s", typed.message)
+        raise typed from None
 
 
 def raise_for_status(response: Response | None, step: str) -> None:

@@ -42,6 +42,7 @@ from models.errors import (
 from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.sessions import MfaChallenge, MfaMethod
 from models.statements import LineItem, Statement, StatementSummary
+from security.redaction import remember_account
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ class CedarAdapter:
         if not profile:
             raise PortalChanged("account: the profile is missing")
         guarantor = Guarantor(identifier=profile["Username"], name=profile["Name"])
-        return [
+        accounts = [
             Account(
                 identifier=row["Account number"],
                 status=AccountStatus.ACTIVE,
@@ -188,6 +189,9 @@ class CedarAdapter:
             )
             for row in await page.account_rows()
         ]
+        for account in accounts:
+            remember_account(account)  # redacted from logs and errors from now on
+        return accounts
 
     async def list_statements(self) -> list[StatementSummary]:
         listing = StatementsPage(self._page, self._base_url)

@@ -36,6 +36,7 @@ from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.sessions import MfaChallenge, MfaMethod
 from models.statements import Statement, StatementSummary
+from security.redaction import remember_account
 
 
 class HealthPay24Adapter:
@@ -80,7 +81,9 @@ class HealthPay24Adapter:
             fields = await details.detail_fields()
             if not fields:
                 raise PortalChanged("account: the account details are missing")
-            accounts.append(normalize.account(number, fields, await details.visit_rows()))
+            account = normalize.account(number, fields, await details.visit_rows())
+            remember_account(account)  # redacted from logs and errors from now on
+            accounts.append(account)
         return accounts
 
     async def list_statements(self) -> list[StatementSummary]:

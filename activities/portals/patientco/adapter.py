@@ -49,6 +49,7 @@ from models.sessions import MfaChallenge, MfaMethod
 from models.settlements import SettlementBatch
 from models.statements import LineItem, Statement, StatementSummary
 from models.vendor_extensions import PatientcoAccountExtension, PatientcoStatementExtension
+from security.redaction import redactor, remember_account
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,10 @@ class PatientcoAdapter:
         if not await listing.is_shown():
             raise PortalChanged("accounts: the guarantor accounts list is not as expected")
         rows = await self._all_pages(listing, "accounts")
-        return [await self._account(row) for row in rows]
+        accounts = [await self._account(row) for row in rows]
+        for account in accounts:
+            remember_account(account)  # redacted from logs and errors from now on
+        return accounts
 
     async def list_statements(self) -> list[StatementSummary]:
         listing = StatementsPage(self._page, self._base_url)
@@ -241,6 +245,10 @@ class PatientcoAdapter:
         if not facts:
             raise PortalChanged("account: the guarantor details are missing")
         patients = await detail.patients()
+        for patient in patients:  # redacted from logs and errors from now on
+            redactor.remember(patient["Patient"], kind="name")
+            redactor.remember(patient["DOB"], kind="birth_date")
+            redactor.remember(patient["MRN"], kind="mrn")
         visits = await detail.encounters()
         own = next((p["MRN"] for p in patients if p["Relationship"] == "Self"), None)
         return Account(
