@@ -101,19 +101,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     return parser
 
-    add.add_argument(
-        "--secret-store",
-        choices=["local", "aws-sm"],
-        default="local",
-        help="where the password and TOTP secret go: the encrypted local file or AWS "
-        "Secrets Manager (needs BILLBRIDGE_AWS_SECRETS_MANAGER=true)",
-    )
-
-    receipts = commands.add_parser("receipts", help="stored receipts and other artifacts")
-    receipt_commands = receipts.add_subparsers(dest="action", required=True)
-    link = receipt_commands.add_parser("link", help="print a link to an artifact that expires")
-    link.add_argument("key", help="artifact key, e.g. receipts/<connection>/<confirmation>.pdf")
-    link.add_argument("--ttl-minutes", type=int, default=15, help="default 15")
 
 async def _pay(args: argparse.Namespace, settings: Settings) -> int:
     from starters.client import BillBridgeClient
@@ -157,7 +144,6 @@ def _add_connection(args: argparse.Namespace, settings: Settings) -> int:
         totp_secret=totp,
     )
     say(f"connection {args.id} saved ({settings.connections_file}); secrets by reference only")
-        secret_store=args.secret_store,
     return 0
 
 
@@ -265,10 +251,6 @@ async def _run(args: argparse.Namespace) -> int:
         return await _repair_connection(args, settings)
     return _list_connections(settings)
 
-    if args.command == "receipts":
-        from starters.receipt_links import print_receipt_link
-
-        return print_receipt_link(args, settings)
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
