@@ -99,6 +99,19 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--with-totp", action="store_true", help="also store a TOTP secret for automatic MFA"
     )
+    add.add_argument(
+        "--secret-store",
+        choices=["local", "aws-sm"],
+        default="local",
+        help="where the password and TOTP secret go: the encrypted local file or AWS "
+        "Secrets Manager (needs BILLBRIDGE_AWS_SECRETS_MANAGER=true)",
+    )
+
+    receipts = commands.add_parser("receipts", help="stored receipts and other artifacts")
+    receipt_commands = receipts.add_subparsers(dest="action", required=True)
+    link = receipt_commands.add_parser("link", help="print a link to an artifact that expires")
+    link.add_argument("key", help="artifact key, e.g. receipts/<connection>/<confirmation>.pdf")
+    link.add_argument("--ttl-minutes", type=int, default=15, help="default 15")
     return parser
 
 
@@ -142,6 +155,7 @@ def _add_connection(args: argparse.Namespace, settings: Settings) -> int:
         username=args.username,
         password=password,
         totp_secret=totp,
+        secret_store=args.secret_store,
     )
     say(f"connection {args.id} saved ({settings.connections_file}); secrets by reference only")
     return 0
@@ -245,6 +259,10 @@ async def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "keys":
         return _keys(args, settings)
+    if args.command == "receipts":
+        from starters.receipt_links import print_receipt_link
+
+        return print_receipt_link(args, settings)
     if args.action == "add":
         return _add_connection(args, settings)
     if args.action == "repair":

@@ -14,6 +14,7 @@ from activities.browser import BrowserPool
 from sandbox.admin_client import SandboxAdmin
 from sandbox.launcher import PortalProcess
 from starters.process_exit import exit_now
+from tests.aws_endpoint import DUMMY_CREDENTIALS, AwsEndpoint
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +68,20 @@ patientco_portal = _sandbox_portal("patientco")
 patientco_admin = _sandbox_admin("patientco")
 healthpay24_portal = _sandbox_portal("healthpay24")
 healthpay24_admin = _sandbox_admin("healthpay24")
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AwsEndpoint]:
+    """moto's server (Secrets Manager, S3) over HTTP; boto3 gets dummy credentials only."""
+    endpoint = AwsEndpoint(tmp_path_factory.mktemp("aws") / "moto.log")
+    endpoint.start()
+    try:
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in DUMMY_CREDENTIALS.items():
+                env.setenv(name, value)
+            yield endpoint
+    finally:
+        endpoint.stop()
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -27,6 +27,8 @@ from activities.session_store import SessionStateStore, session_key
 from activities.sessions import SessionActivities
 from models.settings import Settings
 from security.audit_log import open_audit_log
+from security.redacted_failures import RedactingInterceptor
+from security.redacted_logging import install_log_redaction
 from workers.registry import WORKFLOWS, activity_methods
 from workers.temporal_client import connect
 
@@ -56,12 +58,15 @@ def build_worker(
             SessionBroker(client, settings),
             AuditActivities(open_audit_log(settings)),
         ),
+        # Activity failures (history, UI, worker log) leave the worker redacted.
+        interceptors=[RedactingInterceptor()],
         max_concurrent_activities=settings.max_concurrent_activities,
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
 
 
 async def run_worker(settings: Settings) -> None:
+    install_log_redaction()  # also when run_worker is called without the CLI's logging
     client = await connect(settings)
     browsers = BrowserPool()
     await browsers.start()

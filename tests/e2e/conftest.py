@@ -11,8 +11,10 @@ import pytest
 import pytest_asyncio
 from temporalio.worker import Worker
 
+from activities.artifacts import ArtifactStore, open_artifact_store
 from activities.browser import BrowserPool
 from activities.connections import save_connection
+from activities.secrets import open_secret_store
 from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
@@ -45,6 +47,12 @@ def settings(
         home=tmp_path_factory.mktemp("billbridge-home"),
         temporal_address=temporal_server.address,
     )
+
+
+@pytest.fixture
+def artifact_store(settings: Settings) -> ArtifactStore:
+    """The workers' artifact store: receipts are read back through it, decrypted."""
+    return open_artifact_store(settings, open_secret_store(settings))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ connection's portal differs.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 from temporalio.client import WorkflowFailureError
 from temporalio.worker import Worker
 
+from activities.artifacts import ArtifactStore
 from models.connections import PortalName
 from models.errors import (
     AmountExceedsBalance,
@@ -27,7 +29,7 @@ from models.errors import (
     PaymentDeclined,
     StatementNotFound,
 )
-from models.payments import PaymentMethodKind, PaymentStep, PostPaymentRequest
+from models.payments import PaymentMethodKind, PaymentStep, PostPaymentRequest, StoredArtifact
 from sandbox.admin_client import SandboxAdmin
 from sandbox.launcher import PortalProcess
 from starters.client import BillBridgeClient, payment_workflow_id
@@ -42,6 +44,10 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.parametrize("portal_under_test", list(PortalName), indirect=True),
 ]
+
+
+def _receipt_is_stored(store: ArtifactStore, receipt: StoredArtifact) -> bool:
+    return hashlib.sha256(store.get(receipt.key)).hexdigest() == receipt.sha256
 
 
 def _reference(request: PostPaymentRequest) -> str:
@@ -60,6 +66,7 @@ async def test_happy_path_posts_once_and_keeps_the_receipt(
     worker: Worker,
     sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
+    artifact_store: ArtifactStore,
 ) -> None:
     before = sandbox_admin.statement(payment_request.statement_id).balance_cents
     seen: list[PaymentStep] = []
@@ -76,7 +83,9 @@ async def test_happy_path_posts_once_and_keeps_the_receipt(
     assert not result.already_posted
     assert result.balance_after.amount_cents == before - 1000
     assert sandbox_admin.statement(payment_request.statement_id).balance_cents == before - 1000
-    pdf = Path(result.receipt.location).read_bytes()
+    pdf = artifact_store.get(result.receipt.key)
+    assert hashlib.sha256(pdf).hexdigest() == result.receipt.sha256
+    assert pdf[:64] not in Path(result.receipt.location).read_bytes()  # sealed at rest
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert result.payment.confirmation_number in text
     assert PaymentStep.COMPLETED in seen
@@ -92,6 +101,7 @@ async def test_crash_after_submit_is_reconciled_not_paid_twice(
     worker: Worker,
     sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
+    artifact_store: ArtifactStore,
 ) -> None:
     sandbox_admin.set_faults(crash_after_submit=1)
 
@@ -105,7 +115,7 @@ async def test_crash_after_submit_is_reconciled_not_paid_twice(
     assert len(ledger) == 1
     assert result.already_posted  # the retry found our reference instead of resubmitting
     assert result.payment.confirmation_number == ledger[0].confirmation_number
-    assert Path(result.receipt.location).is_file()
+    assert _receipt_is_stored(artifact_store, result.receipt)
 
 
 async def test_worker_killed_during_payment_activity(
@@ -245,6 +255,7 @@ async def test_ach_payment_posts_once(
     worker: Worker,
     sandbox_admin: SandboxAdmin,
     connections: Connections,
+    artifact_store: ArtifactStore,
 ) -> None:
     username = portal_under_test.sandbox.demo_username
     request = payment_for(sandbox_admin, connections.add(username), username, 1500, kind="ach")
@@ -257,7 +268,7 @@ async def test_ach_payment_posts_once(
     ]
     assert result.payment.method_kind is PaymentMethodKind.ACH
     assert result.payment.confirmation_number == ledger[0].confirmation_number
-    assert Path(result.receipt.location).is_file()
+    assert _receipt_is_stored(artifact_store, result.receipt)
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from activities.artifact_links import ReceiptLinks
 from activities.artifacts import LocalArtifactStore
 from activities.connections import ConnectionRegistry
 from activities.secrets import LocalSecretFile, resolve_credentials
 from models.connections import Connection, PortalName, SecretRef
 from models.errors import ConnectionNotFound, SecretNotFound
+from security.keyring import new_keyring
 
 
 def test_secrets_are_owner_only_and_resolved_by_reference(tmp_path: Path) -> None:
@@ -46,7 +48,7 @@ def test_connections_round_trip(tmp_path: Path) -> None:
 
 
 def test_artifact_store_hashes_and_refuses_escapes(tmp_path: Path) -> None:
-    store = LocalArtifactStore(tmp_path)
+    store = LocalArtifactStore(tmp_path, new_keyring(), ReceiptLinks(bytes(32)))
     stored = store.put("receipts/a.pdf", b"%PDF-1.4", "application/pdf")
     assert stored.size_bytes == 8 and len(stored.sha256) == 64
     assert store.get("receipts/a.pdf") == b"%PDF-1.4"
