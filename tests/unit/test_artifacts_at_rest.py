@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -146,3 +150,33 @@ async def test_links_only_for_stored_artifacts_and_sane_lifetimes(tmp_path: Path
     # A valid signature for a file that was since deleted: 404, not a crash.
     link = ReceiptLinks(signing_key, "http://testserver").link("receipts/c/gone.pdf", timedelta(1))
     assert (await client.get(link)).status_code == 404
+
+
+def _cli_link(home: Path, key: str) -> str:
+    """``billbridge receipts link`` as an operator runs it, in its own process."""
+    env = {
+        **os.environ,
+        "BILLBRIDGE_HOME": str(home),
+        "BILLBRIDGE_RECEIPT_LINKS_BASE_URL": "http://testserver",
+    }
+    command = ["receipts", "link", key, "--ttl-minutes", "3"]
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "billbridge"), *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+async def test_the_cli_prints_a_link_the_router_serves(tmp_path: Path) -> None:
+    client, store, _ = _client(tmp_path)
+    store.put(KEY, RECEIPT, "application/pdf")
+
+    link = await asyncio.to_thread(_cli_link, tmp_path, KEY)
+
+    assert link.startswith(f"http://testserver/artifacts/{KEY}?expires=")
+    response = await client.get(link)
+    assert response.status_code == 200 and response.content == RECEIPT
