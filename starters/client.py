@@ -92,6 +92,10 @@ class BillBridgeClient:
     def temporal(self) -> Client:
         return self._client
 
+    @property
+    def task_queue(self) -> str:
+        return self._task_queue
+
     async def start_payment(self, request: PostPaymentRequest) -> PaymentHandle:
         """Start posting a payment, or return the one already started with this key.
 

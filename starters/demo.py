@@ -7,8 +7,10 @@ import os
 import signal
 import uuid
 from contextlib import ExitStack
+from pathlib import Path
 
 from activities.connections import save_connection
+from activities.secrets import open_secret_store
 from models.connection_session import SessionStatus
 from models.connections import PortalName
 from models.errors import InvalidInput
@@ -17,9 +19,10 @@ from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin, SandboxCard, SandboxStatement, SandboxUser
 from sandbox.portals import SANDBOX_PORTALS, SandboxStack
 from starters.client import BillBridgeClient
+from starters.codec_server import codec_server_token, ui_endpoint
 from starters.console import say, show_payment, show_progress
 from starters.sessions_client import SessionsClient
-from starters.stack import TemporalDevServer, WorkerProcess
+from starters.stack import CodecServerProcess, TemporalDevServer, WorkerProcess, free_port
 
 DEMO_AMOUNT_CENTS = 2500
 
@@ -66,6 +69,7 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
     username = demo_username(portal, mfa)
     data = settings.data_dir.resolve()
     data.mkdir(parents=True, exist_ok=True)
+    secrets = open_secret_store(settings)
     with ExitStack() as stack:
         say("BillBridge demo")
         if "TEMPORAL_ADDRESS" in os.environ:
@@ -73,13 +77,19 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
             say(f"[1/5] Temporal: using {address} (TEMPORAL_ADDRESS)")
         else:
             say(f"[1/5] Temporal dev server: starting (SQLite in {data / 'temporal.db'})…")
+            codec = _start_codec_server(settings, data, stack, ui_port := free_port(8233))
             server = TemporalDevServer(
-                data / "temporal.log", db_file=data / "temporal.db", port=7233, ui_port=8233
+                data / "temporal.log",
+                db_file=data / "temporal.db",
+                port=7233,
+                ui_port=ui_port,
+                codec_endpoint=ui_endpoint(codec.base_url, codec_server_token(secrets)),
             )
             server.start()
             stack.callback(server.stop)
             address, ui_url = server.address, server.ui_url
             say(f"      ready at {address}, Web UI {ui_url}")
+            say(f"      payloads are encrypted; the UI reads them through {codec.base_url}")
         settings = settings.model_copy(update={"temporal_address": address})
 
         say(f"[2/5] card processor and {portal.value} sandbox portal: fresh seed data…")
@@ -136,6 +146,21 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
             await _wait_for_interrupt()
         say("stopping worker, sandbox and Temporal…")
     return 0
+
+
+def _start_codec_server(
+    settings: Settings, data: Path, stack: ExitStack, ui_port: int
+) -> CodecServerProcess:
+    """The codec server the UI is pointed at, admitting only that UI's origins."""
+    codec = CodecServerProcess(
+        data / "codec-server.log",
+        {"BILLBRIDGE_HOME": str(settings.home)},
+        ui_origins=[f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}"],
+        port=8081,
+    )
+    codec.start()
+    stack.callback(codec.stop)
+    return codec
 
 
 async def _wait_for_interrupt() -> None:

@@ -116,6 +116,7 @@ class TemporalDevServer(ChildProcess):
         port: int | None = None,
         ui_port: int | None = None,
         ui: bool = True,
+        codec_endpoint: str | None = None,
     ) -> None:
         self.port = free_port(port)
         self.ui_port = free_port(ui_port) if ui else None
@@ -127,6 +128,8 @@ class TemporalDevServer(ChildProcess):
             db_file.parent.mkdir(parents=True, exist_ok=True)
             args += ["--db-filename", str(db_file)]
         args += ["--ui-port", str(self.ui_port)] if self.ui_port else ["--headless"]
+        if codec_endpoint is not None:
+            args += ["--ui-codec-endpoint", codec_endpoint]
         super().__init__(args, log_path)
 
     @property
@@ -141,6 +144,28 @@ class TemporalDevServer(ChildProcess):
         super().start()
         assert self.process is not None
         _wait_for_port(self.port, self.process, timeout, "Temporal dev server")
+
+
+class CodecServerProcess(ChildProcess):
+    """``billbridge codec-server`` for a BillBridge home, admitting the given UI origins."""
+
+    def __init__(
+        self, log_path: Path, env: dict[str, str], ui_origins: list[str], port: int | None = None
+    ) -> None:
+        self.port = free_port(port)
+        args = [sys.executable, "-m", "starters", "codec-server", "--port", str(self.port)]
+        for origin in ui_origins:
+            args += ["--ui-origin", origin]
+        super().__init__(args, log_path, env)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> None:
+        super().start()
+        assert self.process is not None
+        _wait_for_port(self.port, self.process, timeout, "codec server")
 
 
 class WorkerProcess(ChildProcess):

@@ -1,0 +1,212 @@
+"""Encrypted histories: what Temporal stores, the codec server, the UI wiring, key rotation."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.worker import Worker
+
+from activities.browser import BrowserPool
+from activities.secrets import open_secret_store
+from models.errors import InvalidAmount
+from models.payments import PostPaymentRequest
+from models.settings import Settings
+from security.codec import KEY_ID_METADATA, EncryptionCodec, UndecryptablePayload
+from security.keyring import rotate_keyring
+from starters.client import BillBridgeClient, PaymentHandle
+from starters.codec_server import codec_server_token, ui_endpoint
+from starters.stack import CodecServerProcess, TemporalDevServer, temporal_cli
+from workers.main import build_worker
+from workers.temporal_client import connect
+from workflows.post_payment import PostPaymentWorkflow
+
+pytestmark = pytest.mark.e2e
+
+
+UI_ORIGIN = "http://localhost:8233"
+
+
+@pytest.fixture
+def codec_server(settings: Settings, tmp_path: Path) -> Iterator[CodecServerProcess]:
+    server = CodecServerProcess(
+        tmp_path / "codec.log", {"BILLBRIDGE_HOME": str(settings.home)}, [UI_ORIGIN]
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _show(settings: Settings, workflow_id: str, *codec: str) -> subprocess.CompletedProcess[str]:
+    """``temporal workflow show --output json``, as an operator runs it."""
+    command = [temporal_cli(), "workflow", "show", "-w", workflow_id, "--output", "json"]
+    command += [*codec, "--address", settings.temporal_address]
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _payload_text(shown: str) -> str:
+    """Every payload's data in ``workflow show --output json``, base64-decoded."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("data"), str) and "metadata" in node:
+                found.append(base64.b64decode(node["data"]).decode(errors="replace"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(shown) if shown.strip() else {})
+    return "\n".join(found)
+
+
+async def test_history_is_ciphertext_and_the_codec_server_decrypts_only_with_the_token(
+    settings: Settings,
+    client: BillBridgeClient,
+    worker: Worker,
+    payment_request: PostPaymentRequest,
+    codec_server: CodecServerProcess,
+) -> None:
+    handle = await client.start_payment(payment_request)
+    await handle.result()
+    token = codec_server_token(open_secret_store(settings))
+    # Values a reader of the raw history must not see: our token and the statement.
+    clear = (payment_request.payment_method_token, payment_request.statement_id)
+
+    raw = _show(settings, handle.workflow_id)
+    assert raw.returncode == 0, raw.stderr
+    assert not any(value in raw.stdout + _payload_text(raw.stdout) for value in clear)
+    assert base64.b64encode(b"binary/encrypted").decode() in raw.stdout  # proto JSON: base64
+
+    endpoint = ["--codec-endpoint", codec_server.base_url]
+    decoded = _show(settings, handle.workflow_id, *endpoint, "--codec-auth", f"Bearer {token}")
+    assert decoded.returncode == 0, decoded.stderr
+    assert all(value in _payload_text(decoded.stdout) for value in clear)
+
+    refused = _show(settings, handle.workflow_id, *endpoint, "--codec-auth", "Bearer not-it")
+    assert refused.returncode != 0
+    assert not any(value in _payload_text(refused.stdout) for value in clear)
+
+    async with httpx.AsyncClient(base_url=codec_server.base_url) as http:
+        empty = {"payloads": []}
+        assert (await http.post("/decode", json=empty)).status_code == 401
+        assert (await http.post(f"/t/{token}/default/decode", json=empty)).status_code == 200
+        assert (await http.post("/t/guess/default/decode", json=empty)).status_code == 401
+        preflight = {"Access-Control-Request-Method": "POST"}
+        allowed = await http.options("/decode", headers={"Origin": UI_ORIGIN, **preflight})
+        assert allowed.headers.get("access-control-allow-origin") == UI_ORIGIN
+        other = await http.options("/decode", headers={"Origin": "http://evil.test", **preflight})
+        assert "access-control-allow-origin" not in other.headers
+
+
+async def test_failure_messages_are_encrypted_too(
+    settings: Settings,
+    client: BillBridgeClient,
+    worker: Worker,
+    payment_request: PostPaymentRequest,
+) -> None:
+    workflow_id = await _refused_payment(client, payment_request)
+    handle = PaymentHandle(
+        client.temporal.get_workflow_handle_for(PostPaymentWorkflow.run, workflow_id)
+    )
+    with pytest.raises(InvalidAmount):  # the typed error still reaches the caller, decrypted
+        await handle.result()
+    raw = _show(settings, workflow_id)
+    assert "greater than zero" not in raw.stdout
+    assert "Encoded failure" in raw.stdout
+
+
+async def _refused_payment(client: BillBridgeClient, request: PostPaymentRequest) -> str:
+    """A payment the workflow itself refuses (no portal needed), started past the client's
+    own checks the way a caller of the raw Temporal API could."""
+    workflow_id = f"refused-{uuid.uuid4().hex[:8]}"
+    await client.temporal.start_workflow(
+        PostPaymentWorkflow.run,
+        request.model_copy(update={"amount_cents": 0}),
+        id=workflow_id,
+        task_queue=client.task_queue,
+    )
+    return workflow_id
+
+
+def test_demo_points_the_ui_at_the_codec_server(settings: Settings, tmp_path: Path) -> None:
+    """What ``billbridge demo`` starts: a UI whose codec endpoint is our server, by token."""
+    token = codec_server_token(open_secret_store(settings))
+    endpoint = ui_endpoint("http://127.0.0.1:9", token)
+    server = TemporalDevServer(tmp_path / "temporal.log", codec_endpoint=endpoint)
+    server.start()
+    try:
+        for _ in range(100):  # the UI comes up a moment after the frontend port
+            try:
+                ui = httpx.get(f"{server.ui_url}/api/v1/settings", timeout=2).json()
+                break
+            except httpx.HTTPError:
+                asyncio.run(asyncio.sleep(0.2))
+        assert ui["Codec"]["Endpoint"] == endpoint
+    finally:
+        server.stop()
+
+
+async def _start_input(client: Client, workflow_id: str) -> list[Payload]:
+    """The start event's input exactly as the server stores it (still encrypted)."""
+    async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+            return list(event.workflow_execution_started_event_attributes.input.payloads)
+    raise AssertionError(f"{workflow_id} has no start event")
+
+
+async def _payload_key_ids(client: Client, workflow_id: str) -> set[str]:
+    return {p.metadata[KEY_ID_METADATA].decode() for p in await _start_input(client, workflow_id)}
+
+
+async def test_rotation_keeps_old_histories_readable_and_encrypts_new_ones_with_the_new_key(
+    settings: Settings, browser_pool: BrowserPool, payment_request: PostPaymentRequest
+) -> None:
+    home = settings.model_copy(update={"home": settings.home / f"rotation-{uuid.uuid4().hex[:6]}"})
+    queue = f"rotation-{uuid.uuid4().hex[:6]}"
+
+    async def refused_payment(temporal: Client) -> str:
+        async with build_worker(temporal, home, browser_pool, task_queue=queue):
+            workflow_id = await _refused_payment(BillBridgeClient(temporal, queue), payment_request)
+            with pytest.raises(WorkflowFailureError):
+                await temporal.get_workflow_handle(workflow_id).result()
+        return workflow_id
+
+    before = await connect(home)
+    old_id = await refused_payment(before)
+    old_key = before.data_converter.payload_codec.active_key_id  # type: ignore[union-attr]
+
+    rotated = rotate_keyring(open_secret_store(home))
+    after = await connect(home)  # workers and clients pick the new key up when they restart
+    new_id = await refused_payment(after)
+
+    assert await _payload_key_ids(after, old_id) == {old_key}
+    assert await _payload_key_ids(after, new_id) == {rotated.active}
+    # The old history stays readable with the rotated keyring, failure included.
+    old_handle = after.get_workflow_handle_for(PostPaymentWorkflow.run, old_id)
+    with pytest.raises(WorkflowFailureError) as failure:
+        await old_handle.result()
+    assert "greater than zero" in str(failure.value.cause)
+    # A keyring without the old key fails loudly instead of showing anything.
+    only_new = rotated.model_copy(update={"keys": {rotated.active: rotated.keys[rotated.active]}})
+    with pytest.raises(UndecryptablePayload):
+        await EncryptionCodec(only_new).decode(await _start_input(after, old_id))
