@@ -22,6 +22,7 @@ from models.payments import PostPaymentRequest
 from models.settings import Settings
 from security.redacted_logging import configure_logging
 from security.redaction import redact
+from starters.audit_commands import add_audit_commands
 from starters.console import complain, say, show_payment, show_progress
 from starters.process_exit import exit_now
 
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("worker", help="run a worker (workflows + browser activities)")
+    add_audit_commands(commands)
 
     pay = commands.add_parser("pay", help="post a payment on a statement and wait for it")
     pay.add_argument("--connection", required=True, help="connection id")
@@ -252,6 +254,10 @@ async def _run(args: argparse.Namespace) -> int:
         )
     if args.command == "mfa":
         return await _mfa(args, settings)
+    if args.command == "audit":
+        from starters.audit_commands import run_audit
+
+        return await run_audit(args, settings)
     if args.command == "codec-server":
         from starters.codec_server import serve
 

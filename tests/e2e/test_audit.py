@@ -1,0 +1,117 @@
+"""The audit trail end to end: payments and MFA codes recorded once, by whom, and packed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.worker import Worker
+
+from activities.artifacts import open_artifact_store
+from activities.secrets import open_secret_store
+from models.audit import Actor, ActorKind
+from models.connection_session import SessionStatus
+from models.payments import PostPaymentRequest
+from models.settings import Settings
+from sandbox.admin_client import SandboxAdmin
+from security.audit_log import open_audit_log
+from starters.client import BillBridgeClient
+from starters.sessions_client import SessionsClient
+from tests.e2e.helpers import payment_for, run_billbridge, wait_for_status
+from workflows.connection_session import session_workflow_id
+
+pytestmark = pytest.mark.e2e
+
+AUDITOR = Actor(kind=ActorKind.OPERATOR, id="e2e-operator")
+
+
+def _entries(settings: Settings, workflow_id: str) -> list[dict[str, Any]]:
+    log = open_audit_log(settings)
+    return [json.loads(line) for line in log.entries(workflow_id=workflow_id)]
+
+
+async def test_a_payment_is_audited_once_and_its_pack_proves_it(
+    settings: Settings,
+    task_queue: str,
+    client: BillBridgeClient,
+    worker: Worker,
+    payment_request: PostPaymentRequest,
+    tmp_path: Path,
+) -> None:
+    operator_client = BillBridgeClient(client.temporal, task_queue, actor=AUDITOR)
+    handle = await operator_client.start_payment(payment_request)
+    result = await handle.result()
+
+    [posted] = _entries(settings, handle.workflow_id)
+    assert posted["action"] == "payment.posted" and posted["outcome"] == "posted"
+    assert posted["actor"] == {"kind": "operator", "id": "e2e-operator"}
+    assert posted["workflow_id"] == handle.workflow_id
+    assert posted["details"]["amount_cents"] == payment_request.amount_cents
+    assert posted["details"]["confirmation_number"] == result.payment.confirmation_number
+    assert payment_request.payment_method_token not in json.dumps(posted)  # last 4 only
+    assert open_audit_log(settings).verify().ok
+
+    out = tmp_path / "pack"
+    code, output = await run_billbridge(
+        settings, task_queue, "audit", "pack", handle.workflow_id, "--out", str(out)
+    )
+    assert code == 0, output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["workflow_id"] == handle.workflow_id
+    assert manifest["run_id"] == (await handle.temporal_handle.describe()).run_id
+    assert manifest["namespace"] == settings.temporal_namespace
+    stored = open_artifact_store(settings, open_secret_store(settings)).get(result.receipt.key)
+    assert manifest["receipt"]["key"] == result.receipt.key
+    assert manifest["receipt"]["sha256"] == result.receipt.sha256
+    assert manifest["receipt"]["sha256_of_stored_bytes"] == hashlib.sha256(stored).hexdigest()
+    assert manifest["receipt"]["verified"] is True
+    assert manifest["once"]["post_payment_completed"] == 1
+    assert manifest["once"]["payment_posted_audit_entries"] == 1
+    assert manifest["once"]["proved"] is True
+    assert manifest["audit"]["chain"]["ok"] is True
+    history = (out / "history.json").read_text()
+    # As Temporal stores it: events present, no payload in plain JSON (base64 "json/plain").
+    assert json.loads(history)["events"] and "anNvbi9wbGFpbg==" not in history
+    assert [json.loads(line)["seq"] for line in (out / "audit.jsonl").read_text().splitlines()] == [
+        posted["seq"]
+    ]
+
+
+async def test_mfa_codes_and_new_credentials_are_audited_without_the_code(
+    settings: Settings,
+    task_queue: str,
+    client: BillBridgeClient,
+    worker: Worker,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    sessions = SessionsClient(client.temporal, actor=AUDITOR)
+    request = payment_for(cedar_admin, sms_connection, "sms.patient")
+    handle = await client.start_payment(request)
+    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    right = cedar_admin.latest_code("sms.patient")
+    wrong = "000000" if right != "000000" else "111111"
+
+    assert not (await sessions.submit_mfa_code(sms_connection, wrong)).accepted
+    assert (await sessions.submit_mfa_code(sms_connection, right)).accepted
+    await handle.result()
+    await sessions.credentials_replaced(sms_connection)
+
+    entries = _entries(settings, session_workflow_id(sms_connection))
+    assert [(e["action"], e["outcome"]) for e in entries] == [
+        ("mfa.code_submitted", "rejected"),
+        ("mfa.code_submitted", "accepted"),
+        ("credentials.replaced", "stored"),
+    ]
+    assert all(e["actor"] == {"kind": "operator", "id": "e2e-operator"} for e in entries)
+    assert entries[0]["details"] == {
+        "connection_id": sms_connection,
+        "method": "sms",
+        "attempts_left": 2,
+    }
+    said = json.dumps([{k: e[k] for k in ("actor", "outcome", "details")} for e in entries])
+    assert right not in said and wrong not in said
+    assert open_audit_log(settings).verify().ok

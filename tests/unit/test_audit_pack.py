@@ -1,0 +1,53 @@
+"""What an audit pack reads from a history: the once-counts, the result, artifact keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+from temporalio.api.failure.v1 import Failure
+from temporalio.client import Client, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from models.errors import PortalChanged
+from starters.audit_pack import _collect_artifacts, _HistoryFacts, _read_history
+from tests.replay.recording import HISTORIES
+
+# The recorded replay histories were written before payload encryption: plain converter.
+PLAIN_CLIENT = cast(Client, SimpleNamespace(data_converter=pydantic_data_converter))
+
+
+def _history(name: str) -> WorkflowHistory:
+    path: Path = HISTORIES / f"{name}.json"
+    return WorkflowHistory.from_json(name, path.read_text())
+
+
+async def test_a_payment_history_shows_one_completed_post() -> None:
+    facts = await _read_history(PLAIN_CLIENT, _history("PostPaymentWorkflow--happy-path"))
+    assert facts.workflow_type == "PostPaymentWorkflow"
+    assert (facts.post_payment_scheduled, len(facts.post_payment_completed)) == (1, 1)
+    assert facts.result is not None and facts.result.receipt.sha256
+    assert not facts.post_payment_completed[0].already_posted
+
+
+async def test_a_crash_after_submit_is_one_post_found_by_its_reference() -> None:
+    facts = await _read_history(PLAIN_CLIENT, _history("PostPaymentWorkflow--crash-after-submit"))
+    assert len(facts.post_payment_completed) == 1
+    assert facts.post_payment_attempts >= 2
+    assert facts.post_payment_completed[0].already_posted
+
+
+async def test_a_failed_payment_names_its_type_and_no_post() -> None:
+    facts = await _read_history(PLAIN_CLIENT, _history("PostPaymentWorkflow--StatementNotFound"))
+    assert facts.failure_type == "StatementNotFound"
+    assert facts.post_payment_completed == [] and facts.result is None
+
+
+async def test_screenshot_keys_are_read_from_failure_details() -> None:
+    failure = Failure()
+    error: Any = PortalChanged("the pay form moved", {"screenshot": "failures/wf/7-1.png"})
+    await pydantic_data_converter.encode_failure(error, failure)
+    facts = _HistoryFacts()
+    await _collect_artifacts(PLAIN_CLIENT, failure, facts)
+    assert facts.artifacts == {"failures/wf/7-1.png": "screenshot"}
