@@ -21,10 +21,12 @@ from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
 from sandbox.launcher import PortalProcess
 from sandbox.portals import SANDBOX_PORTALS, SandboxPortal
+from security.keyring import CODEC_KEYS_REF
 from starters.client import BillBridgeClient
 from starters.sessions_client import SessionsClient
 from starters.stack import TemporalDevServer, WorkerProcess
 from tests.e2e.helpers import payment_for
+from tests.replay.recording import REPLAY_KEYRING
 from workers.main import build_worker
 
 
@@ -43,10 +45,13 @@ def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tempor
 def settings(
     tmp_path_factory: pytest.TempPathFactory, temporal_server: TemporalDevServer
 ) -> Settings:
-    return Settings(
+    settings = Settings(
         home=tmp_path_factory.mktemp("billbridge-home"),
         temporal_address=temporal_server.address,
     )
+    # Before anything connects: histories written here can then be kept for replay tests.
+    open_secret_store(settings).put(CODEC_KEYS_REF, REPLAY_KEYRING.model_dump_json())
+    return settings
 
 
 @pytest.fixture

@@ -2,6 +2,10 @@
 
 Run the e2e tests with ``BILLBRIDGE_RECORD_HISTORIES=1`` to (re)write the files in
 ``tests/replay/histories/``; commit them whenever a workflow changes on purpose.
+
+Histories are encrypted like every history. The e2e tests' BillBridge home uses the
+test-only keyring in ``keyring.json`` so that recorded histories can be replayed here;
+it protects nothing real.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ from typing import Any
 
 from temporalio.client import WorkflowHandle
 
+from security.keyring import Keyring
+
 HISTORIES = Path(__file__).parent / "histories"
+REPLAY_KEYRING = Keyring.model_validate_json((Path(__file__).parent / "keyring.json").read_text())
 
 
 async def record_history(handle: WorkflowHandle[Any, Any], name: str) -> None:

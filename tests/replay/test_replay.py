@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from tests.replay.recording import HISTORIES
+from security.codec import encrypted_data_converter
+from tests.replay.recording import HISTORIES, REPLAY_KEYRING
 from workers.registry import WORKFLOWS
 
 RECORDED = sorted(HISTORIES.glob("*.json"))
@@ -23,5 +23,7 @@ def test_every_workflow_has_recorded_histories() -> None:
 @pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
 async def test_replays_deterministically(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    # Recorded histories are encrypted like any other: the replay decrypts them.
+    converter = encrypted_data_converter(REPLAY_KEYRING)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=converter)
     await replayer.replay_workflow(history)
