@@ -11,8 +11,9 @@ Only operators holding the token get plain text:
   segment of the endpoint the UI is given: ``URL/t/TOKEN``. The UI is then the gate: serve
   it on localhost or behind your SSO.
 
-CORS admits only the UI's origin(s). The token is compared in constant time and never
-logged (uvicorn's access log, which would print paths, is off).
+It also serves the expiring receipt links (``starters/receipt_links.py``), each its own
+signed authorization. CORS admits only the UI's origin(s). The token is compared in
+constant time and never logged (uvicorn's access log, which would print paths, is off).
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.converter import PayloadCodec
 
+from activities.artifacts import open_artifact_store, receipt_link_key
 from activities.secrets import SecretStore, open_secret_store, secret_or_create
 from models.connections import SecretRef
 from models.settings import Settings
 from security.codec import EncryptionCodec, UndecryptablePayload
 from security.keyring import load_keyring
 from starters.console import say
+from starters.receipt_links import receipt_links_router
 
 CODEC_TOKEN_REF = SecretRef(ref="local:billbridge/codec-server-token")
 
@@ -102,10 +105,14 @@ async def serve(settings: Settings, *, host: str, port: int, ui_origins: Sequenc
     store = open_secret_store(settings)
     token = codec_server_token(store)
     app = codec_app(EncryptionCodec(load_keyring(store)), token, ui_origins)
+    # Receipt links need no token: each link is its own signed, expiring authorization.
+    artifacts = open_artifact_store(settings, store)
+    app.include_router(receipt_links_router(artifacts, receipt_link_key(store)))
     base_url = f"http://{host}:{port}"
     say(f"codec server on {base_url} for UI origins {', '.join(ui_origins) or '(none)'}")
     say(f'  CLI: --codec-endpoint {base_url} --codec-auth "Bearer <token>"')
     say(f"  UI:  --ui-codec-endpoint {base_url}/t/<token>")
-    say(f"  the token is in the secret store under {CODEC_TOKEN_REF}")
+    say(f"  the token: billbridge keys codec-token (stored under {CODEC_TOKEN_REF})")
+    say("  also serves expiring receipt links (billbridge receipts link KEY)")
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     await uvicorn.Server(config).serve()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import subprocess
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -17,6 +20,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.worker import Worker
 
+from activities.artifacts import open_artifact_store
 from activities.browser import BrowserPool
 from activities.secrets import open_secret_store
 from models.errors import InvalidAmount
@@ -87,7 +91,7 @@ async def test_history_is_ciphertext_and_the_codec_server_decrypts_only_with_the
     codec_server: CodecServerProcess,
 ) -> None:
     handle = await client.start_payment(payment_request)
-    await handle.result()
+    result = await handle.result()
     token = codec_server_token(open_secret_store(settings))
     # Values a reader of the raw history must not see: our token and the statement.
     clear = (payment_request.payment_method_token, payment_request.statement_id)
@@ -116,6 +120,14 @@ async def test_history_is_ciphertext_and_the_codec_server_decrypts_only_with_the
         assert allowed.headers.get("access-control-allow-origin") == UI_ORIGIN
         other = await http.options("/decode", headers={"Origin": "http://evil.test", **preflight})
         assert "access-control-allow-origin" not in other.headers
+
+        # It also serves the receipt's expiring link (a signed link needs no token).
+        store = open_artifact_store(settings, open_secret_store(settings))
+        link = urlsplit(store.link(result.receipt.key, timedelta(minutes=5)))
+        receipt = await http.get(f"{link.path}?{link.query}")
+        assert receipt.status_code == 200
+        assert hashlib.sha256(receipt.content).hexdigest() == result.receipt.sha256
+        assert (await http.get(f"{link.path}?{link.query}x")).status_code == 403
 
 
 async def test_failure_messages_are_encrypted_too(
