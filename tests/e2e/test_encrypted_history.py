@@ -93,8 +93,12 @@ async def test_history_is_ciphertext_and_the_codec_server_decrypts_only_with_the
     handle = await client.start_payment(payment_request)
     result = await handle.result()
     token = codec_server_token(open_secret_store(settings))
-    # Values a reader of the raw history must not see: our token and the statement.
-    clear = (payment_request.payment_method_token, payment_request.statement_id)
+    # Values a reader of the raw history must not see: the input's, and the UI summary's.
+    clear = (
+        payment_request.payment_method_token,
+        payment_request.statement_id,
+        f"post payment on connection {payment_request.connection_id}",
+    )
 
     raw = _show(settings, handle.workflow_id)
     assert raw.returncode == 0, raw.stderr
