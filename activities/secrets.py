@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol, runtime_checkable
 
 from activities.aws_secrets import AwsSecretsManager
-from activities.secret_file import LocalSecretFile
+from activities.secret_file import MASTER_KEY_ENV, LocalSecretFile, decode_master_key
 from models.connections import Connection, Credentials, SecretRef
 from models.errors import SecretNotFound, SecretStoreUnreadable
 from models.settings import Settings
@@ -74,8 +74,6 @@ def open_secret_store(settings: Settings) -> SecretStoresByScheme:
     """The secret stores this process uses (the composition roots call this once)."""
     master_key = None
     if settings.master_key is not None:
-        from activities.secret_file import MASTER_KEY_ENV, decode_master_key
-
         master_key = decode_master_key(settings.master_key.get_secret_value(), MASTER_KEY_ENV)
     stores: dict[str, SecretStore] = {
         LocalSecretFile.scheme: LocalSecretFile(
