@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -11,20 +10,26 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from models.errors import PortalChanged
+from security.codec import encrypted_data_converter
 from starters.audit_pack import _collect_artifacts, _HistoryFacts, _read_history
-from tests.replay.recording import HISTORIES
+from tests.replay.recording import HISTORIES, REPLAY_KEYRING
 
-# The recorded replay histories were written before payload encryption: plain converter.
 PLAIN_CLIENT = cast(Client, SimpleNamespace(data_converter=pydantic_data_converter))
+REPLAY_CLIENT = cast(
+    Client, SimpleNamespace(data_converter=encrypted_data_converter(REPLAY_KEYRING))
+)
+PLAIN_ENCODING = "anNvbi9wbGFpbg=="  # base64 of "json/plain": a history recorded before the codec
 
 
-def _history(name: str) -> WorkflowHistory:
-    path: Path = HISTORIES / f"{name}.json"
-    return WorkflowHistory.from_json(name, path.read_text())
+def _history(name: str) -> tuple[Client, WorkflowHistory]:
+    """A recorded replay history and a client whose converter reads it."""
+    text = (HISTORIES / f"{name}.json").read_text()
+    client = PLAIN_CLIENT if PLAIN_ENCODING in text else REPLAY_CLIENT
+    return client, WorkflowHistory.from_json(name, text)
 
 
 async def test_a_payment_history_shows_one_completed_post() -> None:
-    facts = await _read_history(PLAIN_CLIENT, _history("PostPaymentWorkflow--happy-path"))
+    facts = await _read_history(*_history("PostPaymentWorkflow--happy-path"))
     assert facts.workflow_type == "PostPaymentWorkflow"
     assert (facts.post_payment_scheduled, len(facts.post_payment_completed)) == (1, 1)
     assert facts.result is not None and facts.result.receipt.sha256
@@ -32,14 +37,14 @@ async def test_a_payment_history_shows_one_completed_post() -> None:
 
 
 async def test_a_crash_after_submit_is_one_post_found_by_its_reference() -> None:
-    facts = await _read_history(PLAIN_CLIENT, _history("PostPaymentWorkflow--crash-after-submit"))
+    facts = await _read_history(*_history("PostPaymentWorkflow--crash-after-submit"))
     assert len(facts.post_payment_completed) == 1
     assert facts.post_payment_attempts >= 2
     assert facts.post_payment_completed[0].already_posted
 
 
 async def test_a_failed_payment_names_its_type_and_no_post() -> None:
-    facts = await _read_history(PLAIN_CLIENT, _history("PostPaymentWorkflow--StatementNotFound"))
+    facts = await _read_history(*_history("PostPaymentWorkflow--StatementNotFound"))
     assert facts.failure_type == "StatementNotFound"
     assert facts.post_payment_completed == [] and facts.result is None
 
