@@ -5,16 +5,51 @@ Processes started here are stopped here, by pid. Ports are always picked free.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import pytest_asyncio
 
 from activities.browser import BrowserPool
-from sandbox.admin_client import SandboxAdmin
+from sandbox.admin_client import OutboxMessage, SandboxAdmin
 from sandbox.launcher import PortalProcess
 from starters.process_exit import exit_now
+from tests import session_evidence
 from tests.aws_endpoint import DUMMY_CREDENTIALS, AwsEndpoint
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "after_all: runs after every other test of the session (the final scans)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``after_all`` tests last, whatever was selected, in their own order."""
+    last = [item for item in items if item.get_closest_marker("after_all")]
+    if last:
+        items[:] = [item for item in items if not item.get_closest_marker("after_all")] + last
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_evidence_recording(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keeps what the final "no PHI in the clear" scan reads: this process's log records, and
+    every one-time code a test reads from a sandbox outbox (the codes are random)."""
+    handler = session_evidence.start(tmp_path_factory.mktemp("session-evidence"))
+    read_outbox = SandboxAdmin.outbox
+
+    def outbox(self: SandboxAdmin, username: str | None = None) -> list[OutboxMessage]:
+        messages = read_outbox(self, username)
+        for message in messages:
+            session_evidence.remember_code(message.code)
+        return messages
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SandboxAdmin, "outbox", outbox)
+        yield
+    logging.getLogger().removeHandler(handler)
+    handler.close()
 
 
 @pytest.fixture(scope="session")

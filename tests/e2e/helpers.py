@@ -15,6 +15,7 @@ from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
 from starters.sessions_client import SessionsClient
+from tests import session_evidence
 
 
 async def run_billbridge(
@@ -37,6 +38,7 @@ async def run_billbridge(
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode is not None
+    session_evidence.remember_output(" ".join(args[:2]), output.decode())  # for the PHI scan
     return process.returncode, output.decode()
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import session_evidence
+
 pytestmark = pytest.mark.e2e
 
 
@@ -23,6 +25,7 @@ def _start_demo(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
         "BILLBRIDGE_DATA_DIR": str(tmp_path / "data"),
     }
     env.pop("TEMPORAL_ADDRESS", None)  # the demo starts its own dev server
+    session_evidence.remember_demo(tmp_path)  # its home and data dir, for the PHI scan
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "billbridge"), "demo", "--once", *args],
         stdin=subprocess.PIPE if "--mfa" in args else subprocess.DEVNULL,
@@ -41,6 +44,7 @@ def _finish(demo: subprocess.Popen[str], head: str = "") -> str:
         output, _ = demo.communicate(timeout=60)
         pytest.fail(f"demo did not finish:\n{head}{output}")
     output = head + output
+    session_evidence.remember_output("demo", output)
     assert demo.returncode == 0, output
     assert re.search(r"Confirmation number : ([A-Z0-9]+-\w+)", output), output
     receipt = re.search(r"Receipt stored at   : (\S+)", output)
@@ -96,7 +100,9 @@ def test_demo_with_sms_mfa_takes_the_code_from_the_terminal(tmp_path: Path) -> N
         assert "sent a code by sms to ***-***-0112" in head
         # Acting as the person reading the phone.
         messages = httpx.get(outbox.group(1), params={"username": "sms.patient"}).json()
-        demo.stdin.write(f"{messages['messages'][0]['code']}\n")
+        code = messages["messages"][0]["code"]
+        session_evidence.remember_code(code)
+        demo.stdin.write(f"{code}\n")
         demo.stdin.flush()
         output = _finish(demo, head)
     finally:
