@@ -1,0 +1,206 @@
+"""After every other test of the session: nothing BillBridge kept holds PHI or a secret in
+the clear.
+
+Read as an outsider reads them (the ``temporal`` CLI without the codec, plain file reads):
+every workflow history and description on the session's Temporal server and in the demo's
+SQLite, every log file (worker processes, the demo, this process's own records), every
+``billbridge`` command's output, and the BillBridge home directories. Searched for: each
+seeded patient's name, date of birth and MRN, each login's password and TOTP secret, the
+processor's test card numbers, and every one-time code a test read (tests/sensitive_values.py).
+
+Marked ``after_all`` (tests/conftest.py runs those last). Run alone, the first test makes
+something to scan: a payment whose login waits for an SMS code.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from models.connection_session import SessionStatus
+from models.settings import Settings
+from sandbox.admin_client import SandboxAdmin
+from starters.client import BillBridgeClient
+from starters.sessions_client import SessionsClient
+from starters.stack import TemporalDevServer
+from tests import session_evidence
+from tests.e2e import phi_scan
+from tests.e2e.helpers import answer_with_latest_code, payment_for, wait_for_status
+from tests.e2e.phi_scan import Place
+from tests.sensitive_values import (
+    BIRTH_DATE,
+    NAME,
+    OTP_CODE,
+    PASSWORD,
+    Hit,
+    Scanner,
+    Sensitive,
+    one_time_codes,
+    seeded_values,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.after_all]
+
+SMS_USER = "sms.patient"
+_SHOWN_GROUPS = 40
+
+
+def _other_tests_use_temporal(session: pytest.Session) -> bool:
+    return any(
+        "temporal_server" in getattr(item, "fixturenames", ())
+        and item.get_closest_marker("after_all") is None
+        for item in session.items
+    )
+
+
+async def test_something_to_scan_when_run_alone(
+    request: pytest.FixtureRequest,
+    client: BillBridgeClient,
+    worker: Worker,
+    sessions: SessionsClient,
+    cedar_admin: SandboxAdmin,
+    sms_connection: str,
+) -> None:
+    """Alone, the scans would read an empty server: one payment through an SMS-code login."""
+    if _other_tests_use_temporal(request.session):
+        pytest.skip("the session's other end-to-end tests made the histories to scan")
+    handle = await client.start_payment(payment_for(cedar_admin, sms_connection, SMS_USER))
+    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    await answer_with_latest_code(sessions, cedar_admin, sms_connection, SMS_USER)
+    await handle.result()
+    assert session_evidence.codes(), "the code the test typed was not recorded"
+
+
+@pytest.fixture(scope="module")
+def scanner() -> Scanner:
+    # Built when the first scan runs, so it knows every code the session's tests read.
+    return Scanner([*seeded_values(), *one_time_codes(session_evidence.codes())])
+
+
+def _assert_clean(scanner: Scanner, places: list[Place], what: str, report: str) -> None:
+    """Fails with a summary: per kind of value and place, how often, and one masked example.
+    The whole list goes to a file in the session's evidence directory."""
+    findings = [
+        (places[index], hit)
+        for index, hits in scanner.find_many([place.text for place in places])
+        for hit in hits
+    ]
+    if not findings:
+        return
+    groups: dict[tuple[str, str], list[tuple[Place, Hit]]] = defaultdict(list)
+    for place, hit in findings:
+        groups[(hit.kind, place.group)].append((place, hit))
+    lines = [
+        f"{len(items):4d}× {kind:<14} {group}\n        e.g. {items[0][1].whose}: "
+        f"…{items[0][1].context}…"
+        for (kind, group), items in sorted(groups.items())
+    ]
+    directory = session_evidence.directory()
+    kept = ""
+    if directory is not None:
+        path = directory / f"phi-scan-{report}.txt"
+        path.write_text(
+            "\n".join(f"{hit.kind} ({hit.whose}) at {place.where}: …{hit.context}…"
+                      for place, hit in findings) + "\n",
+            encoding="utf-8",
+        )  # fmt: skip
+        kept = f"\n(every finding: {path})"
+    shown = "\n".join(lines[:_SHOWN_GROUPS])
+    more = f"\n… and {len(lines) - _SHOWN_GROUPS} more places" if len(lines) > _SHOWN_GROUPS else ""
+    pytest.fail(f"{len(findings)} values in the clear in {what}:\n{shown}{more}{kept}", False)
+
+
+def _demo_files(name: str) -> list[Path]:
+    return [directory / name for directory in session_evidence.demo_dirs()]
+
+
+def test_no_phi_in_workflow_histories(temporal_server: TemporalDevServer, scanner: Scanner) -> None:
+    runs, places = phi_scan.histories(temporal_server.address)
+    assert runs > 0, "the session's Temporal server holds no workflow to scan"
+    # The demo's own server is gone; what it stored is in its SQLite file, read raw.
+    demo_databases = [p for p in _demo_files("data/temporal.db") if p.is_file()]
+    places += phi_scan.files_under(demo_databases, "demo Temporal SQLite")
+    _assert_clean(scanner, places, f"{runs} workflow runs and {len(demo_databases)} demo "
+                  "databases", "histories")  # fmt: skip
+
+
+def test_no_phi_in_logs_or_command_output(
+    tmp_path_factory: pytest.TempPathFactory, scanner: Scanner
+) -> None:
+    logs = phi_scan.log_files(tmp_path_factory.getbasetemp())
+    assert any(path.name == session_evidence.IN_PROCESS_LOG for path in logs), logs
+    outputs = list(session_evidence.outputs())
+    places = [*phi_scan.files_under(logs, "log"), *phi_scan.files_under(outputs, "output of")]
+    _assert_clean(scanner, places, f"{len(logs)} logs and {len(outputs)} command outputs", "logs")
+
+
+def test_no_phi_in_the_billbridge_homes(settings: Settings, scanner: Scanner) -> None:
+    """Secrets file, connections (usernames are logins, not names: not searched), browser
+    sessions, artifacts (receipts read as a PDF reader shows them, traces unzipped)."""
+    homes = [settings.home, *_demo_files("home")]
+    places = list(phi_scan.files_under(homes, "home file"))
+    assert places, homes
+    _assert_clean(scanner, places, f"{len(places)} files of {len(homes)} homes", "homes")
+
+
+def test_searched_values_are_those_of_the_running_sandboxes(
+    cedar_admin: SandboxAdmin, patientco_admin: SandboxAdmin, healthpay24_admin: SandboxAdmin
+) -> None:
+    """The seeds read by tests/sensitive_values.py are the ones the sandboxes really run."""
+    searched = {(value.kind, value.value) for value in seeded_values()}
+    for admin in (cedar_admin, patientco_admin, healthpay24_admin):
+        users = admin.users()
+        for user in users:
+            assert (PASSWORD, user.password) in searched, user.username
+            for account in admin.accounts(user.username):
+                assert (NAME, account.guarantor_name) in searched, account.account_id
+                if account.birth_date:
+                    assert (BIRTH_DATE, account.birth_date[:10]) in searched, account.account_id
+    assert len(searched) > 200
+
+
+async def test_the_scan_finds_planted_values(temporal_server: TemporalDevServer) -> None:
+    """Last, so the planted values spoil no scan above: a workflow started without the codec
+    and a log record, both holding seeded values, are found where they were put."""
+    name = next(v for v in seeded_values() if v.kind == NAME)
+    birth_date = next(v for v in seeded_values() if v.kind == BIRTH_DATE)
+    code = Sensitive(OTP_CODE, "246813", "planted")
+    planted = Scanner([name, birth_date, code])
+    plain = await Client.connect(temporal_server.address)
+    workflow_id = f"phi-scan-planted-{uuid.uuid4().hex[:8]}"
+    handle = await plain.start_workflow(
+        "PlantedWorkflow", {"patient": name.value, "code": code.value}, id=workflow_id,
+        task_queue=f"nobody-{workflow_id}", static_summary=f"born {birth_date.value}",
+    )  # fmt: skip
+    try:
+        run = (workflow_id, handle.first_execution_run_id or "", "PlantedWorkflow")
+        places = phi_scan._show_and_describe(temporal_server.address, run)
+    finally:
+        await handle.terminate("planted for the scan's own test")
+    found = {
+        (hit.kind, places[index].group)
+        for index, hits in planted.find_many([place.text for place in places])
+        for hit in hits
+    }
+    assert (NAME, _input_group()) in found, found
+    assert (OTP_CODE, _input_group()) in found, found
+    assert any(kind == BIRTH_DATE and "userMetadata" in group for kind, group in found), found
+
+    logging.getLogger("activities.planted").warning("planted for %s", name.value)
+    directory = session_evidence.directory()
+    assert directory is not None
+    log = directory / session_evidence.IN_PROCESS_LOG
+    assert planted.find(log.read_text()), "the in-process log record was not scanned"
+
+
+def _input_group() -> str:
+    return (
+        "history PlantedWorkflow WORKFLOW_EXECUTION_STARTED "
+        ".workflowExecutionStartedEventAttributes.input.payloads[].data (base64)"
+    )
