@@ -11,6 +11,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
@@ -27,8 +28,9 @@ from models.payments import PostPaymentRequest, PostPaymentResult
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
 from starters.client import BillBridgeClient, PaymentHandle
+from starters.codec_server import codec_server_token
 from starters.sessions_client import SessionsClient
-from starters.stack import WorkerProcess, temporal_cli
+from starters.stack import CodecServerProcess, WorkerProcess, temporal_cli
 from tests.e2e.conftest import Connections
 from tests.e2e.helpers import answer_with_latest_code, payment_for, wait_for_status
 from tests.replay.recording import record_history
@@ -262,24 +264,46 @@ async def test_code_by_the_plain_temporal_cli(
     settings: Settings,
     cedar_admin: SandboxAdmin,
     sms_connection: str,
+    tmp_path: Path,
 ) -> None:
-    """The README's copy-paste command, run as an operator would."""
+    """The README's copy-paste command, run as an operator would: through the codec server,
+    since the workflow accepts encrypted payloads only."""
     handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
     await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
     code = cedar_admin.latest_code(SMS_USER)
 
-    cli = await asyncio.create_subprocess_exec(
-        temporal_cli(), "workflow", "update", "execute",
-        "--address", settings.temporal_address,
-        "--workflow-id", session_workflow_id(sms_connection),
-        "--name", "submit_mfa_code",
-        "--input", json.dumps({"code": code}),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    output, _ = await cli.communicate()
+    async def update(*codec: str) -> tuple[int | None, str]:
+        cli = await asyncio.create_subprocess_exec(
+            temporal_cli(), "workflow", "update", "execute",
+            "--address", settings.temporal_address,
+            "--workflow-id", session_workflow_id(sms_connection),
+            "--name", "submit_mfa_code",
+            "--input", json.dumps({"code": code}), *codec,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        output, _ = await asyncio.wait_for(cli.communicate(), timeout=60)
+        return cli.returncode, output.decode()
 
-    assert cli.returncode == 0, output.decode()
-    assert "accepted:true" in output.decode()
+    # Without the codec the plain-text code is refused, and the session keeps waiting.
+    # Without the codec the plain-text code is refused: the workflow task fails, loudly,
+    # while the update waits; once the CLI gives up the session is waiting as before.
+    status, output = await update()
+    assert status != 0, output
+    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA, seconds=30)
+
+    codec_server = CodecServerProcess(
+        tmp_path / "codec.log", {"BILLBRIDGE_HOME": str(settings.home)}, ui_origins=[]
+    )
+    codec_server.start()
+    try:
+        token = codec_server_token(open_secret_store(settings))
+        status, output = await update(
+            "--codec-endpoint", codec_server.base_url, "--codec-auth", f"Bearer {token}"
+        )
+    finally:
+        codec_server.stop()
+    assert status == 0, output
+    assert "accepted:true" in output
     await handle.result()
 
 
