@@ -8,7 +8,9 @@ call it) and masking card numbers in logs (``security.redaction``).
 A PAN is 13–19 digits that pass the Luhn check, written plain or in groups separated by
 single spaces or dashes ("4242 4242 4242 4242", "3782-822463-10005"). Groups are tried in
 every run of consecutive groups, so a PAN followed by an expiry ("4242 4242 4242 4242 12 30")
-is still found. A digit run longer than 19 with no separator is no PAN (an id, a hash).
+is still found. A digit run longer than 19 with no separator is no PAN (an id, a hash), nor
+are digits glued to a letter or inside a UUID: random ids pass Luhn by chance (one UUID in
+400 would otherwise be refused).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ MAX_PAN_DIGITS = 19
 # Digit groups joined by one separator: a space, a no-break space or a dash.
 _GROUPED_DIGITS = re.compile(r"(?<!\d)\d+(?:[ \u00a0-]\d+)*(?!\d)")
 _GROUP = re.compile(r"\d+")
+# A UUID's digit groups joined by its dashes pass Luhn about once in 400 random UUIDs.
+_UUID = re.compile(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 TOKENIZATION_HINT = (
     "BillBridge never accepts card numbers: card numbers go through tokenization at the card "
@@ -47,6 +51,7 @@ def luhn_valid(digits: str) -> bool:
 
 def find_card_numbers(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every card number in ``text``, left to right, not overlapping."""
+    text = _UUID.sub(lambda uuid: "u" * len(uuid.group()), text)  # same offsets, no digits
     for run in _GROUPED_DIGITS.finditer(text):
         offset = run.start()
         groups = [(g.start() + offset, g.end() + offset) for g in _GROUP.finditer(run.group())]
@@ -69,9 +74,22 @@ def _pan_from(text: str, groups: list[tuple[int, int]], first: int) -> tuple[int
         digits += text[start:end]
         if len(digits) > MAX_PAN_DIGITS:
             break
-        if len(digits) >= MIN_PAN_DIGITS and luhn_valid(digits):
+        if (
+            len(digits) >= MIN_PAN_DIGITS
+            and luhn_valid(digits)
+            and _stands_alone(text, groups[first][0], end)
+        ):
             found = (groups[first][0], end)
     return found
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Not glued to a letter: digits inside a word are part of an id (a UUID, a hash), which
+    by chance pass Luhn about once in 400 random UUIDs. A typed PAN stands alone or after
+    punctuation (``card:4242…``, ``tok_4242…``)."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return not (before.isalpha() or after.isalpha())
 
 
 def contains_card_number(text: str) -> bool:

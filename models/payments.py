@@ -11,6 +11,7 @@ from models.audit import Actor, unattributed
 from models.card_numbers import refuse_card_numbers_in
 from models.connection_session import SessionLease
 from models.errors import InvalidAmount, InvalidInput
+from models.identifiers import refuse_personal_data_in_id
 from models.money import Money
 
 
@@ -106,6 +107,9 @@ class PostPaymentRequest(BaseModel):
         # Every string field, not only the token: a PAN pasted into any of them would
         # land in workflow history, and the idempotency key even in the workflow id.
         refuse_card_numbers_in(self)
+        # Both end up in workflow ids, which Temporal stores unencrypted.
+        refuse_personal_data_in_id(self.idempotency_key, "idempotency_key")
+        refuse_personal_data_in_id(self.connection_id, "connection_id")
         if not self.payment_method_token.isascii() or " " in self.payment_method_token:
             raise InvalidInput("payment_method_token must be a processor token such as 'tok_…'")
 

@@ -4,6 +4,7 @@ field and points to tokenization, never echoing the digits; tokens and other num
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from pydantic import BaseModel
@@ -203,3 +204,15 @@ def test_every_field_of_a_payment_request_is_checked(field: str) -> None:
 def test_session_messages_with_a_card_number_are_refused(message: BaseModel) -> None:
     with pytest.raises(CardNumberRefused):
         refuse_card_numbers_in(message)
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["0651a929-0181-4494-9609-4d4e46b68a5e", "52895193-5993-4130-bdfe-3ff11cccb781"],
+)
+def test_ids_whose_digits_pass_luhn_by_chance_are_no_card_numbers(identifier: str) -> None:
+    """Random UUIDs, hex ids included, are what callers use as keys: none is refused."""
+    assert not contains_card_number(identifier)
+    for _ in range(20_000):
+        assert not contains_card_number(str(uuid.uuid4()))
+        assert not contains_card_number(f"pay-{uuid.uuid4().hex}")
