@@ -66,7 +66,8 @@ def workflow_runs(address: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def _show_and_describe(address: str, run: tuple[str, str, str]) -> list[Place]:
+def run_places(address: str, run: tuple[str, str, str]) -> list[Place]:
+    """Every string of one run's history (per event) and of its description."""
     workflow_id, run_id, workflow_type = run
     ids = ("--workflow-id", workflow_id, "--run-id", run_id)
     label = f"{workflow_type} {workflow_id}"
@@ -94,7 +95,7 @@ def histories(address: str, threads: int = 16) -> tuple[int, list[Place]]:
     """How many runs the server holds, and every string of their histories and descriptions."""
     runs = workflow_runs(address)
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        found = pool.map(lambda run: _show_and_describe(address, run), runs)
+        found = pool.map(lambda run: run_places(address, run), runs)
         return len(runs), [place for places in found for place in places]
 
 
