@@ -57,20 +57,29 @@ def _cli(address: str, *args: str) -> Any:
     return json.loads(completed.stdout or "null")
 
 
-def workflow_runs(address: str) -> list[tuple[str, str, str]]:
-    """Every run on the server (continued-as-new runs each have their own): id, run, type."""
+@dataclass(frozen=True)
+class Run:
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    running: bool
+
+
+def workflow_runs(address: str) -> list[Run]:
+    """Every run on the server (continued-as-new runs each have their own)."""
     listed = _cli(address, "workflow", "list") or []
     return [
-        (item["execution"]["workflowId"], item["execution"]["runId"], item["type"]["name"])
+        Run(item["execution"]["workflowId"], item["execution"]["runId"], item["type"]["name"],
+            item.get("status") == "WORKFLOW_EXECUTION_STATUS_RUNNING")
         for item in listed
-    ]
+    ]  # fmt: skip
 
 
-def run_places(address: str, run: tuple[str, str, str]) -> list[Place]:
-    """Every string of one run's history (per event) and of its description."""
-    workflow_id, run_id, workflow_type = run
-    ids = ("--workflow-id", workflow_id, "--run-id", run_id)
-    label = f"{workflow_type} {workflow_id}"
+def run_places(address: str, run: Run) -> list[Place]:
+    """Every string of one run's history (per event) and, while it runs, its description."""
+    workflow_type = run.workflow_type
+    ids = ("--workflow-id", run.workflow_id, "--run-id", run.run_id)
+    label = f"{workflow_type} {run.workflow_id}"
     places = []
     history = _cli(address, "workflow", "show", *ids)
     for event in history.get("events", []):
@@ -81,8 +90,10 @@ def run_places(address: str, run: tuple[str, str, str]) -> list[Place]:
             Place(f"{where} {path}", text, f"{group} {_group(path)}")
             for path, text in strings(event)
         ]
+    if not run.running:
+        return places
     # Describe adds what a history doesn't hold yet: pending activities' last failures,
-    # and shows user metadata (summary, details) as the UI does.
+    # and shows user metadata (summary, details) as the UI does. A closed run has none.
     described = _cli(address, "workflow", "describe", *ids)
     places += [
         Place(f"describe {label} {path}", text, f"describe {workflow_type} {_group(path)}")

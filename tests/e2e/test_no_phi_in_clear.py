@@ -183,7 +183,9 @@ async def test_the_scan_finds_planted_values(temporal_server: TemporalDevServer)
         task_queue=f"nobody-{workflow_id}", static_summary=f"born {birth_date.value}",
     )  # fmt: skip
     try:
-        run = (workflow_id, handle.first_execution_run_id or "", "PlantedWorkflow")
+        run = phi_scan.Run(
+            workflow_id, handle.first_execution_run_id or "", "PlantedWorkflow", True
+        )
         places = phi_scan.run_places(temporal_server.address, run)
     finally:
         await handle.terminate("planted for the scan's own test")
