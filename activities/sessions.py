@@ -20,7 +20,6 @@ from models.connection_session import (
     ResendRequest,
 )
 from models.sessions import MfaChallenge
-from security.redaction import redactor
 
 
 class SessionActivities:
@@ -44,7 +43,6 @@ class SessionActivities:
             heartbeating(),
             self._sessions.portal(entry.connection_id, entry.preauth_state_id) as portal,
         ):
-            redactor.remember(entry.code, kind="code")
             accepted = await portal.adapter.submit_mfa_code(entry.code)
             state = await portal.context.storage_state()
         if not accepted:
