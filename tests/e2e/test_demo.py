@@ -62,6 +62,13 @@ def test_demo_once_posts_a_payment_end_to_end(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "temporal.db").is_file()  # SQLite persistence
     for step in ("checking the statement", "posting the payment", "downloading"):
         assert step in output
+    # The UI was pointed at a codec server (its wiring is checked in test_encrypted_history).
+    assert re.search(
+        r"payloads are encrypted; the UI reads them through http://127\.0\.0\.1:\d+", output
+    )
+    assert (
+        "codec server on http://127.0.0.1:" in (tmp_path / "data" / "codec-server.log").read_text()
+    )
     # The sandbox's published demo secrets never reach the demo's output or the worker log.
     worker_log = (tmp_path / "data" / "worker.log").read_text()
     for secret in ("demo-password", "JBSWY3DPEHPK3PXP"):

@@ -8,8 +8,8 @@ SQLite, every log file (worker processes, the demo, this process's own records),
 seeded patient's name, date of birth and MRN, each login's password and TOTP secret, the
 processor's test card numbers, and every one-time code a test read (tests/sensitive_values.py).
 
-Marked ``after_all`` (tests/conftest.py runs those last). Run alone, the first test makes
-something to scan: a payment whose login waits for an SMS code.
+Marked ``after_all`` (tests/conftest.py runs those last). The first test makes sure there is
+something to scan even when the module runs alone: a payment whose login waits for an SMS code.
 """
 
 from __future__ import annotations
@@ -51,25 +51,15 @@ SMS_USER = "sms.patient"
 _SHOWN_GROUPS = 40
 
 
-def _other_tests_use_temporal(session: pytest.Session) -> bool:
-    return any(
-        "temporal_server" in getattr(item, "fixturenames", ())
-        and item.get_closest_marker("after_all") is None
-        for item in session.items
-    )
-
-
-async def test_something_to_scan_when_run_alone(
-    request: pytest.FixtureRequest,
+async def test_a_code_typed_just_before_the_scans(
     client: BillBridgeClient,
     worker: Worker,
     sessions: SessionsClient,
     cedar_admin: SandboxAdmin,
     sms_connection: str,
 ) -> None:
-    """Alone, the scans would read an empty server: one payment through an SMS-code login."""
-    if _other_tests_use_temporal(request.session):
-        pytest.skip("the session's other end-to-end tests made the histories to scan")
+    """One payment through an SMS-code login, so the scans always have a typed code to look
+    for, also when this module runs alone (the rest of the session adds the others)."""
     handle = await client.start_payment(payment_for(cedar_admin, sms_connection, SMS_USER))
     await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
     await answer_with_latest_code(sessions, cedar_admin, sms_connection, SMS_USER)
