@@ -28,7 +28,7 @@ from models.connections import SecretRef
 from models.errors import ArtifactNotFound
 from models.payments import StoredArtifact
 from models.settings import Settings
-from security.keyring import Keyring, new_keyring
+from security.keyring import Keyring, rotate_stored_keyring, stored_keyring
 
 ARTIFACT_KEYS_REF = SecretRef(ref="local:billbridge/artifact-keys")
 RECEIPT_LINK_KEY_REF = SecretRef(ref="local:billbridge/receipt-link-key")
@@ -118,16 +118,12 @@ class LocalArtifactStore:
 
 def artifact_keyring(store: SecretStore) -> Keyring:
     """The artifact keys (made on first use), separate from the payload codec's keyring."""
-    return Keyring.model_validate_json(
-        secret_or_create(store, ARTIFACT_KEYS_REF, lambda: new_keyring().model_dump_json())
-    )
+    return stored_keyring(store, ARTIFACT_KEYS_REF)
 
 
 def rotate_artifact_keys(store: SecretStore) -> Keyring:
     """New artifacts under a new key; every older key stays for reading old files."""
-    rotated = artifact_keyring(store).rotated()
-    store.put(ARTIFACT_KEYS_REF, rotated.model_dump_json())
-    return rotated
+    return rotate_stored_keyring(store, ARTIFACT_KEYS_REF)
 
 
 def receipt_link_key(store: SecretStore) -> bytes:

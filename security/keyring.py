@@ -74,21 +74,31 @@ def new_keyring() -> Keyring:
     return Keyring(active=key_id, keys={key_id: _new_key()})
 
 
-def load_keyring(store: SecretStore, ref: SecretRef = CODEC_KEYS_REF) -> Keyring:
-    """The environment's keyring if set, else the store's (made on first use)."""
-    injected = os.environ.get(CODEC_KEYS_ENV)
-    if injected:
-        return Keyring.model_validate_json(injected)
+def stored_keyring(store: SecretStore, ref: SecretRef) -> Keyring:
+    """The keyring kept in the store under ``ref``, made on first use (race-safe)."""
     return Keyring.model_validate_json(
         secret_or_create(store, ref, lambda: new_keyring().model_dump_json())
     )
 
 
-def rotate_keyring(store: SecretStore, ref: SecretRef = CODEC_KEYS_REF) -> Keyring:
+def rotate_stored_keyring(store: SecretStore, ref: SecretRef) -> Keyring:
+    """Add a new active key to the stored keyring; every older key stays for reading."""
+    rotated = stored_keyring(store, ref).rotated()
+    store.put(ref, rotated.model_dump_json())
+    return rotated
+
+
+def load_keyring(store: SecretStore) -> Keyring:
+    """The payload codec's keyring: the environment's if set, else the store's."""
+    injected = os.environ.get(CODEC_KEYS_ENV)
+    if injected:
+        return Keyring.model_validate_json(injected)
+    return stored_keyring(store, CODEC_KEYS_REF)
+
+
+def rotate_keyring(store: SecretStore) -> Keyring:
     if os.environ.get(CODEC_KEYS_ENV):
         raise SecretNotFound(
             f"{CODEC_KEYS_ENV} is set: rotate the keyring where it is injected from"
         )
-    rotated = load_keyring(store, ref).rotated()
-    store.put(ref, rotated.model_dump_json())
-    return rotated
+    return rotate_stored_keyring(store, CODEC_KEYS_REF)
