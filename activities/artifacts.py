@@ -29,13 +29,13 @@ from models.errors import ArtifactNotFound
 from models.payments import StoredArtifact
 from models.settings import Settings
 from security.keyring import Keyring, rotate_stored_keyring, stored_keyring
+from security.sealing import seal, unseal
 
 ARTIFACT_KEYS_REF = SecretRef(ref="local:billbridge/artifact-keys")
 RECEIPT_LINK_KEY_REF = SecretRef(ref="local:billbridge/receipt-link-key")
 
 # File layout: magic, key-id length (1 byte), key id, 96-bit nonce, ciphertext + GCM tag.
 _MAGIC = b"BBART1"
-_NONCE_BYTES = 12
 
 
 class ArtifactStore(Protocol):
@@ -90,13 +90,10 @@ class LocalArtifactStore:
     def _seal(self, key: str, content: bytes) -> bytes:
         key_id = self._keyring.active.encode()
         header = _MAGIC + bytes([len(key_id)]) + key_id
-        nonce = secrets.token_bytes(_NONCE_BYTES)
         # The header and the artifact key are bound as associated data: a file copied to
         # another key, or relabelled with another key id, fails to open.
-        sealed = AESGCM(self._keyring.key(self._keyring.active)).encrypt(
-            nonce, content, header + key.encode()
-        )
-        return header + nonce + sealed
+        cipher = AESGCM(self._keyring.key(self._keyring.active))
+        return header + seal(cipher, content, header + key.encode())
 
     def _open(self, key: str, blob: bytes) -> bytes:
         if not blob.startswith(_MAGIC) or len(blob) <= len(_MAGIC):
@@ -107,10 +104,9 @@ class LocalArtifactStore:
             raise UndecryptableArtifact(
                 f"artifact {key} was sealed with key {key_id!r}, which is not in the keyring"
             )
-        nonce, sealed = blob[id_end : id_end + _NONCE_BYTES], blob[id_end + _NONCE_BYTES :]
         try:
-            return AESGCM(self._keyring.key(key_id)).decrypt(
-                nonce, sealed, blob[:id_end] + key.encode()
+            return unseal(
+                AESGCM(self._keyring.key(key_id)), blob[id_end:], blob[:id_end] + key.encode()
             )
         except InvalidTag:
             raise UndecryptableArtifact(f"artifact {key} is damaged or was tampered with") from None

@@ -21,6 +21,7 @@ from activities.private_files import write_private
 from activities.secrets import SecretStore, secret_or_create
 from models.connections import SecretRef
 from models.errors import SessionExpired
+from security.sealing import seal, unseal
 
 SESSION_KEY_ENV = "BILLBRIDGE_SESSION_KEY"
 SESSION_KEY_REF = SecretRef(ref="local:billbridge/session-state-key")
@@ -50,18 +51,16 @@ class SessionStateStore:
     def save(self, connection_id: str, state: dict[str, Any]) -> str:
         """Seal a Playwright storage state; returns its reference (a file name, no secret)."""
         state_id = f"{connection_id}/{secrets.token_hex(8)}"
-        nonce = secrets.token_bytes(12)
-        sealed = self._aead.encrypt(nonce, json.dumps(state).encode(), connection_id.encode())
-        write_private(self._root / f"{state_id}.bin", nonce + sealed)
+        sealed = seal(self._aead, json.dumps(state).encode(), connection_id.encode())
+        write_private(self._root / f"{state_id}.bin", sealed)
         return state_id
 
     def load(self, connection_id: str, state_id: str) -> dict[str, Any]:
         path = self._root / f"{state_id}.bin"
         if not state_id.startswith(f"{connection_id}/") or not path.is_file():
             raise SessionExpired(f"session state {state_id} is gone; sign in again")
-        blob = path.read_bytes()
         try:
-            plain = self._aead.decrypt(blob[:12], blob[12:], connection_id.encode())
+            plain = unseal(self._aead, path.read_bytes(), connection_id.encode())
         except InvalidTag:
             raise SessionExpired(f"session state {state_id} cannot be decrypted") from None
         state: dict[str, Any] = json.loads(plain)

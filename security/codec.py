@@ -12,7 +12,6 @@ ever falls back to plain text, because a silent fallback is how PHI ends up in a
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
@@ -26,10 +25,10 @@ from temporalio.converter import (
 )
 
 from security.keyring import Keyring
+from security.sealing import seal, unseal
 
 ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
-_NONCE_BYTES = 12
 
 
 class UndecryptablePayload(Exception):
@@ -52,14 +51,11 @@ class EncryptionCodec(PayloadCodec):
         return [self.decrypt(payload) for payload in payloads]
 
     def encrypt(self, payload: Payload) -> Payload:
-        nonce = os.urandom(_NONCE_BYTES)
         key_id = self._active.encode()
         # The whole payload, metadata included, is sealed; the key id is bound as associated
         # data so it cannot be swapped for another key's id.
-        sealed = self._ciphers[self._active].encrypt(nonce, payload.SerializeToString(), key_id)
-        return Payload(
-            metadata={"encoding": ENCODING, KEY_ID_METADATA: key_id}, data=nonce + sealed
-        )
+        sealed = seal(self._ciphers[self._active], payload.SerializeToString(), key_id)
+        return Payload(metadata={"encoding": ENCODING, KEY_ID_METADATA: key_id}, data=sealed)
 
     def decrypt(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:
@@ -75,9 +71,7 @@ class EncryptionCodec(PayloadCodec):
                 f"(loaded: {', '.join(sorted(self._ciphers))})"
             )
         try:
-            plain = cipher.decrypt(
-                payload.data[:_NONCE_BYTES], payload.data[_NONCE_BYTES:], key_id.encode()
-            )
+            plain = unseal(cipher, payload.data, key_id.encode())
         except InvalidTag:
             raise UndecryptablePayload(
                 f"payload does not decrypt with key {key_id!r}: wrong key or tampered data"
