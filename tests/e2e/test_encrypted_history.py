@@ -31,6 +31,7 @@ from security.keyring import rotate_keyring
 from starters.client import BillBridgeClient, PaymentHandle
 from starters.codec_server import codec_server_token, ui_endpoint
 from starters.stack import CodecServerProcess, TemporalDevServer, temporal_cli
+from tests.e2e import phi_scan
 from workers.main import build_worker
 from workers.temporal_client import connect
 from workflows.post_payment import PostPaymentWorkflow
@@ -66,21 +67,9 @@ def _show(settings: Settings, workflow_id: str, *codec: str) -> subprocess.Compl
 
 
 def _payload_text(shown: str) -> str:
-    """Every payload's data in ``workflow show --output json``, base64-decoded."""
-    found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("data"), str) and "metadata" in node:
-                found.append(base64.b64decode(node["data"]).decode(errors="replace"))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(json.loads(shown) if shown.strip() else {})
-    return "\n".join(found)
+    """Every string of ``workflow show --output json``, payloads' base64 data decoded."""
+    shown_json = json.loads(shown) if shown.strip() else {}
+    return "\n".join(text for _, text in phi_scan.strings(shown_json))
 
 
 async def test_history_is_ciphertext_and_the_codec_server_decrypts_only_with_the_token(
