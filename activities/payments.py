@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.artifacts import ArtifactStore
 from activities.heartbeat import heartbeating
 from activities.portal_sessions import PortalSessions
 from models.errors import AmbiguousPayment
@@ -18,6 +17,7 @@ from models.payments import (
     StoredArtifact,
 )
 from models.statements import Statement
+from stores.artifacts import ArtifactStore
 
 
 class PaymentActivities:

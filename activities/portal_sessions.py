@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from playwright.async_api import BrowserContext, Page
 from temporalio import activity
 
-from activities.artifacts import ArtifactStore
-from activities.browser import BrowserPool
-from activities.connections import ConnectionRegistry
-from activities.portals import adapter_class
-from activities.portals.base import PortalAdapter
-from activities.secrets import SecretStore, resolve_credentials
-from activities.session_store import SessionStateStore
 from models.connection_session import SessionLease
 from models.connections import Credentials
 from models.errors import PortalChanged
+from portals import adapter_class
+from portals.base import PortalAdapter
+from portals.browser import BrowserPool
 from security.redaction import redactor
+from stores.artifacts import ArtifactStore
+from stores.connections import ConnectionRegistry
+from stores.secrets import SecretStore, resolve_credentials
+from stores.session_store import SessionStateStore
 
 logger = logging.getLogger(__name__)
 

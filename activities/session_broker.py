@@ -8,19 +8,23 @@ holds a slot while a login or a person is awaited.
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio import activity
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
 
 from models.connection_session import (
+    ACQUIRE_UPDATE,
+    SESSION_WORKFLOW,
     AcquireSession,
     ObtainSession,
     SessionGrant,
     SessionWorkflowInput,
+    session_workflow_id,
 )
 from models.errors import as_typed_error
 from models.settings import Settings
-from workflows.connection_session import ConnectionSessionWorkflow, session_workflow_id
 
 
 class SessionBroker:
@@ -30,8 +34,8 @@ class SessionBroker:
 
     @activity.defn
     async def obtain_session(self, request: ObtainSession) -> SessionGrant:
-        start = WithStartWorkflowOperation(
-            ConnectionSessionWorkflow.run,
+        start: WithStartWorkflowOperation[Any, None] = WithStartWorkflowOperation(
+            SESSION_WORKFLOW,
             SessionWorkflowInput(
                 connection_id=request.connection_id,
                 mfa_timeout_seconds=self._settings.mfa_timeout_seconds,
@@ -43,15 +47,17 @@ class SessionBroker:
             static_summary=f"portal session for connection {request.connection_id}",
         )
         try:
-            return await self._client.execute_update_with_start_workflow(
-                ConnectionSessionWorkflow.acquire,
+            grant: SessionGrant = await self._client.execute_update_with_start_workflow(
+                ACQUIRE_UPDATE,
                 AcquireSession(
                     requester_workflow_id=request.requester_workflow_id,
                     stale_state_id=request.stale_state_id,
                     fail_fast=request.fail_fast,
                 ),
                 start_workflow_operation=start,
+                result_type=SessionGrant,
             )
+            return grant
         except WorkflowUpdateFailedError as err:
             typed = as_typed_error(err)
             if typed is None:

@@ -20,7 +20,7 @@ from bench.common import machine, parse_bench_args, run_main, say, write_section
 from models.money import Money
 from models.payments import Payment, PostPaymentRequest, PostPaymentResult, StoredArtifact
 from security.codec import encrypted_data_converter
-from security.keyring import new_keyring
+from stores.keyring import new_keyring
 
 ROUND_TRIPS = 2_000
 

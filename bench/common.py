@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sandbox.admin_client import SandboxAdmin
 from sandbox.launcher import PortalProcess
-from starters.process_exit import exit_now
-from starters.stack import TemporalDevServer, WorkerProcess
+from starters.local.stack import TemporalDevServer, WorkerProcess
+from workers.process_exit import exit_now
 
 RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
 HEADER = """# Benchmark results
@@ -119,5 +119,5 @@ def run_main(main: Callable[[list[str]], int]) -> None:
         traceback.print_exc()
         code = 1
     # The Temporal client's native threads can abort interpreter finalization (see
-    # starters/process_exit.py); every child process is already stopped by now.
+    # workers/process_exit.py); every child process is already stopped by now.
     exit_now(code)

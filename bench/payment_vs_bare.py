@@ -24,9 +24,6 @@ from pathlib import Path
 from playwright.async_api import Browser, async_playwright
 from temporalio.api.enums.v1 import EventType
 
-from activities.browser import CHROMIUM_ARGS, find_chromium
-from activities.connections import save_connection
-from activities.portals.one_time_codes import current_code
 from bench.common import (
     RESULTS_FILE,
     bench_stack,
@@ -39,8 +36,11 @@ from bench.common import (
 from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
+from portals.browser import CHROMIUM_ARGS, find_chromium
+from portals.one_time_codes import current_code
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from starters.client import BillBridgeClient
+from stores.connections import save_connection
 
 USER = "demo.patient"
 CONNECTION = "bench-cedar"

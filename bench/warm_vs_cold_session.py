@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from temporalio.api.enums.v1 import EventType
 
-from activities.connections import save_connection
 from bench.common import (
     RESULTS_FILE,
     bench_stack,
@@ -34,8 +33,8 @@ from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
-from starters.client import BillBridgeClient
-from starters.sessions_client import SessionsClient
+from starters.client import BillBridgeClient, SessionsClient
+from stores.connections import save_connection
 
 USERS = {"totp": "demo.patient", "sms": "sms.patient"}
 AMOUNT_CENTS = 100

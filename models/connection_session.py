@@ -10,8 +10,16 @@ from pydantic import BaseModel, Field
 from models.audit import Actor, unattributed
 from models.sessions import MfaChallenge
 
+# The session workflow's name and the messages other layers send it by name: an activity
+# cannot import the workflow (imports point one way), so both sides use these constants.
+SESSION_WORKFLOW = "ConnectionSessionWorkflow"
+ACQUIRE_UPDATE = "acquire"
 # The signal by which a session workflow answers requesters it registered (see AcquireSession).
 SESSION_READY_SIGNAL = "session_ready"
+
+
+def session_workflow_id(connection_id: str) -> str:
+    return f"session-{connection_id}"
 
 
 class SessionStatus(StrEnum):

@@ -25,11 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from activities.private_files import write_private
-from activities.secrets import open_secret_store, secret_or_create
 from models.audit import AuditReceipt, AuditRecord
 from models.connections import SecretRef
 from models.settings import Settings
+from stores.private_files import write_private
+from stores.secrets import open_secret_store, secret_or_create
 
 AUDIT_KEY_REF = SecretRef(ref="local:billbridge/audit-key")
 GENESIS = "0" * 64

@@ -24,8 +24,8 @@ from temporalio.converter import (
     PayloadCodec,
 )
 
-from security.keyring import Keyring
-from security.sealing import seal, unseal
+from stores.keyring import Keyring
+from stores.sealing import seal, unseal
 
 ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from models.settings import Settings
-from starters.stack import ChildProcess, free_port
+from starters.local.stack import ChildProcess, free_port
 
 REGION = "us-east-1"
 DUMMY_CREDENTIALS = {

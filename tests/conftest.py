@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 import pytest_asyncio
 
-from activities.browser import BrowserPool
+from portals.browser import BrowserPool
 from sandbox.admin_client import OutboxMessage, SandboxAdmin
 from sandbox.launcher import PortalProcess
-from starters.process_exit import exit_now
 from tests import session_evidence
 from tests.aws_endpoint import DUMMY_CREDENTIALS, AwsEndpoint
+from workers.process_exit import exit_now
 
 
 def pytest_configure(config: pytest.Config) -> None:

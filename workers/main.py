@@ -15,20 +15,20 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.artifacts import open_artifact_store
 from activities.audit import AuditActivities
-from activities.browser import BrowserPool
-from activities.connections import ConnectionRegistry
 from activities.payments import PaymentActivities
 from activities.portal_sessions import PortalSessions
-from activities.secrets import open_secret_store
 from activities.session_broker import SessionBroker
-from activities.session_store import SessionStateStore, session_key
 from activities.sessions import SessionActivities
 from models.settings import Settings
+from portals.browser import BrowserPool
 from security.audit_log import open_audit_log
 from security.redacted_failures import RedactingInterceptor
 from security.redacted_logging import install_log_redaction
+from stores.artifacts import open_artifact_store
+from stores.connections import ConnectionRegistry
+from stores.secrets import open_secret_store
+from stores.session_store import SessionStateStore, session_key
 from workers.registry import WORKFLOWS, activity_methods
 from workers.temporal_client import connect
 

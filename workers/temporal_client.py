@@ -8,10 +8,10 @@ from __future__ import annotations
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 
-from activities.secrets import open_secret_store
 from models.settings import Settings
 from security.codec import encrypted_data_converter
-from security.keyring import load_keyring
+from stores.keyring import load_keyring
+from stores.secrets import open_secret_store
 
 
 def data_converter(settings: Settings) -> DataConverter:

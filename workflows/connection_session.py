@@ -25,7 +25,9 @@ with workflow.unsafe.imports_passed_through():
     from models.audit import Actor, AuditAction, unattributed
     from models.card_numbers import refuse_card_number, refuse_card_numbers_in
     from models.connection_session import (
+        ACQUIRE_UPDATE,
         SESSION_READY_SIGNAL,
+        SESSION_WORKFLOW,
         AcquireSession,
         BeginLogin,
         CodeEntry,
@@ -58,11 +60,7 @@ _CODE = re.compile(r"\d{4,8}")
 _NEEDS_REPAIR = {"BadCredentials", "AccountLocked"}
 
 
-def session_workflow_id(connection_id: str) -> str:
-    return f"session-{connection_id}"
-
-
-@workflow.defn
+@workflow.defn(name=SESSION_WORKFLOW)
 class ConnectionSessionWorkflow:
     @workflow.init
     def __init__(self, start: SessionWorkflowInput) -> None:
@@ -127,7 +125,7 @@ class ConnectionSessionWorkflow:
             waiting_workflows=len(self._waiters),
         )
 
-    @workflow.update
+    @workflow.update(name=ACQUIRE_UPDATE)
     def acquire(self, request: AcquireSession) -> SessionGrant:
         if request.stale_state_id is not None and request.stale_state_id == self._state_id:
             self._sign_out()

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from activities.portals.one_time_codes import Totp
+from portals.one_time_codes import Totp
 from sandbox.cedar import outbox
 from sandbox.common import passwords
 from sandbox.common.login_events import record as _record

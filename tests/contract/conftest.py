@@ -9,10 +9,10 @@ import pytest
 import pytest_asyncio
 from pydantic import SecretStr
 
-from activities.browser import BrowserPool
-from activities.portals import adapter_class
-from activities.portals.base import PortalAdapter
 from models.connections import Credentials, PortalName
+from portals import adapter_class
+from portals.base import PortalAdapter
+from portals.browser import BrowserPool
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.launcher import PortalProcess
 from sandbox.portals import SANDBOX_PORTALS

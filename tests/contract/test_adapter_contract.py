@@ -12,7 +12,6 @@ import uuid
 import pytest
 from pypdf import PdfReader
 
-from activities.portals.base import EstimateReader, SettlementReader
 from models.accounts import Account
 from models.connections import PortalName
 from models.estimates import Estimate
@@ -20,6 +19,7 @@ from models.money import Money
 from models.payments import Payment, PaymentSubmission
 from models.settlements import SettlementBatch
 from models.statements import Statement, StatementStatus, StatementSummary
+from portals.base import EstimateReader, SettlementReader
 from tests.contract.conftest import SignedIn
 
 

@@ -11,20 +11,19 @@ import pytest
 import pytest_asyncio
 from temporalio.worker import Worker
 
-from activities.artifacts import ArtifactStore, open_artifact_store
-from activities.browser import BrowserPool
-from activities.connections import save_connection
-from activities.secrets import open_secret_store
 from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
+from portals.browser import BrowserPool
 from sandbox.admin_client import SandboxAdmin
 from sandbox.launcher import PortalProcess
 from sandbox.portals import SANDBOX_PORTALS, SandboxPortal
-from security.keyring import CODEC_KEYS_REF
-from starters.client import BillBridgeClient
-from starters.sessions_client import SessionsClient
-from starters.stack import TemporalDevServer, WorkerProcess
+from starters.client import BillBridgeClient, SessionsClient
+from starters.local.stack import TemporalDevServer, WorkerProcess
+from stores.artifacts import ArtifactStore, open_artifact_store
+from stores.connections import save_connection
+from stores.keyring import CODEC_KEYS_REF
+from stores.secrets import open_secret_store
 from tests.e2e.helpers import payment_for
 from tests.replay.recording import REPLAY_KEYRING
 from workers.main import build_worker

@@ -14,7 +14,7 @@ from models.connection_session import SessionStatus, SessionView
 from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
-from starters.sessions_client import SessionsClient
+from starters.client import SessionsClient
 from tests import session_evidence
 
 

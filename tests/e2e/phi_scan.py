@@ -23,7 +23,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from starters.stack import temporal_cli
+from starters.local.stack import temporal_cli
 
 # The sandboxes' own logs are the portal's side of the conversation, not BillBridge's.
 SANDBOX_LOGS = frozenset({"processor.log", "cedar.log", "patientco.log", "healthpay24.log"})

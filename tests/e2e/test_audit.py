@@ -10,18 +10,16 @@ from typing import Any
 import pytest
 from temporalio.worker import Worker
 
-from activities.artifacts import open_artifact_store
-from activities.secrets import open_secret_store
 from models.audit import Actor, ActorKind
-from models.connection_session import SessionStatus
+from models.connection_session import SessionStatus, session_workflow_id
 from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
 from security.audit_log import open_audit_log
-from starters.client import BillBridgeClient
-from starters.sessions_client import SessionsClient
+from starters.client import BillBridgeClient, SessionsClient
+from stores.artifacts import open_artifact_store
+from stores.secrets import open_secret_store
 from tests.e2e.helpers import payment_for, run_billbridge, wait_for_status
-from workflows.connection_session import session_workflow_id
 
 pytestmark = pytest.mark.e2e
 

@@ -21,8 +21,7 @@ from models.errors import CardNumberRefused
 from models.payments import PostPaymentRequest
 from models.settings import Settings
 from security.redacted_failures import RedactingInterceptor
-from starters.client import BillBridgeClient
-from starters.sessions_client import SessionsClient
+from starters.client import BillBridgeClient, SessionsClient
 from tests.e2e.redaction_probe import HeadingWorkflow, read_heading
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.post_payment import PostPaymentWorkflow

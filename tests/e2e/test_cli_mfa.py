@@ -10,8 +10,7 @@ from temporalio.worker import Worker
 from models.connection_session import SessionStatus
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
-from starters.client import BillBridgeClient
-from starters.sessions_client import SessionsClient
+from starters.client import BillBridgeClient, SessionsClient
 from tests.e2e.conftest import Connections
 from tests.e2e.helpers import payment_for, run_billbridge, wait_for_status
 

@@ -20,17 +20,17 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.worker import Worker
 
-from activities.artifacts import open_artifact_store
-from activities.browser import BrowserPool
-from activities.secrets import open_secret_store
 from models.errors import InvalidAmount
 from models.payments import PostPaymentRequest
 from models.settings import Settings
+from portals.browser import BrowserPool
 from security.codec import KEY_ID_METADATA, EncryptionCodec, UndecryptablePayload
-from security.keyring import rotate_keyring
 from starters.client import BillBridgeClient, PaymentHandle
-from starters.codec_server import codec_server_token, ui_endpoint
-from starters.stack import CodecServerProcess, TemporalDevServer, temporal_cli
+from starters.local.stack import CodecServerProcess, TemporalDevServer, temporal_cli
+from starters.servers.codec_server import codec_server_token, ui_endpoint
+from stores.artifacts import open_artifact_store
+from stores.keyring import rotate_keyring
+from stores.secrets import open_secret_store
 from tests.e2e import phi_scan
 from workers.main import build_worker
 from workers.temporal_client import connect

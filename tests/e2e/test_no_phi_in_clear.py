@@ -26,9 +26,8 @@ from temporalio.worker import Worker
 from models.connection_session import SessionStatus
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
-from starters.client import BillBridgeClient
-from starters.sessions_client import SessionsClient
-from starters.stack import TemporalDevServer
+from starters.client import BillBridgeClient, SessionsClient
+from starters.local.stack import TemporalDevServer
 from tests import session_evidence
 from tests.e2e import phi_scan
 from tests.e2e.helpers import answer_with_latest_code, payment_for, wait_for_status

@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from temporalio.client import WorkflowFailureError
 from temporalio.worker import Worker
 
-from activities.artifacts import ArtifactStore
 from models.connections import PortalName
 from models.errors import (
     AmountExceedsBalance,
@@ -33,7 +32,8 @@ from models.payments import PaymentMethodKind, PaymentStep, PostPaymentRequest, 
 from sandbox.admin_client import SandboxAdmin
 from sandbox.launcher import PortalProcess
 from starters.client import BillBridgeClient, payment_workflow_id
-from starters.stack import WorkerProcess
+from starters.local.stack import WorkerProcess
+from stores.artifacts import ArtifactStore
 from tests.e2e.conftest import Connections, PortalUnderTest
 from tests.e2e.helpers import payment_for, processor_charges
 from tests.replay.recording import record_history

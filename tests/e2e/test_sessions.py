@@ -18,24 +18,23 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
-from activities.browser import BrowserPool
-from activities.connections import ConnectionRegistry
-from activities.secrets import open_secret_store
-from activities.session_store import SessionStateStore, session_key
-from models.connection_session import MfaCodeSubmission, SessionStatus
+from models.connection_session import MfaCodeSubmission, SessionStatus, session_workflow_id
 from models.errors import InvalidInput, LoginRequired, MfaRejected, MfaTimedOut
 from models.payments import PostPaymentRequest, PostPaymentResult
 from models.settings import Settings
+from portals.browser import BrowserPool
 from sandbox.admin_client import SandboxAdmin
-from starters.client import BillBridgeClient, PaymentHandle
-from starters.codec_server import codec_server_token
-from starters.sessions_client import SessionsClient
-from starters.stack import CodecServerProcess, WorkerProcess, temporal_cli
+from starters.client import BillBridgeClient, PaymentHandle, SessionsClient
+from starters.local.stack import CodecServerProcess, WorkerProcess, temporal_cli
+from starters.servers.codec_server import codec_server_token
+from stores.connections import ConnectionRegistry
+from stores.secrets import open_secret_store
+from stores.session_store import SessionStateStore, session_key
 from tests.e2e.conftest import Connections
 from tests.e2e.helpers import answer_with_latest_code, payment_for, wait_for_status
 from tests.replay.recording import record_history
 from workers.main import build_worker
-from workflows.connection_session import ConnectionSessionWorkflow, session_workflow_id
+from workflows.connection_session import ConnectionSessionWorkflow
 
 pytestmark = pytest.mark.e2e
 

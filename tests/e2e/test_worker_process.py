@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from starters.stack import WorkerProcess
+from starters.local.stack import WorkerProcess
 from tests.e2e.processes import alive, command_line, descendants
 
 pytestmark = pytest.mark.e2e

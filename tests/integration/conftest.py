@@ -10,9 +10,9 @@ import pytest_asyncio
 from playwright.async_api import Page
 
 if TYPE_CHECKING:
-    from activities.browser import BrowserPool
-    from activities.portals.cedar.adapter import CedarAdapter
-    from activities.portals.healthpay24.adapter import HealthPay24Adapter
+    from portals.browser import BrowserPool
+    from portals.cedar.adapter import CedarAdapter
+    from portals.healthpay24.adapter import HealthPay24Adapter
     from sandbox.admin_client import SandboxAdmin
     from sandbox.launcher import PortalProcess
 
@@ -32,7 +32,7 @@ async def page(browser_pool: BrowserPool) -> AsyncIterator[Page]:
 
 @pytest.fixture
 def cedar(page: Page, cedar_portal: PortalProcess) -> CedarAdapter:
-    from activities.portals.cedar.adapter import CedarAdapter
+    from portals.cedar.adapter import CedarAdapter
 
     return CedarAdapter(page, cedar_portal.base_url)
 
@@ -47,13 +47,13 @@ def fresh_healthpay24(healthpay24_admin: SandboxAdmin) -> None:
 def healthpay24(
     page: Page, healthpay24_portal: PortalProcess, fresh_healthpay24: None
 ) -> HealthPay24Adapter:
-    from activities.portals.healthpay24.adapter import HealthPay24Adapter
+    from portals.healthpay24.adapter import HealthPay24Adapter
 
     return HealthPay24Adapter(page, healthpay24_portal.base_url)
 
 
 if TYPE_CHECKING:
-    from activities.portals.patientco.adapter import PatientcoAdapter
+    from portals.patientco.adapter import PatientcoAdapter
 
 
 @pytest.fixture
@@ -66,6 +66,6 @@ def fresh_patientco(patientco_admin: SandboxAdmin) -> None:
 def patientco(
     page: Page, patientco_portal: PortalProcess, fresh_patientco: None
 ) -> PatientcoAdapter:
-    from activities.portals.patientco.adapter import PatientcoAdapter
+    from portals.patientco.adapter import PatientcoAdapter
 
     return PatientcoAdapter(page, patientco_portal.base_url)

@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from activities.portals.one_time_codes import Totp
+from portals.one_time_codes import Totp
 from sandbox.patientco.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERNAME
 
 _REQUEST = re.compile(r'name="request" value="([^"]+)"')

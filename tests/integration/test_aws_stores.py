@@ -18,14 +18,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from activities.artifacts import open_artifact_store
-from activities.aws import aws_client
-from activities.aws_secrets import AwsSecretsManager
-from activities.connections import ConnectionRegistry
-from activities.s3_artifacts import S3ArtifactStore
-from activities.secrets import open_secret_store, resolve_credentials, secret_or_create
 from models.connections import SecretRef
 from models.errors import ArtifactNotFound, InvalidInput, SecretNotFound, SecretStoreUnreadable
+from stores.artifacts import open_artifact_store
+from stores.aws import aws_client
+from stores.aws_secrets import AwsSecretsManager
+from stores.connections import ConnectionRegistry
+from stores.s3_artifacts import S3ArtifactStore
+from stores.secrets import open_secret_store, resolve_credentials, secret_or_create
 from tests.aws_endpoint import AwsEndpoint
 
 PASSWORD = "Portal-pass-4471!"

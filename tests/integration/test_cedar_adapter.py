@@ -9,7 +9,6 @@ import pytest
 from pydantic import SecretStr
 from pypdf import PdfReader
 
-from activities.portals.cedar.adapter import CedarAdapter
 from models.connections import Credentials
 from models.errors import (
     AccountLocked,
@@ -24,6 +23,7 @@ from models.errors import (
 )
 from models.money import Money
 from models.payments import PaymentSubmission
+from portals.cedar.adapter import CedarAdapter
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.cedar.seed import UNKNOWN_CARD_TOKEN
 

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from activities.portals.cedar.adapter import CedarAdapter
-from activities.portals.one_time_codes import Totp
 from models.connections import Credentials
 from models.errors import InsufficientFunds, PaymentDeclined
 from models.money import Money
 from models.payments import PaymentMethodKind, PaymentSubmission
+from portals.cedar.adapter import CedarAdapter
+from portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.cedar.charging import MERCHANT
 from sandbox.cedar.seed import (

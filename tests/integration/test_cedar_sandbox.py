@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from activities.portals.one_time_codes import Totp
+from portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.cedar.seed import (
     DEMO_BANK_TOKEN,

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from activities.portals.one_time_codes import Totp
+from portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin
 from sandbox.cedar.seed import (
     DEMO_PASSWORD,

@@ -17,10 +17,10 @@ import pytest
 from playwright.async_api import Browser, Page
 from pydantic import SecretStr
 
-from activities.portals.cedar.adapter import CedarAdapter
 from models.connections import Credentials
 from models.errors import BadCredentials, MfaCodeExpired, MfaRejected
 from models.sessions import MfaChallenge, MfaMethod
+from portals.cedar.adapter import CedarAdapter
 from sandbox.admin_client import SandboxAdmin
 from sandbox.cedar.seed import (
     DEMO_PASSWORD,

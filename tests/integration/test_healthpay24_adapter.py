@@ -14,7 +14,6 @@ from playwright.async_api import Browser, Page
 from pydantic import SecretStr
 from pypdf import PdfReader
 
-from activities.portals.healthpay24.adapter import HealthPay24Adapter
 from models.connections import Credentials
 from models.errors import (
     AccountLocked,
@@ -32,6 +31,7 @@ from models.money import Money
 from models.payments import PaymentMethodKind, PaymentSubmission
 from models.sessions import MfaChallenge, MfaMethod
 from models.vendor_extensions import HealthPay24StatementExtension
+from portals.healthpay24.adapter import HealthPay24Adapter
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.healthpay24.seed import DEMO_USERNAME, SMS_USERNAME, UNKNOWN_TOKEN
 from sandbox.launcher import PortalProcess

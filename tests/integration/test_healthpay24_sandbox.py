@@ -13,7 +13,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from activities.portals.one_time_codes import Totp
+from portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.healthpay24.seed import (
     DEMO_PASSWORD,

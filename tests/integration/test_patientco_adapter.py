@@ -14,7 +14,6 @@ from playwright.async_api import Page
 from pydantic import SecretStr
 from pypdf import PdfReader
 
-from activities.portals.patientco.adapter import PatientcoAdapter
 from models.accounts import AccountStatus
 from models.connections import Credentials
 from models.errors import (
@@ -34,6 +33,7 @@ from models.payments import PaymentMethodKind, PaymentSubmission
 from models.sessions import MfaMethod
 from models.settlements import SettlementDetailType, SettlementStatus
 from models.vendor_extensions import PatientcoAccountExtension, PatientcoStatementExtension
+from portals.patientco.adapter import PatientcoAdapter
 from sandbox.admin_client import SandboxAdmin, SandboxStatement, SandboxUser
 from sandbox.launcher import PortalProcess
 from sandbox.patientco.seed import DEMO_USERNAME, EMAIL_USERNAME, LOCKED_USERNAME

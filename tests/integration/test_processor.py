@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import FrameLocator, Page, expect
 
-from activities.browser import BrowserPool
+from portals.browser import BrowserPool
 from sandbox.launcher import PortalProcess, free_port
 from sandbox.processor import tokens
 

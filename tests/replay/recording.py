@@ -16,7 +16,7 @@ from typing import Any
 
 from temporalio.client import WorkflowHandle
 
-from security.keyring import Keyring
+from stores.keyring import Keyring
 
 HISTORIES = Path(__file__).parent / "histories"
 REPLAY_KEYRING = Keyring.model_validate_json((Path(__file__).parent / "keyring.json").read_text())

@@ -16,8 +16,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from activities.artifact_links import ReceiptLinks
-from activities.artifacts import (
+from models.errors import ArtifactNotFound, InvalidInput
+from models.settings import Settings
+from starters.servers.receipt_links import receipt_links_router
+from stores.artifact_links import ReceiptLinks
+from stores.artifacts import (
     LocalArtifactStore,
     UndecryptableArtifact,
     artifact_keyring,
@@ -25,10 +28,7 @@ from activities.artifacts import (
     receipt_link_key,
     rotate_artifact_keys,
 )
-from activities.secrets import open_secret_store
-from models.errors import ArtifactNotFound, InvalidInput
-from models.settings import Settings
-from starters.receipt_links import receipt_links_router
+from stores.secrets import open_secret_store
 
 RECEIPT = b"%PDF-1.4 receipt for Jane Q. Patient, MRN 00451234, confirmation CNF-778812"
 KEY = "receipts/demo-cedar/CNF-778812.pdf"

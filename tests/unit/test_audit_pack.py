@@ -11,7 +11,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from models.errors import PortalChanged
 from security.codec import encrypted_data_converter
-from starters.audit_pack import _collect_artifacts, _HistoryFacts, _read_history
+from starters.cli.audit_pack import _collect_artifacts, _HistoryFacts, _read_history
 from tests.replay.recording import HISTORIES, REPLAY_KEYRING
 
 PLAIN_CLIENT = cast(Client, SimpleNamespace(data_converter=pydantic_data_converter))

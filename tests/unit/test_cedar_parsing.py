@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 import pyotp
 import pytest
 
-from activities.portals.cedar import parsing
-from activities.portals.one_time_codes import current_code
 from models.errors import PortalChanged
 from models.sessions import MfaMethod
 from models.statements import StatementStatus
+from portals.cedar import parsing
+from portals.one_time_codes import current_code
 from sandbox.cedar.formatting import long_date, money, parse_amount, timestamp
 
 

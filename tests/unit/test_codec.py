@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from temporalio.api.common.v1 import Payload
 
-from activities.secrets import LocalSecretFile
 from security.codec import KEY_ID_METADATA, EncryptionCodec, UndecryptablePayload
-from security.keyring import Keyring, load_keyring, new_keyring, rotate_keyring
+from stores.keyring import Keyring, load_keyring, new_keyring, rotate_keyring
+from stores.secrets import LocalSecretFile
 
 SECRET = b'{"patient": "Jordan Rivera", "dob": "1984-03-14"}'
 

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from activities.portals.healthpay24 import parsing
 from models.accounts import AccountStatus
 from models.errors import PortalChanged
 from models.estimates import EstimateStatus
@@ -14,6 +13,7 @@ from models.money import Money
 from models.payments import PaymentMethodKind
 from models.sessions import MfaMethod
 from models.statements import StatementStatus
+from portals.healthpay24 import parsing
 from sandbox.healthpay24 import formatting
 
 

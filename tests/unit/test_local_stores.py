@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from activities.artifact_links import ReceiptLinks
-from activities.artifacts import LocalArtifactStore
-from activities.connections import ConnectionRegistry
-from activities.secrets import LocalSecretFile, resolve_credentials
 from models.connections import Connection, PortalName, SecretRef
 from models.errors import ConnectionNotFound, SecretNotFound
-from security.keyring import new_keyring
+from stores.artifact_links import ReceiptLinks
+from stores.artifacts import LocalArtifactStore
+from stores.connections import ConnectionRegistry
+from stores.keyring import new_keyring
+from stores.secrets import LocalSecretFile, resolve_credentials
 
 
 def test_secrets_are_owner_only_and_resolved_by_reference(tmp_path: Path) -> None:

@@ -184,7 +184,7 @@ _LOGGING_SCRIPT = textwrap.dedent(
         try:
             raise PortalChanged(f"account: heading shows {person['name']} {person['birth_date']}")
         except PortalChanged:
-            logging.getLogger("activities.portals").exception("adapter failed")
+            logging.getLogger("portals").exception("adapter failed")
         us = person["birth_date"] and date.fromisoformat(person["birth_date"]).strftime("%m/%d/%Y")
         logging.getLogger("x").warning("DOB %s MRN %s phone %s email %s", us, person["mrn"],
                                        person["phone"], person["email"])

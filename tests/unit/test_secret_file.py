@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from activities.secret_file import LocalSecretFile
-from activities.secrets import open_secret_store, secret_or_create
-from activities.session_store import SESSION_KEY_REF, session_key
 from models.connections import SecretRef
 from models.errors import SecretNotFound, SecretStoreUnreadable
 from models.settings import Settings
+from stores.secret_file import LocalSecretFile
+from stores.secrets import open_secret_store, secret_or_create
+from stores.session_store import SESSION_KEY_REF, session_key
 
 PASSWORD = "correct-horse-battery-staple"
 TOTP = "JBSWY3DPEHPK3PXP"
@@ -123,8 +123,8 @@ _RACER = textwrap.dedent(
     """
     import secrets, sys, time
     from pathlib import Path
-    from activities.secrets import open_secret_store, secret_or_create
-    from activities.session_store import session_key
+    from stores.secrets import open_secret_store, secret_or_create
+    from stores.session_store import session_key
     from models.connections import SecretRef
     from models.settings import Settings
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from activities.portals.one_time_codes import Totp
+from portals.one_time_codes import Totp
 from sandbox.common import outbox, passwords
 from sandbox.common.login_events import record as _record
 from sandbox.common.passwords import PasswordOutcome as PasswordOutcome

@@ -1,0 +1,65 @@
+"""The pay form: amount, saved card, reference memo, submit."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from playwright.async_api import Page, Response
+
+from portals.navigation import errors_mapped, goto, navigate_by
+from portals.page_reading import alert_messages
+
+
+class PaymentPage:
+    STEP = "pay_form"
+    SUBMIT_STEP = "pay_submit"
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.heading = page.get_by_role("heading", name="Pay statement")
+        self.not_found_heading = page.get_by_role("heading", name="Statement not found")
+        self.full_balance = page.get_by_role("radio", name="Pay full balance")
+        self.other_amount = page.get_by_role("radio", name="Pay another amount")
+        self.amount = page.get_by_role("textbox", name="Amount", exact=True)
+        self.methods = page.get_by_role("group", name="Payment method").get_by_role("radio")
+        self.reference = page.get_by_label("Reference (optional)")
+        self.submit_button = page.get_by_role("button", name="Submit payment")
+        self.alert = page.get_by_role("alert")
+
+    async def open(self, statement_id: str) -> Response | None:
+        url = f"{self.base_url}/statements/{quote(statement_id, safe='')}/pay"
+        return await goto(self.page, url, self.STEP)
+
+    async def is_shown(self) -> bool:
+        async with errors_mapped(self.STEP):
+            return await self.heading.is_visible() and await self.submit_button.is_visible()
+
+    async def is_not_found(self) -> bool:
+        async with errors_mapped(self.STEP):
+            return await self.not_found_heading.is_visible()
+
+    async def enter_amount(self, amount: str) -> None:
+        async with errors_mapped(self.STEP):
+            await self.other_amount.check()
+            await self.amount.fill(amount)
+
+    async def choose_payment_method(self, token: str) -> bool:
+        """Check the saved card whose value is this token; False if none is on file."""
+        async with errors_mapped(self.STEP):
+            for method in await self.methods.all():
+                if await method.get_attribute("value") == token:
+                    await method.check()
+                    return True
+            return False
+
+    async def enter_reference(self, reference: str) -> None:
+        async with errors_mapped(self.STEP):
+            await self.reference.fill(reference)
+
+    async def submit(self) -> Response | None:
+        return await navigate_by(self.page, self.submit_button.click, self.SUBMIT_STEP)
+
+    async def error_messages(self) -> list[str]:
+        async with errors_mapped(self.SUBMIT_STEP):
+            return await alert_messages(self.alert)

@@ -1,0 +1,87 @@
+"""Turning the Cedar portal's displayed text into typed values.
+
+Every parser raises PortalChanged on text it does not recognise: a changed format must
+fail loudly, never be guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from models.errors import PortalChanged
+from models.money import Money
+from models.payments import PaymentMethodKind
+from models.sessions import MfaMethod
+from models.statements import StatementStatus
+from portals import parsing_common as common
+
+form_amount = common.form_amount
+
+_DATE_FORMAT = "%b %d, %Y"  # "Mar 4, 2025"
+_TIMESTAMP_FORMAT = "%b %d, %Y %I:%M %p UTC"  # "Mar 4, 2025 03:05 PM UTC"
+_CODE = re.compile(r"(?P<system>CPT|HCPCS)\s+(?P<code>[A-Z0-9]{5})")
+_CARD = re.compile(r".+ ending in (?P<last4>\d{4})")
+_SENT_TO = re.compile(
+    r"(?P<sentence>We (?P<verb>sent|emailed) a code to (?P<destination>\S+?)\.)(\s|$)"
+)
+_STATUSES = {
+    "Open": StatementStatus.ISSUED,
+    "Partially paid": StatementStatus.ISSUED,
+    "Past due": StatementStatus.ISSUED,
+    "Paid": StatementStatus.BALANCED,
+    "Cancelled": StatementStatus.CANCELLED,
+}
+
+
+def money(text: str, field: str) -> Money:
+    return common.plain_money(text, field)
+
+
+def day(text: str, field: str) -> date:
+    return common.day(text, _DATE_FORMAT, field)
+
+
+def timestamp(text: str, field: str) -> datetime:
+    return common.utc_timestamp(text, _TIMESTAMP_FORMAT, field)
+
+
+def procedure_code(text: str) -> tuple[str, str]:
+    """("CPT", "99213") from "CPT 99213"."""
+    match = _CODE.fullmatch(text.strip())
+    if match is None:
+        raise PortalChanged("a line item's code is not a CPT or HCPCS code")
+    return match["system"], match["code"]
+
+
+def card_last4(text: str) -> str:
+    match = _CARD.fullmatch(text.strip())
+    if match is None:
+        raise PortalChanged("the payment method is not shown as '<brand> ending in <last4>'")
+    return match["last4"]
+
+
+def method_kind(text: str) -> PaymentMethodKind:
+    """A bank account shows as "Checking ending in 6789" (or Savings); anything else is a card."""
+    kind = text.strip().split(" ending in ")[0]
+    return PaymentMethodKind.ACH if kind in ("Checking", "Savings") else PaymentMethodKind.CARD
+
+
+def statement_status(text: str) -> StatementStatus:
+    return common.lookup(_STATUSES, text, "a statement has a status the adapter does not know")
+
+
+def reference(text: str) -> str:
+    """The portal shows an empty memo as a dash."""
+    cleaned = text.strip()
+    return "" if cleaned in ("—", "-") else cleaned
+
+
+def code_destination(text: str) -> tuple[MfaMethod, str, str]:
+    """(SMS, "***-***-0112", "We sent a code to ***-***-0112.") from the verification screen;
+    "We emailed a code to …" means EMAIL."""
+    match = _SENT_TO.match(text.strip())
+    if match is None:
+        raise PortalChanged("the verification screen does not say where the code was sent")
+    method = MfaMethod.EMAIL if match["verb"] == "emailed" else MfaMethod.SMS
+    return method, match["destination"], match["sentence"]

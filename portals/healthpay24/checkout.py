@@ -1,0 +1,151 @@
+"""Paying a statement through HealthPay24's three-step checkout.
+
+Step 1 takes the amount and the payment note (our client reference); step 2 holds the
+processor's hosted fields, an iframe on another origin, where the saved method whose radio
+value is our token is chosen and handed to the page; step 3 reviews, authorizes and submits.
+What the portal answers becomes a Payment or a typed error; a submit whose answer is lost
+becomes ConfirmationMissing, for the caller to reconcile by payment note.
+"""
+
+from __future__ import annotations
+
+from playwright.async_api import Page
+
+from models.errors import (
+    AmountExceedsBalance,
+    ConfirmationMissing,
+    InsufficientFunds,
+    InvalidAmount,
+    InvalidInput,
+    PaymentDeclined,
+    PortalChanged,
+    PortalTimeout,
+    PortalUnavailable,
+    UnknownPaymentMethod,
+)
+from models.payments import Payment, PaymentSubmission
+from portals.healthpay24 import normalize, parsing
+from portals.healthpay24.opening import open_statement, path_of, raise_if_signed_out
+from portals.healthpay24.pages.checkout_amount_page import CheckoutAmountPage
+from portals.healthpay24.pages.checkout_method_page import CheckoutMethodPage
+from portals.healthpay24.pages.checkout_review_page import CheckoutReviewPage
+from portals.healthpay24.pages.hosted_fields_frame import HostedFieldsFrame
+from portals.healthpay24.pages.receipt_page import ReceiptPage
+
+
+class Checkout:
+    def __init__(self, page: Page, base_url: str) -> None:
+        self._page = page
+        self._base_url = base_url
+
+    async def pay(self, submission: PaymentSubmission) -> Payment:
+        await self._start(submission)
+        await self._enter_amount(submission)
+        await self._choose_method(submission.payment_method_token)
+        return await self._review_and_submit(submission)
+
+    async def _start(self, submission: PaymentSubmission) -> None:
+        statement = await open_statement(self._page, self._base_url, submission.statement_id)
+        if not await statement.can_pay():
+            if await statement.summary_fields():
+                raise AmountExceedsBalance("the statement is paid in full: nothing is due")
+            raise PortalChanged("statement: neither 'Pay now' nor a statement summary is shown")
+        await statement.start_payment()
+        raise_if_signed_out(self._page, "checkout")
+
+    async def _enter_amount(self, submission: PaymentSubmission) -> None:
+        amount = CheckoutAmountPage(self._page)
+        if not await amount.is_shown():
+            raise PortalChanged("checkout: the payment amount step is not as expected")
+        await amount.enter_amount(parsing.form_amount(submission.amount.amount_cents))
+        await amount.enter_note(submission.reference)
+        await amount.continue_to_payment_method()
+        raise_if_signed_out(self._page, "checkout")
+        if await CheckoutMethodPage(self._page).is_shown():
+            return
+        errors = await amount.error_messages()
+        if errors:
+            raise _amount_refusal(errors)
+        raise PortalChanged("checkout: the payment method step did not follow the amount")
+
+    async def _choose_method(self, token: str) -> None:
+        frame = HostedFieldsFrame(self._page)
+        await frame.wait_until_loaded()
+        if not await frame.choose_saved_method(token):
+            raise UnknownPaymentMethod("the payment method is not on file at the portal")
+        await frame.use_payment_method()
+        method = CheckoutMethodPage(self._page)
+        chosen = await method.wait_for_chosen_method()
+        if chosen is None:
+            raise PortalChanged("checkout: the page did not accept the hosted fields' method")
+        await method.review()
+        raise_if_signed_out(self._page, "checkout")
+
+    async def _review_and_submit(self, submission: PaymentSubmission) -> Payment:
+        review = CheckoutReviewPage(self._page)
+        if not await review.is_shown():
+            raise PortalChanged("checkout: the review step is not as expected")
+        await _check_summary(review, submission)
+        await review.authorize_payment()
+        try:
+            await review.submit()
+        except (PortalUnavailable, PortalTimeout) as error:
+            # The submit may have moved money before the answer was lost: reconcile first.
+            raise ConfirmationMissing(
+                f"pay_submit: no confirmation arrived ({error.message}); "
+                f"look up payment note {submission.reference} before submitting again"
+            ) from None
+        raise_if_signed_out(self._page, "pay_submit")
+        receipt = ReceiptPage(self._page, self._base_url)
+        if path_of(self._page).startswith(ReceiptPage.PATH_PREFIX) and await receipt.is_shown():
+            fields = await receipt.receipt_fields()
+            if not fields:
+                raise PortalChanged("pay_submit: the receipt has no payment details")
+            return normalize.payment_from_receipt(fields)
+        raise await self._submit_refusal()
+
+    async def _submit_refusal(self) -> Exception:
+        method = CheckoutMethodPage(self._page)
+        if await method.is_shown():
+            return _method_refusal(await method.alert_text())
+        amount = CheckoutAmountPage(self._page)
+        if await amount.is_shown():
+            return _amount_refusal(await amount.error_messages())
+        alert = await CheckoutReviewPage(self._page).alert_text()
+        if alert is not None and "authorize" in alert.lower():
+            return PortalChanged("pay_submit: the portal did not take the authorization")
+        return PortalChanged("pay_submit: neither a receipt nor a refusal was shown")
+
+
+async def _check_summary(review: CheckoutReviewPage, submission: PaymentSubmission) -> None:
+    """What the portal is about to charge must be what we asked for, before the submit."""
+    fields = await review.summary_fields()
+    if not fields:
+        raise PortalChanged("checkout: the review step shows no payment summary")
+    amount = parsing.money(fields["Payment amount"], "payment amount")
+    if fields["Statement"] != submission.statement_id or amount != submission.amount:
+        raise PortalChanged("checkout: the review step shows another statement or amount")
+    if parsing.note(fields["Payment note"]) != submission.reference.strip():
+        raise PortalChanged("checkout: the review step shows another payment note")
+
+
+def _amount_refusal(errors: list[str]) -> Exception:
+    text = " ".join(errors).lower()
+    if "more than the amount due" in text:
+        return AmountExceedsBalance("the amount is more than the statement's amount due")
+    if "payment note" in text:
+        return InvalidInput("the portal refused the payment note (at most 120 characters)")
+    if "at least" in text or "enter a payment amount" in text:
+        return InvalidAmount("the portal refused the amount")
+    return PortalChanged("checkout: the portal refused the amount for an unknown reason")
+
+
+def _method_refusal(alert: str | None) -> Exception:
+    text = (alert or "").lower()
+    if "insufficient funds" in text:
+        return InsufficientFunds("the processor declined the payment: insufficient funds")
+    if "declined" in text:
+        return PaymentDeclined("the processor declined the payment")
+    if "couldn't use that payment method" in text:
+        return UnknownPaymentMethod("the portal could not use the payment method")
+    return PortalChanged("pay_submit: the portal refused the payment method for an unknown reason")

@@ -1,0 +1,58 @@
+"""One statement: its details (period, delivery), itemized charges and "Post payment"."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from playwright.async_api import Page, Response
+
+from portals.navigation import errors_mapped, goto, navigate_by
+from portals.page_reading import main_heading_text
+from portals.patientco.pages.reading import (
+    read_facts_if_shown,
+    read_table_if_shown,
+)
+
+DETAIL_TERMS = ("Statement #", "Account #", "Statement period", "Issued", "Due", "Billed",
+                "Balance", "Status", "Delivery")  # fmt: skip
+CHARGE_COLUMNS = ("DOS", "Encounter", "CPT/HCPCS", "Description", "Gross charge",
+                  "Guarantor resp.")  # fmt: skip
+
+
+class StatementPage:
+    STEP = "statement"
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.not_found_heading = page.get_by_role("heading", name="Statement not found")
+        self.details = page.get_by_role("region", name="Statement details")
+        self.charges = page.get_by_role("table", name="Charges")
+        self.post_payment_link = page.get_by_role("link", name="Post payment")
+
+    async def open(self, statement_id: str) -> Response | None:
+        url = f"{self.base_url}/statements/{quote(statement_id, safe='')}"
+        return await goto(self.page, url, self.STEP)
+
+    async def is_not_found(self) -> bool:
+        async with errors_mapped(self.STEP):
+            return await self.not_found_heading.is_visible()
+
+    async def heading_text(self) -> str | None:
+        async with errors_mapped(self.STEP):
+            return await main_heading_text(self.page)
+
+    async def detail_fields(self) -> dict[str, str]:
+        async with errors_mapped(self.STEP):
+            return await read_facts_if_shown(self.details, DETAIL_TERMS, "statement")
+
+    async def charge_rows(self) -> list[dict[str, str]]:
+        async with errors_mapped(self.STEP):
+            return await read_table_if_shown(self.charges, CHARGE_COLUMNS, "itemized charges")
+
+    async def can_post_payment(self) -> bool:
+        async with errors_mapped(self.STEP):
+            return await self.post_payment_link.count() > 0
+
+    async def open_post_payment(self) -> Response | None:
+        return await navigate_by(self.page, self.post_payment_link.click, "pay_form")
