@@ -96,6 +96,7 @@ class Faults(BaseModel):
     fail_step: str | None = None
     fail_times: int = 1
     crash_after_submit: int = 0
+    hold_after_submit: int = 0
 
 
 class SandboxAdmin:
@@ -166,7 +167,18 @@ class SandboxAdmin:
         return Faults.model_validate(self._json("POST", "/faults", json=changes))
 
     def clear_faults(self) -> Faults:
+        """No faults from now on; responses held by ``hold_after_submit`` are answered."""
         return Faults.model_validate(self._json("DELETE", "/faults"))
+
+    def held_responses(self) -> int:
+        """Pay submissions recorded whose response ``hold_after_submit`` is still holding."""
+        held: int = self._json("GET", "/faults/held")["held"]
+        return held
+
+    def release_held(self) -> int:
+        """Answer the held responses now; how many there were."""
+        released: int = self._json("POST", "/faults/release")["released"]
+        return released
 
     def expire_sessions(self) -> int:
         expired: int = self._json("POST", "/sessions/expire")["expired"]

@@ -99,7 +99,18 @@ def shared_admin_router(
 
     @router.delete("/faults")
     async def clear_faults(sandbox: sandbox_dep) -> FaultSettings:
+        """No faults; held responses are answered."""
         sandbox.faults.clear()
         return sandbox.faults.settings
+
+    @router.get("/faults/held")
+    async def held_responses(sandbox: sandbox_dep) -> dict[str, int]:
+        """Pay submissions recorded whose response ``hold_after_submit`` is holding."""
+        return {"held": sandbox.faults.held}
+
+    @router.post("/faults/release")
+    async def release_held(sandbox: sandbox_dep) -> dict[str, int]:
+        """Answer the held responses now (the faults stay as they are)."""
+        return {"released": sandbox.faults.release()}
 
     return router
