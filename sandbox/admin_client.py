@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -99,6 +100,13 @@ class Faults(BaseModel):
     hold_after_submit: int = 0
 
 
+class ClockReading(BaseModel):
+    """The sandbox's clock: wall time moved forward by ``offset_seconds``."""
+
+    now: datetime
+    offset_seconds: float
+
+
 class SandboxAdmin:
     def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
         self._client = httpx.Client(base_url=f"{base_url.rstrip('/')}/__sandbox__", timeout=timeout)
@@ -179,6 +187,15 @@ class SandboxAdmin:
         """Answer the held responses now; how many there were."""
         released: int = self._json("POST", "/faults/release")["released"]
         return released
+
+    def clock(self) -> ClockReading:
+        return ClockReading.model_validate(self._json("GET", "/clock"))
+
+    def advance_clock(self, seconds: float) -> ClockReading:
+        """Move the sandbox's clock forward: sent codes and idle sessions older than their limit
+        expire at once, as if that much time had passed. ``reset`` sets it back."""
+        body = {"advance_seconds": seconds}
+        return ClockReading.model_validate(self._json("POST", "/clock", json=body))
 
     def expire_sessions(self) -> int:
         expired: int = self._json("POST", "/sessions/expire")["expired"]
