@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -96,6 +97,14 @@ class Faults(BaseModel):
     fail_step: str | None = None
     fail_times: int = 1
     crash_after_submit: int = 0
+    hold_after_submit: int = 0
+
+
+class ClockReading(BaseModel):
+    """The sandbox's clock: wall time moved forward by ``offset_seconds``."""
+
+    now: datetime
+    offset_seconds: float
 
 
 class SandboxAdmin:
@@ -166,7 +175,27 @@ class SandboxAdmin:
         return Faults.model_validate(self._json("POST", "/faults", json=changes))
 
     def clear_faults(self) -> Faults:
+        """No faults from now on; responses held by ``hold_after_submit`` are answered."""
         return Faults.model_validate(self._json("DELETE", "/faults"))
+
+    def held_responses(self) -> int:
+        """Pay submissions recorded whose response ``hold_after_submit`` is still holding."""
+        held: int = self._json("GET", "/faults/held")["held"]
+        return held
+
+    def release_held(self) -> int:
+        """Answer the held responses now; how many there were."""
+        released: int = self._json("POST", "/faults/release")["released"]
+        return released
+
+    def clock(self) -> ClockReading:
+        return ClockReading.model_validate(self._json("GET", "/clock"))
+
+    def advance_clock(self, seconds: float) -> ClockReading:
+        """Move the sandbox's clock forward: sent codes and idle sessions older than their limit
+        expire at once, as if that much time had passed. ``reset`` sets it back."""
+        body = {"advance_seconds": seconds}
+        return ClockReading.model_validate(self._json("POST", "/clock", json=body))
 
     def expire_sessions(self) -> int:
         expired: int = self._json("POST", "/sessions/expire")["expired"]

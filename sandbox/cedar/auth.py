@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 
 from portals.one_time_codes import Totp
 from sandbox.cedar import outbox
-from sandbox.common import passwords
+from sandbox.common import clock, passwords
 from sandbox.common.login_events import record as _record
 from sandbox.common.passwords import PasswordOutcome as PasswordOutcome
 from sandbox.common.sqlite import transaction
@@ -96,7 +95,7 @@ def check_code(
         return MfaOutcome.NO_SIGN_IN, None
     user = _user(db, row["username"])
     if user["mfa_method"] in SENT_CODE_METHODS:
-        if row["code"] is None or time.time() > row["code_expires_at"]:
+        if row["code"] is None or clock.now(db) > row["code_expires_at"]:
             return MfaOutcome.EXPIRED, None
         accepted = secrets.compare_digest(code.encode(), row["code"].encode())
     else:
@@ -135,7 +134,9 @@ def current_session(
     row = _live_row(db, session_id, "session", idle_seconds)
     if row is None:
         return None
-    db.execute("UPDATE sessions SET last_seen = ? WHERE session_id = ?", (time.time(), session_id))
+    db.execute(
+        "UPDATE sessions SET last_seen = ? WHERE session_id = ?", (clock.now(db), session_id)
+    )
     name = db.execute(
         "SELECT full_name FROM users WHERE username = ?", (row["username"],)
     ).fetchone()["full_name"]
@@ -171,7 +172,7 @@ def _new_session(db: sqlite3.Connection, username: str, kind: str) -> str:
     session_id = secrets.token_urlsafe(24)
     db.execute(
         "INSERT INTO sessions (session_id, username, kind, last_seen) VALUES (?, ?, ?, ?)",
-        (session_id, username, kind, time.time()),
+        (session_id, username, kind, clock.now(db)),
     )
     return session_id
 
@@ -187,6 +188,6 @@ def _live_row(
     row: sqlite3.Row | None = db.execute(
         "SELECT * FROM sessions WHERE session_id = ? AND kind = ?", (session_id, kind)
     ).fetchone()
-    if row is None or time.time() - row["last_seen"] > max_idle:
+    if row is None or clock.now(db) - row["last_seen"] > max_idle:
         return None
     return row

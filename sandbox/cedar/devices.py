@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-import time
+
+from sandbox.common import clock
 
 DEVICE_COOKIE = "cedar_device"
 DEVICE_SECONDS = 90 * 24 * 3600
@@ -13,7 +14,7 @@ DEVICE_SECONDS = 90 * 24 * 3600
 
 def remember(db: sqlite3.Connection, username: str) -> str:
     token = secrets.token_urlsafe(32)
-    db.execute("INSERT INTO devices VALUES (?, ?, ?)", (token, username, time.time()))
+    db.execute("INSERT INTO devices VALUES (?, ?, ?)", (token, username, clock.now(db)))
     return token
 
 
@@ -26,5 +27,5 @@ def recognizes(db: sqlite3.Connection, token: str | None, username: str) -> bool
     return (
         row is not None
         and secrets.compare_digest(row["username"].encode(), username.encode())
-        and time.time() - row["created_at"] < DEVICE_SECONDS
+        and clock.now(db) - row["created_at"] < DEVICE_SECONDS
     )

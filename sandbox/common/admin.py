@@ -16,7 +16,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from sandbox.common import login_events, outbox, passwords
+from sandbox.common import clock, login_events, outbox, passwords
 from sandbox.common.faults import Faults, FaultSettings, FaultUpdate, UnknownStep
 
 
@@ -38,7 +38,7 @@ def shared_admin_router(
     expire_sessions: Callable[[sqlite3.Connection], dict[str, int]],
     vendor: str | None = None,
 ) -> APIRouter:
-    """Reset, password change, outbox, login counts, session expiry and faults.
+    """Reset, password change, outbox, login counts, session expiry, the clock and faults.
 
     ``vendor`` adds the plain ``GET /health``; a sandbox whose health depends on more than
     its own socket (Patientco waits for its identity provider) leaves it out and answers
@@ -86,6 +86,15 @@ def shared_admin_router(
         """End every signed-in session: the next page asks to sign in again."""
         return expire_sessions(sandbox.db)
 
+    @router.get("/clock")
+    async def read_clock(sandbox: sandbox_dep) -> clock.ClockReading:
+        return clock.reading(sandbox.db)
+
+    @router.post("/clock")
+    async def advance_clock(sandbox: sandbox_dep, change: clock.ClockAdvance) -> clock.ClockReading:
+        """Move the sandbox's clock forward: codes and idle sessions past their limit expire."""
+        return clock.advance(sandbox.db, change.advance_seconds)
+
     @router.get("/faults")
     async def get_faults(sandbox: sandbox_dep) -> FaultSettings:
         return sandbox.faults.settings
@@ -99,7 +108,18 @@ def shared_admin_router(
 
     @router.delete("/faults")
     async def clear_faults(sandbox: sandbox_dep) -> FaultSettings:
+        """No faults; held responses are answered."""
         sandbox.faults.clear()
         return sandbox.faults.settings
+
+    @router.get("/faults/held")
+    async def held_responses(sandbox: sandbox_dep) -> dict[str, int]:
+        """Pay submissions recorded whose response ``hold_after_submit`` is holding."""
+        return {"held": sandbox.faults.held}
+
+    @router.post("/faults/release")
+    async def release_held(sandbox: sandbox_dep) -> dict[str, int]:
+        """Answer the held responses now (the faults stay as they are)."""
+        return {"released": sandbox.faults.release()}
 
     return router

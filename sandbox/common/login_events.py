@@ -8,13 +8,14 @@ Outcomes: ``successful``, ``failed_password``, ``failed_mfa`` and a code sent (r
 from __future__ import annotations
 
 import sqlite3
-import time
+
+from sandbox.common import clock
 
 _COUNTED_AS = {"mfa_code_sent": "mfa_codes_sent"}
 
 
 def record(db: sqlite3.Connection, username: str, outcome: str) -> None:
-    db.execute("INSERT INTO login_events VALUES (?, ?, ?)", (username, outcome, time.time()))
+    db.execute("INSERT INTO login_events VALUES (?, ?, ?)", (username, outcome, clock.now(db)))
 
 
 def login_counts(db: sqlite3.Connection) -> dict[str, object]:

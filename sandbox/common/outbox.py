@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
-import time
 from datetime import UTC, datetime
 from typing import Any
+
+from sandbox.common import clock
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -61,7 +62,7 @@ def deliver(
 ) -> float:
     """Put the message in the patient's phone or inbox; returns when the code stops working
     (epoch seconds), for the portal to keep beside the code it expects."""
-    sent_at = time.time()
+    sent_at = clock.now(db)
     expires_at = sent_at + valid_seconds
     db.execute(
         "INSERT INTO outbox (username, channel, destination, masked_destination, code, sent_at, "

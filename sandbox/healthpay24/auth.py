@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 
 from portals.one_time_codes import Totp
-from sandbox.common import outbox, passwords
+from sandbox.common import clock, outbox, passwords
 from sandbox.common.login_events import record as _record
 from sandbox.common.passwords import PasswordOutcome as PasswordOutcome
 from sandbox.common.sqlite import transaction
@@ -103,7 +102,7 @@ def check_code(
     login = _login(db, row["username"])
     assert login is not None
     if login["mfa_method"] == SMS:
-        if row["code"] is None or time.time() > row["code_expires_at"]:
+        if row["code"] is None or clock.now(db) > row["code_expires_at"]:
             return CodeOutcome.EXPIRED, None
         accepted = secrets.compare_digest(code.encode(), row["code"].encode())
     else:
@@ -141,7 +140,7 @@ def current_patient(
     if row is None:
         return None
     db.execute(
-        "UPDATE sessions SET last_seen = ? WHERE session_id = ?", (time.time(), row["session_id"])
+        "UPDATE sessions SET last_seen = ? WHERE session_id = ?", (clock.now(db), row["session_id"])
     )
     login = _login(db, row["username"])
     assert login is not None
@@ -159,7 +158,7 @@ def expire_all_sessions(db: sqlite3.Connection) -> int:
 
 def trust_device(db: sqlite3.Connection, username: str) -> str:
     token = secrets.token_urlsafe(32)
-    db.execute("INSERT INTO devices VALUES (?, ?, ?)", (token, username, time.time()))
+    db.execute("INSERT INTO devices VALUES (?, ?, ?)", (token, username, clock.now(db)))
     return token
 
 
@@ -171,7 +170,7 @@ def device_is_trusted(db: sqlite3.Connection, token: str | None, username: str) 
     return (
         row is not None
         and secrets.compare_digest(row["username"].encode(), username.encode())
-        and time.time() - row["created_at"] < DEVICE_SECONDS
+        and clock.now(db) - row["created_at"] < DEVICE_SECONDS
     )
 
 
@@ -196,7 +195,7 @@ def _new_row(db: sqlite3.Connection, username: str, kind: str) -> str:
     session_id = secrets.token_urlsafe(24)
     db.execute(
         "INSERT INTO sessions (session_id, username, kind, last_seen) VALUES (?, ?, ?, ?)",
-        (session_id, username, kind, time.time()),
+        (session_id, username, kind, clock.now(db)),
     )
     return session_id
 
@@ -216,6 +215,6 @@ def _live(
     row: sqlite3.Row | None = db.execute(
         "SELECT * FROM sessions WHERE session_id = ? AND kind = ?", (session_id, kind)
     ).fetchone()
-    if row is None or time.time() - row["last_seen"] > max_idle:
+    if row is None or clock.now(db) - row["last_seen"] > max_idle:
         return None
     return row

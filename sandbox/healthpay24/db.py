@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from sandbox.common import outbox
+from sandbox.common import clock, outbox
 from sandbox.common.sqlite import open_database, transaction
 from sandbox.healthpay24.seed import SeedAccount, SeedLogin, seed_logins
 
@@ -129,12 +129,13 @@ CREATE TABLE IF NOT EXISTS devices (token TEXT PRIMARY KEY, username TEXT NOT NU
                                     created_at REAL NOT NULL);
 """
     + outbox.SCHEMA
+    + clock.SCHEMA
 )
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _TABLES = ("payments", "checkouts", "charges", "statements", "encounters", "estimate_lines",
            "estimates", "wallet", "accounts", "sessions", "login_events", "outbox", "devices",
-           "logins", "meta")  # fmt: skip
+           "logins", "meta", clock.TABLE)  # fmt: skip
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-import time
 from dataclasses import dataclass
+
+from sandbox.common import clock
 
 SESSION_COOKIE = "pco_console"
 BROWSER_COOKIE = "pco_browser"
@@ -35,7 +36,7 @@ def remember_pending(
 ) -> None:
     db.execute(
         "INSERT INTO pending_logins VALUES (?, ?, ?, ?, ?)",
-        (state, browser_id, nonce, code_verifier, time.time()),
+        (state, browser_id, nonce, code_verifier, clock.now(db)),
     )
 
 
@@ -47,7 +48,7 @@ def take_pending(db: sqlite3.Connection, state: str, browser_id: str | None) -> 
     db.execute("DELETE FROM pending_logins WHERE state = ?", (state,))
     if not secrets.compare_digest(row["browser_id"].encode(), browser_id.encode()):
         return None
-    if time.time() - row["created_at"] > PENDING_SECONDS:
+    if clock.now(db) - row["created_at"] > PENDING_SECONDS:
         return None
     return PendingLogin(row["nonce"], row["code_verifier"])
 
@@ -56,7 +57,7 @@ def start(db: sqlite3.Connection, username: str, full_name: str) -> StaffSession
     session_id = secrets.token_urlsafe(24)
     db.execute(
         "INSERT INTO console_sessions VALUES (?, ?, ?, ?)",
-        (session_id, username, full_name, time.time()),
+        (session_id, username, full_name, clock.now(db)),
     )
     return StaffSession(session_id, username, full_name)
 
@@ -70,10 +71,11 @@ def current(
     row = db.execute(
         "SELECT * FROM console_sessions WHERE session_id = ?", (session_id,)
     ).fetchone()
-    if row is None or time.time() - row["last_seen"] > idle_seconds:
+    if row is None or clock.now(db) - row["last_seen"] > idle_seconds:
         return None
     db.execute(
-        "UPDATE console_sessions SET last_seen = ? WHERE session_id = ?", (time.time(), session_id)
+        "UPDATE console_sessions SET last_seen = ? WHERE session_id = ?",
+        (clock.now(db), session_id),
     )
     return StaffSession(session_id, row["username"], row["full_name"])
 

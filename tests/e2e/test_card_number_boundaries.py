@@ -31,9 +31,28 @@ pytestmark = pytest.mark.e2e
 PAN_FORMATS = ["4242 4242 4242 4242", "3782-822463-10005", "36227206271667", "4222222222222"]
 
 
+# A workflow type no worker runs: a marker started only to be indexed, terminated at once.
+_MARKER_TYPE = "VisibilityMarker"
+_MARKER_PREFIX = "visibility-marker-"
+
+
 async def _started_on(client: Client, task_queue: str) -> int:
-    await asyncio.sleep(0.5)  # visibility lags the start a little on the dev server
-    return (await client.count_workflows(f'TaskQueue = "{task_queue}"')).count
+    """How many workflows were started on ``task_queue``, counted once the search index has
+    caught up with this moment. The index lags starts by however long a busy machine takes, so
+    instead of a fixed sleep this starts a marker now and waits until the index lists it: the
+    dev server indexes starts in the order it accepted them, so those before the marker (the
+    ones counted) are listed by then."""
+    marker = await client.start_workflow(
+        _MARKER_TYPE, id=f"{_MARKER_PREFIX}{uuid.uuid4().hex}", task_queue=task_queue
+    )
+    await marker.terminate("visibility marker")
+    query = f'TaskQueue = "{task_queue}"'
+    for _ in range(600):
+        listed = [execution.id async for execution in client.list_workflows(query)]
+        if marker.id in listed:
+            return len([found for found in listed if not found.startswith(_MARKER_PREFIX)])
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the search index never listed {marker.id}")
 
 
 def _digits(text: str) -> str:

@@ -122,28 +122,33 @@ async def test_worker_killed_during_payment_activity(
     client: BillBridgeClient,
     worker_process_factory: Callable[[], WorkerProcess],
     sandbox_admin: SandboxAdmin,
+    processor: PortalProcess,
     payment_request: PostPaymentRequest,
 ) -> None:
+    """The worker dies after the portal recorded the payment and before the browser saw the
+    answer: the sandbox holds that response, so the kill lands in exactly that moment."""
     first = worker_process_factory()
-    # Slow pages keep the payment activity running long enough to kill it mid-way.
-    sandbox_admin.set_faults(latency_ms=700)
+    sandbox_admin.set_faults(hold_after_submit=1)
     handle = await client.start_payment(payment_request)
-    for _ in range(600):
-        if (await handle.progress()).step is PaymentStep.POSTING_PAYMENT:
+    reference = _reference(payment_request)
+    for _ in range(1200):
+        if sandbox_admin.held_responses() == 1 and sandbox_admin.ledger(reference=reference):
             break
         await asyncio.sleep(0.1)
     else:
-        pytest.fail("payment never reached the posting step")
-    await asyncio.sleep(2.0)
+        pytest.fail("the portal never recorded the payment while holding its response")
     first.kill()
-    sandbox_admin.clear_faults()
+    assert sandbox_admin.release_held() == 1  # the browser that waited for it is gone
 
     worker_process_factory()
     result = await asyncio.wait_for(handle.result(), timeout=120)
 
-    ledger = sandbox_admin.ledger(reference=_reference(payment_request))
+    ledger = sandbox_admin.ledger(reference=reference)
     assert len(ledger) == 1
+    assert result.already_posted  # the new worker found our reference instead of resubmitting
     assert result.payment.confirmation_number == ledger[0].confirmation_number
+    charges = processor_charges(processor.base_url, payment_request.payment_method_token)
+    assert [(c["amount_cents"], c["status"]) for c in charges] == [(1000, "succeeded")]
 
 
 async def test_same_idempotency_key_twice_posts_once(

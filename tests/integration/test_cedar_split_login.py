@@ -7,7 +7,6 @@ the sandbox's outbox, standing in for the person who reads it on their phone.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -148,15 +147,16 @@ async def test_no_pending_sign_in_is_mfa_rejected(cedar: CedarAdapter) -> None:
 
 
 async def test_expired_code_then_a_new_one(browser: Browser, tmp_path: Path) -> None:
-    short = ["--code-seconds", "1"]
+    """Codes live a minute here; the portal's clock, not a sleep, moves past it."""
+    a_minute = ["--code-seconds", "60"]
     with (
-        PortalProcess("cedar", tmp_path / "short.sqlite3", extra_args=short) as portal,
+        PortalProcess("cedar", tmp_path / "short.sqlite3", extra_args=a_minute) as portal,
         SandboxAdmin(portal.base_url) as admin,
     ):
         async with browser_at(browser, portal.base_url) as (cedar, _):
             await cedar.start_login(SMS)
             stale = admin.latest_code(SMS_USERNAME)
-            await asyncio.sleep(1.2)
+            admin.advance_clock(61)
             with pytest.raises(MfaCodeExpired):
                 await cedar.submit_mfa_code(stale)
             await cedar.resend_mfa_code()

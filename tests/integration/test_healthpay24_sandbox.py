@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -347,13 +346,15 @@ def test_reset_restores_the_seed(
 
 
 def test_idle_session_and_old_codes_expire(tmp_path: Path, processor: PortalProcess) -> None:
+    """Codes live a minute and sessions idle out after two here; the portal's clock, not a
+    sleep, moves past each."""
     extra = [
         "--processor-url",
         processor.base_url,
         "--session-idle-seconds",
-        "1",
+        "120",
         "--code-seconds",
-        "1",
+        "60",
     ]
     with (
         PortalProcess("healthpay24", tmp_path / "idle.sqlite3", extra_args=extra) as portal,
@@ -361,7 +362,7 @@ def test_idle_session_and_old_codes_expire(tmp_path: Path, processor: PortalProc
         SandboxAdmin(portal.base_url) as admin,
     ):
         client.post("/signin", data={"user_id": SMS_USERNAME, "password": SMS_PASSWORD})
-        time.sleep(1.2)
+        admin.advance_clock(61)
         late = client.post(
             "/signin/verify", data={"security_code": admin.latest_code(SMS_USERNAME)}
         )
@@ -371,7 +372,7 @@ def test_idle_session_and_old_codes_expire(tmp_path: Path, processor: PortalProc
             "/signin/verify", data={"security_code": admin.latest_code(SMS_USERNAME)}
         )
         assert fresh.headers["location"] == HOME
-        time.sleep(1.3)
+        admin.advance_clock(121)
         assert client.get(HOME).headers["location"] == "/signin?reason=inactivity"
 
 

@@ -3,7 +3,6 @@ and the sandbox processor, every call over HTTP."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 from datetime import date
 from pathlib import Path
@@ -257,16 +256,17 @@ async def test_settlement_batches_agree_with_the_ground_truth(
 async def test_an_expired_emailed_code_is_typed(
     page: Page, processor: PortalProcess, tmp_path: Path
 ) -> None:
-    """A console whose emailed codes live three seconds: the adapter reports MfaCodeExpired."""
+    """A console whose emailed codes live a minute, its clock moved past it (no sleep): the
+    adapter reports MfaCodeExpired."""
     portal = PortalProcess(
         "patientco", tmp_path / "patientco.sqlite3", log_path=tmp_path / "patientco.log",
-        extra_args=["--processor-url", processor.base_url, "--code-seconds", "3"],
+        extra_args=["--processor-url", processor.base_url, "--code-seconds", "60"],
     )  # fmt: skip
     with portal, SandboxAdmin(portal.base_url) as admin:
         adapter = PatientcoAdapter(page, portal.base_url)
         assert await adapter.start_login(credentials(admin.user(EMAIL_USERNAME))) is not None
         code = admin.latest_code(EMAIL_USERNAME)
-        await asyncio.sleep(3.5)
+        admin.advance_clock(61)
         with pytest.raises(MfaCodeExpired):
             await adapter.submit_mfa_code(code)
         await adapter.resend_mfa_code()

@@ -103,6 +103,7 @@ async def pay_submit(
         amount_cents=amount_cents, reference=reference.strip(), card_token=payment_method,
         charge_id=result.charge_id,
     )  # fmt: skip
+    await sandbox.faults.hold_response()
     if sandbox.faults.take_crash():
         logger.info(
             "crash_after_submit: payment %s recorded, dropping the connection", confirmation

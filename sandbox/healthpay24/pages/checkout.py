@@ -170,6 +170,7 @@ async def submit(
             kind=result.kind or instrument.kind.value,
         )  # fmt: skip
         confirmation = ledger.record_payment(sandbox.db, checkout, charge)
+        await sandbox.faults.hold_response()
         if sandbox.faults.take_crash():
             logger.info("crash_after_submit: payment %s recorded, dropping", confirmation)
             return DroppedConnection(sandbox.connections)

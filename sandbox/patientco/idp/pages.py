@@ -8,7 +8,6 @@ session and replays the parked request, which now issues the code to the console
 from __future__ import annotations
 
 import secrets
-import time
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -16,6 +15,7 @@ from authlib.oauth2 import OAuth2Error
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from sandbox.common import clock
 from sandbox.patientco.faults import Step
 from sandbox.patientco.idp import staff_auth
 from sandbox.patientco.idp.oidc import IdentityProvider, StaffMember, StarletteOAuth2Request
@@ -66,7 +66,7 @@ async def authorize(request: Request, idp: IdpDep) -> Response:
     request_id = secrets.token_urlsafe(18)
     idp.db.execute(
         "INSERT INTO signin_requests VALUES (?, ?, ?)",
-        (request_id, str(request.query_params), time.time()),
+        (request_id, str(request.query_params), clock.now(idp.db)),
     )
     return RedirectResponse(f"/signin?{urlencode({'request': request_id})}", status_code=303)
 
@@ -141,7 +141,7 @@ async def verify_submit(
     if outcome is not staff_auth.CodeOutcome.ACCEPTED:
         request_id = secrets.token_urlsafe(18)
         idp.db.execute("INSERT INTO signin_requests VALUES (?, ?, ?)",
-                       (request_id, challenge.authorize_query, time.time()))  # fmt: skip
+                       (request_id, challenge.authorize_query, clock.now(idp.db)))  # fmt: skip
         refused = idp.render(request, "signin.html", request_id=request_id, login="",
                              error=TOO_MANY_CODES)  # fmt: skip
         refused.delete_cookie(staff_auth.PREAUTH_COOKIE)
@@ -206,7 +206,7 @@ def _signin_request(idp: IdpDep, request_id: str) -> str | None:
     row = idp.db.execute(
         "SELECT * FROM signin_requests WHERE request_id = ?", (request_id,)
     ).fetchone()
-    if row is None or time.time() - row["created_at"] > SIGNIN_REQUEST_SECONDS:
+    if row is None or clock.now(idp.db) - row["created_at"] > SIGNIN_REQUEST_SECONDS:
         return None
     return str(row["authorize_query"])
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portals.one_time_codes import Totp
-from sandbox.common import outbox, passwords
+from sandbox.common import clock, outbox, passwords
 from sandbox.common.login_events import record as _record
 from sandbox.common.passwords import PasswordOutcome as PasswordOutcome
 from sandbox.common.sqlite import transaction
@@ -70,7 +70,7 @@ def start_pending(
         db.execute(
             "INSERT INTO idp_sessions (session_id, username, kind, last_seen, authorize_query) "
             "VALUES (?, ?, 'pending', ?, ?)",
-            (pending_id, username, time.time(), authorize_query),
+            (pending_id, username, clock.now(db), authorize_query),
         )
         _send_code(db, pending_id, _user(db, username), code_seconds)
     return pending_id
@@ -100,7 +100,7 @@ def check_code(db: sqlite3.Connection, pending_id: str | None, code: str) -> Cod
         return CodeOutcome.NO_SIGN_IN
     user = _user(db, row["username"])
     if user["mfa_method"] == EMAIL:
-        if row["code"] is None or time.time() > row["code_expires_at"]:
+        if row["code"] is None or clock.now(db) > row["code_expires_at"]:
             return CodeOutcome.EXPIRED
         accepted = secrets.compare_digest(code.encode(), row["code"].encode())
     else:
@@ -121,11 +121,11 @@ def check_code(db: sqlite3.Connection, pending_id: str | None, code: str) -> Cod
 def start_sso(db: sqlite3.Connection, username: str) -> str:
     """A completed sign-in (code accepted, or a trusted browser skipped it)."""
     session_id = secrets.token_urlsafe(24)
-    now = time.time()
     db.execute(
         "INSERT INTO idp_sessions (session_id, username, kind, last_seen, auth_time) "
         "VALUES (?, ?, 'sso', ?, ?)",
-        (session_id, username, now, now),
+        # auth_time goes into the ID token, which Authlib stamps on wall time.
+        (session_id, username, clock.now(db), time.time()),
     )
     _record(db, username, "successful")
     return session_id
@@ -139,7 +139,7 @@ def sso_user(
     if row is None:
         return None
     db.execute("UPDATE idp_sessions SET last_seen = ? WHERE session_id = ?",
-               (time.time(), row["session_id"]))  # fmt: skip
+               (clock.now(db), row["session_id"]))  # fmt: skip
     return str(row["username"]), int(row["auth_time"])
 
 
@@ -150,7 +150,7 @@ def end_session(db: sqlite3.Connection, session_id: str | None) -> None:
 
 def trust_browser(db: sqlite3.Connection, username: str) -> str:
     token = secrets.token_urlsafe(32)
-    db.execute("INSERT INTO trusted_browsers VALUES (?, ?, ?)", (token, username, time.time()))
+    db.execute("INSERT INTO trusted_browsers VALUES (?, ?, ?)", (token, username, clock.now(db)))
     return token
 
 
@@ -163,7 +163,7 @@ def is_trusted(db: sqlite3.Connection, token: str | None, username: str) -> bool
     return (
         row is not None
         and secrets.compare_digest(row["username"].encode(), username.encode())
-        and time.time() - row["created_at"] < TRUSTED_SECONDS
+        and clock.now(db) - row["created_at"] < TRUSTED_SECONDS
     )
 
 
@@ -209,6 +209,6 @@ def _live(
     row: sqlite3.Row | None = db.execute(
         "SELECT * FROM idp_sessions WHERE session_id = ? AND kind = ?", (session_id, kind)
     ).fetchone()
-    if row is None or time.time() - row["last_seen"] > max_idle:
+    if row is None or clock.now(db) - row["last_seen"] > max_idle:
         return None
     return row

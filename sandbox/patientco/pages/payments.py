@@ -109,6 +109,7 @@ async def payment_submit(
             last4=wallet_row["last4"], charge_id=charge.charge_id or "", submission_id=submission,
         ),
     )  # fmt: skip
+    await sandbox.faults.hold_response()
     if sandbox.faults.take_crash():
         logger.info("crash_after_submit: payment %s recorded, dropping the connection",
                     transaction_id)  # fmt: skip
