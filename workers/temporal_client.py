@@ -15,7 +15,7 @@ from stores.secrets import open_secret_store
 
 
 def data_converter(settings: Settings) -> DataConverter:
-    return encrypted_data_converter(load_keyring(open_secret_store(settings)))
+    return encrypted_data_converter(load_keyring(open_secret_store(settings), settings.codec_keys))
 
 
 async def connect(settings: Settings) -> Client:

@@ -6,13 +6,12 @@ import argparse
 import asyncio
 import getpass
 import logging
-import os
 import signal
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from models.card_numbers import refuse_card_numbers_in
 from models.connections import PortalName
@@ -142,13 +141,18 @@ async def _pay(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _secret(given: SecretStr | None, prompt: str) -> str:
+    """A script's secret from the settings (the environment), else the person's, unechoed."""
+    return (given.get_secret_value() if given is not None else "") or getpass.getpass(prompt)
+
+
 def _add_connection(args: argparse.Namespace, settings: Settings) -> int:
     from stores.connections import save_connection
 
-    password = os.environ.get("BILLBRIDGE_PORTAL_PASSWORD") or getpass.getpass("Portal password: ")
+    password = _secret(settings.portal_password, "Portal password: ")
     totp = None
     if args.with_totp:
-        totp = os.environ.get("BILLBRIDGE_PORTAL_TOTP_SECRET") or getpass.getpass("TOTP secret: ")
+        totp = _secret(settings.portal_totp_secret, "TOTP secret: ")
     save_connection(
         settings,
         connection_id=args.id,
@@ -165,23 +169,26 @@ def _add_connection(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _repair_connection(args: argparse.Namespace, settings: Settings) -> int:
     from starters.client import SessionsClient
+    from starters.client.actors import operator_actor
     from stores.connections import ConnectionRegistry
     from stores.secrets import open_secret_store
     from workers.temporal_client import connect
 
     connection = ConnectionRegistry(settings.connections_file).get(args.id)
-    password = os.environ.get("BILLBRIDGE_PORTAL_PASSWORD") or getpass.getpass("New password: ")
+    password = _secret(settings.portal_password, "New password: ")
     open_secret_store(settings).put(connection.password_ref, password)
-    view = await SessionsClient(await connect(settings)).credentials_replaced(args.id)
+    sessions = SessionsClient(await connect(settings), operator_actor(settings.operator))
+    view = await sessions.credentials_replaced(args.id)
     say(f"connection {args.id}: new password stored; session is {view.status.value}")
     return 0
 
 
 async def _mfa(args: argparse.Namespace, settings: Settings) -> int:
     from starters.client import SessionsClient
+    from starters.client.actors import operator_actor
     from workers.temporal_client import connect
 
-    sessions = SessionsClient(await connect(settings))
+    sessions = SessionsClient(await connect(settings), operator_actor(settings.operator))
     if args.action == "submit":
         result = await sessions.submit_mfa_code(args.connection, args.code)
         say(("accepted: " if result.accepted else "not accepted: ") + result.message)
@@ -215,10 +222,10 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
         say(codec_server_token(store))
         return 0
     if args.action == "rotate":
-        keyring = rotate_keyring(store)
+        keyring = rotate_keyring(store, settings.codec_keys)
         say(f"new active key {keyring.active}; restart workers and clients to encrypt with it")
     else:
-        keyring = load_keyring(store)
+        keyring = load_keyring(store, settings.codec_keys)
     for key_id in sorted(keyring.keys):
         role = "active (encrypts and decrypts)" if key_id == keyring.active else "decrypts"
         say(f"{key_id}\t{role}")
