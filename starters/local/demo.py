@@ -90,6 +90,9 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
             say(f"      ready at {address}, Web UI {ui_url}")
             say(f"      payloads are encrypted; the UI reads them through {codec.base_url}")
         settings = settings.model_copy(update={"temporal_address": address})
+        # Dialed now, before sandboxes and a worker start: a server that is not there is
+        # the first thing said, not the last.
+        client = await BillBridgeClient.connect(settings)
 
         say(f"[2/5] card processor and {portal.value} sandbox portal: fresh seed data…")
         sandboxes = SandboxStack(portal, data, fresh=True).start()
@@ -128,7 +131,6 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
             f"[5/5] posting {request.amount} on statement {request.statement_id} "
             f"with the {card.brand} ending in {card.last4} on file…"
         )
-        client = await BillBridgeClient.connect(settings)
         handle = await client.start_payment(request)
         link = (
             f"{ui_url}/namespaces/{settings.temporal_namespace}/workflows/{handle.workflow_id}"
