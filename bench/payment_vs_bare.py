@@ -199,7 +199,7 @@ async def measure(runs: int, base_url: str, admin: SandboxAdmin, settings: Setti
     client = await BillBridgeClient.connect(settings)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS
+            executable_path=find_chromium(settings.browser), headless=True, args=CHROMIUM_ARGS
         )
         results.chromium = browser.version
         try:

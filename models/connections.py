@@ -24,10 +24,14 @@ class SecretRef(BaseModel):
         return self.ref
 
 
+# What may name a connection; the CLI refuses any other id before it dials a server.
+CONNECTION_ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+
+
 class Connection(BaseModel):
     """One login at one portal. Stored in the connections file; workflows carry only its id."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    id: str = Field(pattern=CONNECTION_ID_PATTERN)
     portal: PortalName
     base_url: str
     username: str

@@ -42,6 +42,24 @@ class Settings(BaseSettings):
     artifacts_s3_kms_key_id: str | None = None
     # Where expiring links to local artifacts are served (the codec server's address).
     receipt_links_base_url: str = "http://127.0.0.1:8081"
+    # Keys a platform injects instead of the secret file: the browser-state key (base64 of
+    # 32 bytes) and the payload keyring as JSON ({"active": id, "keys": {id: base64}}).
+    session_key: SecretStr | None = None
+    codec_keys: SecretStr | None = None
+    # The Chromium/Chrome executable to drive; unset (or empty) picks a system Chromium.
+    browser: str | None = None
+    # Who the audit trail names for the CLI's and the client's requests; else the OS user.
+    operator: str | None = None
+    # The Temporal UI of the server TEMPORAL_ADDRESS names, for the demo's workflow link.
+    ui_url: str | None = None
+    # What `connections add` and `connections repair` store, for scripts; else a prompt.
+    portal_password: SecretStr | None = None
+    portal_totp_secret: SecretStr | None = None
+
+    @property
+    def temporal_address_given(self) -> bool:
+        """True when TEMPORAL_ADDRESS (or the caller) named the server, not the default."""
+        return "temporal_address" in self.model_fields_set
 
     @property
     def connections_file(self) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,9 +25,9 @@ CHROMIUM_ARGS = [
 _SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
-def find_chromium() -> str | None:
-    """BILLBRIDGE_BROWSER, else a system Chromium, else None (Playwright's own build)."""
-    override = os.environ.get("BILLBRIDGE_BROWSER")
+def find_chromium(override: str | None = None) -> str | None:
+    """``override`` (``Settings.browser``, from BILLBRIDGE_BROWSER), else a system Chromium,
+    else None (Playwright's own build)."""
     if override:
         if not Path(override).is_file():
             raise FileNotFoundError(f"BILLBRIDGE_BROWSER={override} does not exist")
@@ -43,8 +42,10 @@ def find_chromium() -> str | None:
 class BrowserPool:
     """One Chromium per process; relaunched if it dies; contexts are never shared."""
 
-    def __init__(self, *, headless: bool = True) -> None:
+    def __init__(self, *, headless: bool = True, executable: str | None = None) -> None:
         self._headless = headless
+        # Resolved at each launch, so a relaunch after a crash finds the same browser.
+        self._executable = executable
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._lock = asyncio.Lock()
@@ -59,7 +60,9 @@ class BrowserPool:
             if self._playwright is None:
                 self._playwright = await async_playwright().start()
             self._browser = await self._playwright.chromium.launch(
-                executable_path=find_chromium(), headless=self._headless, args=CHROMIUM_ARGS
+                executable_path=find_chromium(self._executable),
+                headless=self._headless,
+                args=CHROMIUM_ARGS,
             )
             return self._browser
 

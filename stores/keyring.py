@@ -9,12 +9,11 @@ Manager), or comes from ``BILLBRIDGE_CODEC_KEYS`` where a platform injects it.
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 from models.connections import SecretRef
 from models.errors import SecretNotFound
@@ -88,16 +87,16 @@ def rotate_stored_keyring(store: SecretStore, ref: SecretRef) -> Keyring:
     return rotated
 
 
-def load_keyring(store: SecretStore) -> Keyring:
-    """The payload codec's keyring: the environment's if set, else the store's."""
-    injected = os.environ.get(CODEC_KEYS_ENV)
-    if injected:
-        return Keyring.model_validate_json(injected)
+def load_keyring(store: SecretStore, injected: SecretStr | None = None) -> Keyring:
+    """The payload codec's keyring: the injected one (``Settings.codec_keys``, from
+    BILLBRIDGE_CODEC_KEYS) if set, else the store's."""
+    if injected is not None and injected.get_secret_value():
+        return Keyring.model_validate_json(injected.get_secret_value())
     return stored_keyring(store, CODEC_KEYS_REF)
 
 
-def rotate_keyring(store: SecretStore) -> Keyring:
-    if os.environ.get(CODEC_KEYS_ENV):
+def rotate_keyring(store: SecretStore, injected: SecretStr | None = None) -> Keyring:
+    if injected is not None and injected.get_secret_value():
         raise SecretNotFound(
             f"{CODEC_KEYS_ENV} is set: rotate the keyring where it is injected from"
         )

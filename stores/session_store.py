@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import SecretStr
 
 from models.connections import SecretRef
 from models.errors import SessionExpired
@@ -27,9 +27,10 @@ SESSION_KEY_ENV = "BILLBRIDGE_SESSION_KEY"
 SESSION_KEY_REF = SecretRef(ref="local:billbridge/session-state-key")
 
 
-def session_key(store: SecretStore) -> bytes:
-    """The key from BILLBRIDGE_SESSION_KEY (base64), else the secret file (made once)."""
-    encoded = os.environ.get(SESSION_KEY_ENV)
+def session_key(store: SecretStore, injected: SecretStr | None = None) -> bytes:
+    """The injected key (``Settings.session_key``, from BILLBRIDGE_SESSION_KEY, base64), else
+    the secret file's (made once)."""
+    encoded = injected.get_secret_value() if injected is not None else None
     if encoded is None:
         # Made once even when a worker and the CLI start together on a new home.
         encoded = secret_or_create(

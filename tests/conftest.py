@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 import pytest_asyncio
 
+from models.settings import Settings
 from portals.browser import BrowserPool
 from sandbox.admin_client import OutboxMessage, SandboxAdmin
 from sandbox.launcher import PortalProcess
@@ -121,7 +122,7 @@ def aws_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AwsEndpoi
 
 @pytest_asyncio.fixture(scope="session")
 async def browser_pool() -> AsyncIterator[BrowserPool]:
-    pool = BrowserPool()
+    pool = BrowserPool(executable=Settings().browser)
     await pool.start()
     try:
         yield pool

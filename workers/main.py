@@ -46,7 +46,7 @@ def build_worker(
         ConnectionRegistry(settings.connections_file),
         secrets,
         artifacts,
-        SessionStateStore(settings.sessions_dir, session_key(secrets)),
+        SessionStateStore(settings.sessions_dir, session_key(secrets, settings.session_key)),
     )
     return Worker(
         client,
@@ -68,7 +68,7 @@ def build_worker(
 async def run_worker(settings: Settings) -> None:
     install_log_redaction()  # also when run_worker is called without the CLI's logging
     client = await connect(settings)
-    browsers = BrowserPool()
+    browsers = BrowserPool(executable=settings.browser)
     await browsers.start()
     worker = build_worker(client, settings, browsers)
     stop = asyncio.Event()

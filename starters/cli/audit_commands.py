@@ -6,57 +6,63 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from models.errors import InvalidInput
 from models.settings import Settings
+from starters.cli.commands import Commands
 from starters.cli.console import complain, say
 
 if TYPE_CHECKING:
     from security.audit_log import AuditLog
 
 
-def add_audit_commands(commands: Any) -> None:
-    """The ``audit`` subcommands, on the CLI's subparsers."""
+def register(commands: Commands) -> None:
     audit = commands.add_parser("audit", help="the audit trail: verify, export, audit packs")
-    audit_commands = audit.add_subparsers(dest="action", required=True)
-    audit_commands.add_parser(
+    actions = audit.add_subparsers(dest="action", required=True)
+    actions.add_parser(
         "verify", help="check the hash chain: exit 1 naming the first edited/deleted entry"
-    )
-    export = audit_commands.add_parser("export", help="print the entries as JSON lines")
+    ).set_defaults(handler=verify)
+    export = actions.add_parser("export", help="print the entries as JSON lines")
     export.add_argument("--since", help="only entries at or after this ISO date/time (UTC)")
     export.add_argument("--workflow", help="only entries of this workflow id")
-    pack = audit_commands.add_parser(
+    export.set_defaults(handler=export_entries)
+    pack = actions.add_parser(
         "pack", help="write the audit pack of one payment workflow into a directory"
     )
     pack.add_argument("workflow_id")
     pack.add_argument("--out", required=True, type=Path, help="directory to write into")
+    pack.set_defaults(handler=write_pack)
 
 
-async def run_audit(args: argparse.Namespace, settings: Settings) -> int:
+def _log(settings: Settings) -> AuditLog:
     from security.audit_log import open_audit_log
 
-    log = open_audit_log(settings)
-    if args.action == "verify":
-        report = log.verify()
-        if report.problem is None:
-            say(f"audit log OK: {report.entries} entries, chain intact to seq {report.last_seq}")
-            if report.note:
-                say(f"note: {report.note}")
-            return 0
-        where = f"seq {report.problem.seq}" if report.problem.seq is not None else "head"
-        complain(f"audit log BROKEN at {where} ({report.problem.kind}): {report.problem.message}")
-        return 1
-    if args.action == "export":
-        since = _parse_since(args.since) if args.since else None
-        for line in log.entries(workflow_id=args.workflow, since=since):
-            sys.stdout.buffer.write(line + b"\n")
-        sys.stdout.flush()
+    return open_audit_log(settings)
+
+
+async def verify(args: argparse.Namespace, settings: Settings) -> int:
+    report = _log(settings).verify()
+    if report.problem is None:
+        say(f"audit log OK: {report.entries} entries, chain intact to seq {report.last_seq}")
+        if report.note:
+            say(f"note: {report.note}")
         return 0
-    return await _pack(args, settings, log)
+    where = f"seq {report.problem.seq}" if report.problem.seq is not None else "head"
+    complain(f"audit log BROKEN at {where} ({report.problem.kind}): {report.problem.message}")
+    return 1
 
 
-async def _pack(args: argparse.Namespace, settings: Settings, log: AuditLog) -> int:
+async def export_entries(args: argparse.Namespace, settings: Settings) -> int:
+    log = _log(settings)
+    since = _parse_since(args.since) if args.since else None
+    for line in log.entries(workflow_id=args.workflow, since=since):
+        sys.stdout.buffer.write(line + b"\n")
+    sys.stdout.flush()
+    return 0
+
+
+async def write_pack(args: argparse.Namespace, settings: Settings) -> int:
     from temporalio.service import RPCError
 
     from starters.cli.audit_pack import write_audit_pack
@@ -64,6 +70,7 @@ async def _pack(args: argparse.Namespace, settings: Settings, log: AuditLog) -> 
     from stores.secrets import open_secret_store
     from workers.temporal_client import connect
 
+    log = _log(settings)
     store = open_artifact_store(settings, open_secret_store(settings))
     client = await connect(settings)
     try:

@@ -8,9 +8,10 @@ import os
 from models.audit import Actor, ActorKind
 
 
-def operator_actor() -> Actor:
-    """``BILLBRIDGE_OPERATOR`` when set (a shared host, a service account), else the OS user."""
-    name = os.environ.get("BILLBRIDGE_OPERATOR", "").strip()
+def operator_actor(name: str | None = None) -> Actor:
+    """``name`` (``Settings.operator``, from BILLBRIDGE_OPERATOR: a shared host, a service
+    account) when given, else the OS user."""
+    name = (name or "").strip()
     if not name:
         try:
             name = getpass.getuser()

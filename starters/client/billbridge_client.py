@@ -86,7 +86,7 @@ class BillBridgeClient:
 
     @classmethod
     async def connect(cls, settings: Settings) -> BillBridgeClient:
-        return cls(await connect(settings), settings.task_queue)
+        return cls(await connect(settings), settings.task_queue, operator_actor(settings.operator))
 
     @property
     def temporal(self) -> Client:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import uuid
 from contextlib import ExitStack
@@ -18,6 +17,7 @@ from sandbox.admin_client import SandboxAdmin, SandboxCard, SandboxStatement, Sa
 from sandbox.portals import SANDBOX_PORTALS, SandboxStack
 from starters.cli.console import say, show_payment, show_progress
 from starters.client import BillBridgeClient, SessionsClient
+from starters.client.actors import operator_actor
 from starters.local.stack import CodecServerProcess, TemporalDevServer, WorkerProcess, free_port
 from starters.servers.codec_server import codec_server_token, ui_endpoint
 from stores.connections import save_connection
@@ -71,8 +71,8 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
     secrets = open_secret_store(settings)
     with ExitStack() as stack:
         say("BillBridge demo")
-        if "TEMPORAL_ADDRESS" in os.environ:
-            address, ui_url = settings.temporal_address, os.environ.get("BILLBRIDGE_UI_URL")
+        if settings.temporal_address_given:
+            address, ui_url = settings.temporal_address, settings.ui_url
             say(f"[1/5] Temporal: using {address} (TEMPORAL_ADDRESS)")
         else:
             say(f"[1/5] Temporal dev server: starting (SQLite in {data / 'temporal.db'})…")
@@ -90,6 +90,9 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
             say(f"      ready at {address}, Web UI {ui_url}")
             say(f"      payloads are encrypted; the UI reads them through {codec.base_url}")
         settings = settings.model_copy(update={"temporal_address": address})
+        # Dialed now, before sandboxes and a worker start: a server that is not there is
+        # the first thing said, not the last.
+        client = await BillBridgeClient.connect(settings)
 
         say(f"[2/5] card processor and {portal.value} sandbox portal: fresh seed data…")
         sandboxes = SandboxStack(portal, data, fresh=True).start()
@@ -128,7 +131,6 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
             f"[5/5] posting {request.amount} on statement {request.statement_id} "
             f"with the {card.brand} ending in {card.last4} on file…"
         )
-        client = await BillBridgeClient.connect(settings)
         handle = await client.start_payment(request)
         link = (
             f"{ui_url}/namespaces/{settings.temporal_namespace}/workflows/{handle.workflow_id}"
@@ -136,7 +138,8 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
             else None
         )
         if mfa != "totp":
-            await _answer_challenge(client, connection_id, sandbox.base_url)
+            sessions = SessionsClient(client.temporal, operator_actor(settings.operator))
+            await _answer_challenge(sessions, connection_id, sandbox.base_url)
         result = await handle.result(show_progress)
         say()
         show_payment(result, link)
@@ -170,9 +173,8 @@ async def _wait_for_interrupt() -> None:
     await stop.wait()
 
 
-async def _answer_challenge(client: BillBridgeClient, connection_id: str, portal: str) -> None:
+async def _answer_challenge(sessions: SessionsClient, connection_id: str, portal: str) -> None:
     """Play the person: wait for the challenge, then ask for the code on the terminal."""
-    sessions = SessionsClient(client.temporal)
     while True:
         view = await sessions.state_if_started(connection_id)
         if view is not None and view.status is SessionStatus.ACTIVE:

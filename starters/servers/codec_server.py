@@ -104,7 +104,7 @@ async def serve(settings: Settings, *, host: str, port: int, ui_origins: Sequenc
     """Run until SIGTERM/SIGINT; prints how the CLI and the UI reach it."""
     store = open_secret_store(settings)
     token = codec_server_token(store)
-    app = codec_app(EncryptionCodec(load_keyring(store)), token, ui_origins)
+    app = codec_app(EncryptionCodec(load_keyring(store, settings.codec_keys)), token, ui_origins)
     # Receipt links need no token: each link is its own signed, expiring authorization.
     artifacts = open_artifact_store(settings, store)
     app.include_router(receipt_links_router(artifacts, receipt_link_key(store)))

@@ -8,19 +8,14 @@ receipt names a patient. ``billbridge receipts link <key>`` prints a link.
 
 from __future__ import annotations
 
-import argparse
 import mimetypes
-from datetime import timedelta
 from pathlib import PurePosixPath
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from models.errors import ArtifactNotFound
-from models.settings import Settings
-from starters.cli.console import say
 from stores.artifact_links import LINK_PATH, ReceiptLinks
-from stores.artifacts import ArtifactStore, open_artifact_store
-from stores.secrets import open_secret_store
+from stores.artifacts import ArtifactStore
 
 
 def receipt_links_router(store: ArtifactStore, signing_key: bytes) -> APIRouter:
@@ -50,9 +45,3 @@ def receipt_links_router(store: ArtifactStore, signing_key: bytes) -> APIRouter:
         )
 
     return router
-
-
-def print_receipt_link(args: argparse.Namespace, settings: Settings) -> int:
-    store = open_artifact_store(settings, open_secret_store(settings))
-    say(store.link(args.key, timedelta(minutes=args.ttl_minutes)))
-    return 0
