@@ -89,6 +89,9 @@ class SignInScreens(Protocol):
     async def code_not_taken(self) -> Exception:
         """After a code, the browser is neither signed in nor on the code page: why."""
 
+    async def is_signed_in(self) -> bool:
+        """Whether this browser's session is still signed in (False: the portal expired it)."""
+
 
 class SignInFlow:
     def __init__(self, screens: SignInScreens) -> None:
@@ -149,6 +152,9 @@ class SignInFlow:
             raise MfaRejected("mfa: no sign-in is waiting for a code any more; start again")
         return await self._challenge()
 
+    async def is_signed_in(self) -> bool:
+        return await self._screens.is_signed_in()
+
     async def _open_challenge(self) -> MfaChallenge:
         """The code page of the sign-in waiting in this browser's cookies."""
         if not (await self._screens.at_code_page() and await self._code.is_shown()):
@@ -182,3 +188,25 @@ class SignInFlow:
                 return False
             raise PortalChanged("mfa: the code was neither accepted nor refused")
         raise await self._screens.code_not_taken()
+
+
+class SignsInWithACode:
+    """The sign-in methods of ``PortalAdapter`` and ``UnattendedSignIn``, for an adapter that
+    sets ``_sign_in`` to the flow over its portal's screens."""
+
+    _sign_in: SignInFlow
+
+    async def login(self, credentials: Credentials) -> None:
+        await self._sign_in.login(credentials)
+
+    async def start_login(self, credentials: Credentials) -> MfaChallenge | None:
+        return await self._sign_in.start_login(credentials)
+
+    async def submit_mfa_code(self, code: str) -> bool:
+        return await self._sign_in.submit_mfa_code(code)
+
+    async def resend_mfa_code(self) -> MfaChallenge:
+        return await self._sign_in.resend_mfa_code()
+
+    async def is_signed_in(self) -> bool:
+        return await self._sign_in.is_signed_in()

@@ -11,10 +11,8 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from models.accounts import Account, AccountStatus, Guarantor
-from models.connections import Credentials
 from models.errors import InvalidInput, PortalChanged, StatementNotFound, UnknownPaymentMethod
 from models.payments import Payment, PaymentSubmission, ReceiptFile
-from models.sessions import MfaChallenge
 from models.statements import Statement, StatementSummary
 from portals.cedar import parsing
 from portals.cedar.pages.account_page import AccountPage
@@ -27,38 +25,21 @@ from portals.cedar.sign_in import CedarSignIn, raise_if_signed_out
 from portals.downloads import downloaded_file
 from portals.navigation import PortalTimeouts
 from portals.reconciliation import answer_may_be_lost, only_match
-from portals.sign_in_flow import SignInFlow
+from portals.sign_in_flow import SignInFlow, SignsInWithACode
 from security.redaction import remember_account
 
 MAX_STATEMENT_PAGES = 50
 NOT_FOUND = 404
 
 
-class CedarAdapter:
+class CedarAdapter(SignsInWithACode):
     def __init__(
         self, page: Page, base_url: str, *, timeouts: PortalTimeouts | None = None
     ) -> None:
         self._page = page
         self._base_url = base_url.rstrip("/")
-        self._screens = CedarSignIn(page, self._base_url)
-        self._sign_in = SignInFlow(self._screens)
+        self._sign_in = SignInFlow(CedarSignIn(page, self._base_url))
         (timeouts or PortalTimeouts()).apply(page)
-
-    async def login(self, credentials: Credentials) -> None:
-        await self._sign_in.login(credentials)
-
-    async def start_login(self, credentials: Credentials) -> MfaChallenge | None:
-        """Sign in up to the code a person must read; None when already signed in."""
-        return await self._sign_in.start_login(credentials)
-
-    async def submit_mfa_code(self, code: str) -> bool:
-        return await self._sign_in.submit_mfa_code(code)
-
-    async def resend_mfa_code(self) -> MfaChallenge:
-        return await self._sign_in.resend_mfa_code()
-
-    async def is_signed_in(self) -> bool:
-        return await self._screens.is_signed_in()
 
     async def list_accounts(self) -> list[Account]:
         """Cedar's patient is the guarantor of every account number on the account page."""

@@ -12,11 +12,9 @@ from __future__ import annotations
 from playwright.async_api import Page
 
 from models.accounts import Account
-from models.connections import Credentials
 from models.errors import InvalidInput, PortalChanged, StatementNotFound
 from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
-from models.sessions import MfaChallenge
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_file
 from portals.healthpay24 import parsing
@@ -30,36 +28,20 @@ from portals.healthpay24.pages.statement_page import StatementPage
 from portals.healthpay24.sign_in import HealthPay24SignIn, raise_if_signed_out
 from portals.navigation import PortalTimeouts
 from portals.reconciliation import only_match
-from portals.sign_in_flow import SignInFlow
+from portals.sign_in_flow import SignInFlow, SignsInWithACode
 from security.redaction import remember_account
 
 NOT_FOUND = 404
 
 
-class HealthPay24Adapter:
+class HealthPay24Adapter(SignsInWithACode):
     def __init__(
         self, page: Page, base_url: str, *, timeouts: PortalTimeouts | None = None
     ) -> None:
         self._page = page
         self._base_url = base_url.rstrip("/")
-        self._screens = HealthPay24SignIn(page, self._base_url)
-        self._sign_in = SignInFlow(self._screens)
+        self._sign_in = SignInFlow(HealthPay24SignIn(page, self._base_url))
         (timeouts or PortalTimeouts()).apply(page)
-
-    async def login(self, credentials: Credentials) -> None:
-        await self._sign_in.login(credentials)
-
-    async def start_login(self, credentials: Credentials) -> MfaChallenge | None:
-        return await self._sign_in.start_login(credentials)
-
-    async def submit_mfa_code(self, code: str) -> bool:
-        return await self._sign_in.submit_mfa_code(code)
-
-    async def resend_mfa_code(self) -> MfaChallenge:
-        return await self._sign_in.resend_mfa_code()
-
-    async def is_signed_in(self) -> bool:
-        return await self._screens.is_signed_in()
 
     async def list_accounts(self) -> list[Account]:
         accounts = []
@@ -129,7 +111,9 @@ class HealthPay24Adapter:
         # The portal's search finds notes *containing* the text: only an exact note is ours.
         matches = [row for row in rows if row["Payment note"].strip() == reference]
         row = only_match(matches, reference)
-        return parsing.payment_from_activity(row) if row is not None else None
+        if row is None:
+            return None
+        return parsing.payment(row, confirmation="Confirmation", amount="Amount")
 
     async def submit_payment(self, submission: PaymentSubmission) -> Payment:
         statement = await self._open_statement(submission.statement_id)

@@ -111,7 +111,7 @@ class Checkout:
             fields = await receipt.receipt_fields()
             if not fields:
                 raise PortalChanged("pay_submit: the receipt has no payment details")
-            return parsing.payment_from_receipt(fields)
+            return parsing.payment(fields, confirmation="Confirmation number", amount="Amount paid")
         raise await self._submit_refusal()
 
     async def _submit_refusal(self) -> Exception:

@@ -206,25 +206,14 @@ def _line_item(row: dict[str, str]) -> LineItem:
     )
 
 
-def payment_from_activity(row: dict[str, str]) -> Payment:
-    kind, last4 = payment_method(row["Payment method"])
-    return Payment(
-        confirmation_number=row["Confirmation"],
-        statement_id=row["Statement"],
-        amount=money(row["Amount"], "payment amount"),
-        reference=note(row["Payment note"]),
-        method_last4=last4,
-        method_kind=kind,
-        posted_at=timestamp(row["Paid on"], "payment date"),
-    )
-
-
-def payment_from_receipt(fields: dict[str, str]) -> Payment:
+def payment(fields: dict[str, str], *, confirmation: str, amount: str) -> Payment:
+    """A payment from an activity row (``confirmation="Confirmation", amount="Amount"``) or
+    the receipt (``"Confirmation number"``, ``"Amount paid"``): the other names are alike."""
     kind, last4 = payment_method(fields["Payment method"])
     return Payment(
-        confirmation_number=fields["Confirmation number"],
+        confirmation_number=fields[confirmation],
         statement_id=fields["Statement"],
-        amount=money(fields["Amount paid"], "payment amount"),
+        amount=money(fields[amount], "payment amount"),
         reference=note(fields["Payment note"]),
         method_last4=last4,
         method_kind=kind,

@@ -13,7 +13,6 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from models.accounts import Account
-from models.connections import Credentials
 from models.errors import (
     AmountExceedsBalance,
     InvalidInput,
@@ -22,7 +21,6 @@ from models.errors import (
     UnknownPaymentMethod,
 )
 from models.payments import Payment, PaymentSubmission, ReceiptFile
-from models.sessions import MfaChallenge
 from models.settlements import SettlementBatch
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_bytes, downloaded_file
@@ -38,14 +36,14 @@ from portals.patientco.pages.statements_page import StatementsPage
 from portals.patientco.pages.transactions_page import TransactionsPage
 from portals.patientco.sign_in import PatientcoSignIn, raise_if_signed_out
 from portals.reconciliation import answer_may_be_lost, only_match
-from portals.sign_in_flow import SignInFlow
+from portals.sign_in_flow import SignInFlow, SignsInWithACode
 from security.redaction import redactor, remember_account
 
 MAX_LIST_PAGES = 50
 NOT_FOUND = 404
 
 
-class PatientcoAdapter:
+class PatientcoAdapter(SignsInWithACode):
     def __init__(
         self, page: Page, base_url: str, *, timeouts: PortalTimeouts | None = None
     ) -> None:
@@ -54,21 +52,6 @@ class PatientcoAdapter:
         self._console = PatientcoSignIn(page, self._base_url)
         self._sign_in = SignInFlow(self._console)
         (timeouts or PortalTimeouts()).apply(page)
-
-    async def login(self, credentials: Credentials) -> None:
-        await self._sign_in.login(credentials)
-
-    async def start_login(self, credentials: Credentials) -> MfaChallenge | None:
-        return await self._sign_in.start_login(credentials)
-
-    async def submit_mfa_code(self, code: str) -> bool:
-        return await self._sign_in.submit_mfa_code(code)
-
-    async def resend_mfa_code(self) -> MfaChallenge:
-        return await self._sign_in.resend_mfa_code()
-
-    async def is_signed_in(self) -> bool:
-        return await self._console.is_signed_in()
 
     async def list_accounts(self) -> list[Account]:
         listing = AccountsPage(self._page, self._base_url)
@@ -113,7 +96,8 @@ class PatientcoAdapter:
         # The search matches any reference containing the text: keep exact payments only.
         matches = [r for r in rows if r["Type"] == "Payment" and r["Reference"] == reference]
         row = only_match(matches, reference)
-        return parsing.payment_from_transaction(row) if row is not None else None
+        # Only rows whose reference is exactly ours are left, so never the "(none)" placeholder.
+        return parsing.payment(row, method="Method") if row is not None else None
 
     async def submit_payment(self, submission: PaymentSubmission) -> Payment:
         detail = await self._open_statement(submission.statement_id, "pay_form")
@@ -137,7 +121,7 @@ class PatientcoAdapter:
             fields = await posted.detail_fields()
             if not fields:
                 raise PortalChanged("pay_submit: the transaction page has no payment details")
-            return parsing.payment_from_page(fields)
+            return parsing.payment(fields, method="Payment method")
         errors = await form.error_messages()
         if errors:
             raise parsing.pay_form_refusal(errors)

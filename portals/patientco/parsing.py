@@ -255,24 +255,10 @@ def line_item(row: dict[str, str]) -> LineItem:
     )
 
 
-def payment_from_transaction(row: dict[str, str]) -> Payment:
-    """A payment from a Transactions row (its reference shown as typed)."""
-    kind, last4 = payment_method(row["Method"])
-    return Payment(
-        confirmation_number=row["Transaction ID"],
-        statement_id=applied_to(row["Applied to"]),
-        amount=money(row["Amount"], "payment amount"),
-        reference=row["Reference"],
-        method_last4=last4,
-        method_kind=kind,
-        posted_at=timestamp(row["Posted"], "posted"),
-        status=payment_status(row["Status"]),
-    )
-
-
-def payment_from_page(fields: dict[str, str]) -> Payment:
-    """A payment from its transaction page."""
-    kind, last4 = payment_method(fields["Payment method"])
+def payment(fields: dict[str, str], *, method: str) -> Payment:
+    """A payment from a Transactions row (``method="Method"``) or its transaction page
+    (``"Payment method"``): the other names are alike."""
+    kind, last4 = payment_method(fields[method])
     return Payment(
         confirmation_number=fields["Transaction ID"],
         statement_id=applied_to(fields["Applied to"]),

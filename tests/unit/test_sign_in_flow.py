@@ -108,6 +108,9 @@ class FakeScreens:
     async def code_not_taken(self) -> Exception:
         return MfaRejected("restarted")
 
+    async def is_signed_in(self) -> bool:
+        return self.browser.at == "landed"
+
 
 def _credentials(*, totp: bool) -> Credentials:
     return Credentials(
