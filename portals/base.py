@@ -1,9 +1,14 @@
-"""The contract every portal adapter implements, whatever the vendor.
+"""The contract every portal adapter implements, whatever the vendor, and the optional
+capabilities some portals add.
 
 An adapter drives one browser page of one portal. It holds no Temporal code and makes
 no business decisions (the workflow decides whether to pay; the adapter only knows how).
 It raises the typed errors of ``models.errors``: PortalChanged when a page does not look
 as expected, never a guess.
+
+``PortalAdapter`` is what the activities call. Everything else is a protocol of its own,
+checked with ``isinstance`` by the code that needs it: a portal without settlement batches
+simply is not a ``SettlementReader``.
 """
 
 from __future__ import annotations
@@ -24,12 +29,6 @@ from models.statements import Statement, StatementSummary
 class PortalAdapter(Protocol):
     def __init__(self, page: Page, base_url: str) -> None: ...
 
-    async def login(self, credentials: Credentials) -> None:
-        """Sign in, answering a TOTP challenge from ``credentials.totp_secret`` if asked.
-
-        MfaRejected if the portal wants a code only a person can read: use ``start_login``.
-        """
-
     async def start_login(self, credentials: Credentials) -> MfaChallenge | None:
         """Fill in username and password; stop at a code only a person can read.
 
@@ -37,7 +36,7 @@ class PortalAdapter(Protocol):
         TOTP code answered from ``credentials.totp_secret``, ticking "remember this device".
         Otherwise the challenge, with nothing submitted yet: the browser's storage state now
         holds the pending sign-in, and ``submit_mfa_code`` may finish it in another context.
-        BadCredentials and AccountLocked as for ``login``.
+        BadCredentials and AccountLocked when the portal refuses the password.
         """
 
     async def submit_mfa_code(self, code: str) -> bool:
@@ -52,16 +51,6 @@ class PortalAdapter(Protocol):
     async def resend_mfa_code(self) -> MfaChallenge:
         """Ask the portal for a new code (the earlier one stops working); MfaRejected if no
         sign-in is waiting any more."""
-
-    async def is_signed_in(self) -> bool:
-        """Whether this browser's session is still signed in (False: the portal expired it)."""
-
-    async def list_accounts(self) -> list[Account]:
-        """Every account the signed-in login sees, each with its guarantor (a patient portal:
-        the patient's own; a staff portal: every guarantor account)."""
-
-    async def list_statements(self) -> list[StatementSummary]:
-        """Every statement the signed-in login sees, all pages."""
 
     async def get_statement(self, statement_id: str) -> Statement:
         """One statement with its line items; StatementNotFound if the portal has none."""
@@ -81,6 +70,47 @@ class PortalAdapter(Protocol):
 
     async def download_receipt(self, confirmation_number: str) -> ReceiptFile:
         """The receipt document of a posted payment."""
+
+
+@runtime_checkable
+class UnattendedSignIn(Protocol):
+    """Signing in where no person is needed, and checking a restored session (every portal
+    today; tools, tests and the coming sync workflows)."""
+
+    async def login(self, credentials: Credentials) -> None:
+        """Sign in, answering a TOTP challenge from ``credentials.totp_secret`` if asked.
+
+        MfaRejected if the portal wants a code only a person can read: use ``start_login``.
+        BadCredentials and AccountLocked as for ``start_login``.
+        """
+
+    async def is_signed_in(self) -> bool:
+        """Whether this browser's session is still signed in (False: the portal expired it)."""
+
+
+@runtime_checkable
+class AccountReader(Protocol):
+    """Portals that show the login's accounts and guarantors (every portal today)."""
+
+    async def list_accounts(self) -> list[Account]:
+        """Every account the signed-in login sees, each with its guarantor (a patient portal:
+        the patient's own; a staff portal: every guarantor account)."""
+
+
+@runtime_checkable
+class StatementLister(Protocol):
+    """Portals that list statements (every portal today)."""
+
+    async def list_statements(self) -> list[StatementSummary]:
+        """Every statement the signed-in login sees, all pages."""
+
+
+@runtime_checkable
+class StatementPdfReader(Protocol):
+    """Portals that publish a statement as a PDF document (HealthPay24)."""
+
+    async def download_statement_pdf(self, statement_id: str) -> ReceiptFile:
+        """The statement as the portal's PDF document."""
 
 
 @runtime_checkable

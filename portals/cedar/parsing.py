@@ -1,7 +1,8 @@
-"""Turning the Cedar portal's displayed text into typed values.
+"""Turning the Cedar portal's displayed text into typed values and normalized models.
 
-Every parser raises PortalChanged on text it does not recognise: a changed format must
-fail loudly, never be guessed at.
+Cedar prints plain amounts ("$1,234.50"), US dates ("Mar 4, 2025"), codes as "CPT 99213" and
+methods as "Visa ending in 4242". Every parser raises PortalChanged on text it does not
+recognise: a changed format must fail loudly, never be guessed at.
 """
 
 from __future__ import annotations
@@ -9,12 +10,20 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from models.errors import PortalChanged
+from models.errors import (
+    AmountExceedsBalance,
+    InsufficientFunds,
+    InvalidAmount,
+    PaymentDeclined,
+    PortalChanged,
+    UnknownPaymentMethod,
+)
 from models.money import Money
-from models.payments import PaymentMethodKind
+from models.payments import Payment, PaymentMethodKind
 from models.sessions import MfaMethod
-from models.statements import StatementStatus
+from models.statements import LineItem, StatementStatus, StatementSummary
 from portals import parsing_common as common
+from portals.refusals import Refusal, refusal
 
 form_amount = common.form_amount
 
@@ -32,6 +41,18 @@ _STATUSES = {
     "Paid": StatementStatus.BALANCED,
     "Cancelled": StatementStatus.CANCELLED,
 }
+# Every pay-form error means nothing was charged or recorded.
+_PAY_FORM_REFUSALS = (
+    Refusal(("cannot exceed the balance due",), AmountExceedsBalance,
+            "the amount is more than the statement's balance due"),
+    Refusal(("not on file",), UnknownPaymentMethod,
+            "the payment method is not on file at the portal"),
+    Refusal(("insufficient funds",), InsufficientFunds,
+            "the processor declined the charge: insufficient funds"),
+    Refusal(("declined",), PaymentDeclined, "the processor declined the charge"),
+    Refusal(("greater than",), InvalidAmount, "the portal refused the amount"),
+    Refusal(("valid amount",), InvalidAmount, "the portal refused the amount"),
+)  # fmt: skip
 
 
 def money(text: str, field: str) -> Money:
@@ -85,3 +106,47 @@ def code_destination(text: str) -> tuple[MfaMethod, str, str]:
         raise PortalChanged("the verification screen does not say where the code was sent")
     method = MfaMethod.EMAIL if match["verb"] == "emailed" else MfaMethod.SMS
     return method, match["destination"], match["sentence"]
+
+
+def pay_form_refusal(errors: list[str]) -> Exception:
+    return refusal(
+        errors, _PAY_FORM_REFUSALS,
+        "pay_submit: the portal refused the payment for an unknown reason",
+    )  # fmt: skip
+
+
+def statement_summary(row: dict[str, str]) -> StatementSummary:
+    return StatementSummary(
+        statement_id=row["Statement"],
+        issued_on=day(row["Statement date"], "statement date"),
+        due_on=day(row["Due date"], "due date"),
+        total=money(row["Total"], "total"),
+        balance=money(row["Balance due"], "balance due"),
+        status=statement_status(row["Status"]),
+    )
+
+
+def line_item(row: dict[str, str]) -> LineItem:
+    system, code = procedure_code(row["Code"])
+    return LineItem(
+        service_date=day(row["Service date"], "service date"),
+        code=code,
+        code_system=system,
+        description=row["Description"],
+        charge=money(row["Charge"], "charge"),
+        patient_responsibility=money(row["Your responsibility"], "patient responsibility"),
+    )
+
+
+def payment(fields: dict[str, str], confirmation_field: str) -> Payment:
+    """A payment from a history row ("Confirmation") or the confirmation page
+    ("Confirmation number"): the other columns are named alike."""
+    return Payment(
+        confirmation_number=fields[confirmation_field],
+        statement_id=fields["Statement"],
+        amount=money(fields["Amount"], "payment amount"),
+        reference=reference(fields["Reference"]),
+        method_last4=card_last4(fields["Paid with"]),
+        method_kind=method_kind(fields["Paid with"]),
+        posted_at=timestamp(fields["Date"], "payment date"),
+    )

@@ -13,24 +13,40 @@ from playwright.async_api import Page
 
 from models.errors import (
     AmountExceedsBalance,
-    ConfirmationMissing,
     InsufficientFunds,
     InvalidAmount,
     InvalidInput,
     PaymentDeclined,
     PortalChanged,
-    PortalTimeout,
-    PortalUnavailable,
     UnknownPaymentMethod,
 )
 from models.payments import Payment, PaymentSubmission
-from portals.healthpay24 import normalize, parsing
-from portals.healthpay24.opening import open_statement, path_of, raise_if_signed_out
+from portals.healthpay24 import parsing
 from portals.healthpay24.pages.checkout_amount_page import CheckoutAmountPage
 from portals.healthpay24.pages.checkout_method_page import CheckoutMethodPage
 from portals.healthpay24.pages.checkout_review_page import CheckoutReviewPage
 from portals.healthpay24.pages.hosted_fields_frame import HostedFieldsFrame
 from portals.healthpay24.pages.receipt_page import ReceiptPage
+from portals.healthpay24.pages.statement_page import StatementPage
+from portals.healthpay24.sign_in import path_of, raise_if_signed_out
+from portals.reconciliation import answer_may_be_lost
+from portals.refusals import Refusal, refusal
+
+_AMOUNT_REFUSALS = (
+    Refusal(("more than the amount due",), AmountExceedsBalance,
+            "the amount is more than the statement's amount due"),
+    Refusal(("payment note",), InvalidInput,
+            "the portal refused the payment note (at most 120 characters)"),
+    Refusal(("at least",), InvalidAmount, "the portal refused the amount"),
+    Refusal(("enter a payment amount",), InvalidAmount, "the portal refused the amount"),
+)  # fmt: skip
+_METHOD_REFUSALS = (
+    Refusal(("insufficient funds",), InsufficientFunds,
+            "the processor declined the payment: insufficient funds"),
+    Refusal(("declined",), PaymentDeclined, "the processor declined the payment"),
+    Refusal(("couldn't use that payment method",), UnknownPaymentMethod,
+            "the portal could not use the payment method"),
+)  # fmt: skip
 
 
 class Checkout:
@@ -38,14 +54,14 @@ class Checkout:
         self._page = page
         self._base_url = base_url
 
-    async def pay(self, submission: PaymentSubmission) -> Payment:
-        await self._start(submission)
+    async def pay(self, submission: PaymentSubmission, statement: StatementPage) -> Payment:
+        """From the statement's page (opened and checked by the adapter) to the receipt."""
+        await self._start(statement)
         await self._enter_amount(submission)
         await self._choose_method(submission.payment_method_token)
         return await self._review_and_submit(submission)
 
-    async def _start(self, submission: PaymentSubmission) -> None:
-        statement = await open_statement(self._page, self._base_url, submission.statement_id)
+    async def _start(self, statement: StatementPage) -> None:
         if not await statement.can_pay():
             if await statement.summary_fields():
                 raise AmountExceedsBalance("the statement is paid in full: nothing is due")
@@ -87,21 +103,15 @@ class Checkout:
             raise PortalChanged("checkout: the review step is not as expected")
         await _check_summary(review, submission)
         await review.authorize_payment()
-        try:
+        async with answer_may_be_lost(submission.reference, field="payment note"):
             await review.submit()
-        except (PortalUnavailable, PortalTimeout) as error:
-            # The submit may have moved money before the answer was lost: reconcile first.
-            raise ConfirmationMissing(
-                f"pay_submit: no confirmation arrived ({error.message}); "
-                f"look up payment note {submission.reference} before submitting again"
-            ) from None
         raise_if_signed_out(self._page, "pay_submit")
         receipt = ReceiptPage(self._page, self._base_url)
         if path_of(self._page).startswith(ReceiptPage.PATH_PREFIX) and await receipt.is_shown():
             fields = await receipt.receipt_fields()
             if not fields:
                 raise PortalChanged("pay_submit: the receipt has no payment details")
-            return normalize.payment_from_receipt(fields)
+            return parsing.payment(fields, confirmation="Confirmation number", amount="Amount paid")
         raise await self._submit_refusal()
 
     async def _submit_refusal(self) -> Exception:
@@ -130,22 +140,13 @@ async def _check_summary(review: CheckoutReviewPage, submission: PaymentSubmissi
 
 
 def _amount_refusal(errors: list[str]) -> Exception:
-    text = " ".join(errors).lower()
-    if "more than the amount due" in text:
-        return AmountExceedsBalance("the amount is more than the statement's amount due")
-    if "payment note" in text:
-        return InvalidInput("the portal refused the payment note (at most 120 characters)")
-    if "at least" in text or "enter a payment amount" in text:
-        return InvalidAmount("the portal refused the amount")
-    return PortalChanged("checkout: the portal refused the amount for an unknown reason")
+    return refusal(
+        errors, _AMOUNT_REFUSALS, "checkout: the portal refused the amount for an unknown reason"
+    )
 
 
 def _method_refusal(alert: str | None) -> Exception:
-    text = (alert or "").lower()
-    if "insufficient funds" in text:
-        return InsufficientFunds("the processor declined the payment: insufficient funds")
-    if "declined" in text:
-        return PaymentDeclined("the processor declined the payment")
-    if "couldn't use that payment method" in text:
-        return UnknownPaymentMethod("the portal could not use the payment method")
-    return PortalChanged("pay_submit: the portal refused the payment method for an unknown reason")
+    return refusal(
+        alert, _METHOD_REFUSALS,
+        "pay_submit: the portal refused the payment method for an unknown reason",
+    )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Turning the Patientco console's displayed text into typed values.
+"""Turning the Patientco console's displayed text into typed values and normalized models.
 
 The console prints money as "USD 1,234.50", dates as "06/30/2025", periods as
 "06/01/2025 – 06/30/2025", procedure codes as "99213 (CPT)" and payment methods as
@@ -10,14 +10,25 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Literal, TypeVar, cast
 
-from models.accounts import AccountStatus
-from models.errors import PortalChanged
+from models.accounts import Account, AccountStatus, Encounter, Guarantor
+from models.errors import (
+    AmountExceedsBalance,
+    InsufficientFunds,
+    InvalidAmount,
+    PaymentDeclined,
+    PortalChanged,
+    PortalUnavailable,
+    UnknownPaymentMethod,
+)
 from models.money import Money, parse_amount_to_cents
-from models.payments import PaymentMethodKind, PaymentStatus
-from models.statements import StatementStatus
+from models.payments import Payment, PaymentMethodKind, PaymentStatus
+from models.sessions import MfaMethod
+from models.statements import LineItem, Statement, StatementStatus, StatementSummary
+from models.vendor_extensions import PatientcoAccountExtension, PatientcoStatementExtension
 from portals import parsing_common as common
+from portals.refusals import Refusal, refusal
 
 _DATE_FORMAT = "%m/%d/%Y"
 _TIMESTAMP_FORMAT = "%m/%d/%Y %H:%M UTC"
@@ -45,6 +56,21 @@ _PAYMENT_STATUSES = {
 _CHANNELS = {"Email": "email", "SMS": "sms", "Paper": "paper"}
 _DELIVERY = {"Delivered": "delivered", "Bounced": "bounced", "Pending": "pending"}
 ACCOUNT_BALANCE = "Account balance"
+# Every post-payment form error means nothing was charged or posted.
+_PAY_FORM_REFUSALS = (
+    Refusal(("exceeds the open balance",), AmountExceedsBalance,
+            "the amount is more than the statement's open balance"),
+    Refusal(("payment method on file",), UnknownPaymentMethod,
+            "the payment method is not on file for this guarantor"),
+    Refusal(("declined by processor: insufficient_funds",), InsufficientFunds,
+            "the processor declined the charge: insufficient funds"),
+    Refusal(("declined by processor",), PaymentDeclined, "the processor declined the charge"),
+    Refusal(("processor is unavailable",), PortalUnavailable,
+            "pay_submit: the portal could not reach its processor"),
+    Refusal(("amount",), InvalidAmount, "the portal refused the amount"),
+)  # fmt: skip
+Channel = Literal["email", "sms", "paper"]
+Delivery = Literal["delivered", "bounced", "pending"]
 _T = TypeVar("_T")
 
 form_amount = common.form_amount
@@ -134,13 +160,112 @@ def reference(text: str) -> str:
     return "" if cleaned == "(none)" else cleaned
 
 
-def code_destination(text: str) -> tuple[str, str]:
-    """("e***@example.com", "We sent a 6-digit code to e***@example.com.")."""
+def code_destination(text: str) -> tuple[MfaMethod, str, str]:
+    """(EMAIL, "e***@example.com", "We sent a 6-digit code to e***@example.com."): Patientco ID
+    sends codes by email only."""
     match = _SENT_TO.search(text.strip())
     if match is None:
         raise PortalChanged("the verification screen does not say where the code was sent")
-    return match["destination"], match["sentence"]
+    return MfaMethod.EMAIL, match["destination"], match["sentence"]
 
 
 def _lookup(table: dict[str, _T], text: str, what: str) -> _T:
     return common.lookup(table, text, f"{what} the adapter does not know")
+
+
+def pay_form_refusal(errors: list[str]) -> Exception:
+    return refusal(
+        errors, _PAY_FORM_REFUSALS,
+        "pay_submit: the portal refused the payment for an unknown reason",
+    )  # fmt: skip
+
+
+def account(facts: dict[str, str], patients: list[dict[str, str]],
+            visits: list[dict[str, str]]) -> Account:  # fmt: skip
+    """A guarantor account from its page: the facts, the patients it covers, their visits."""
+    own = next((p["MRN"] for p in patients if p["Relationship"] == "Self"), None)
+    return Account(
+        identifier=facts["Account #"],
+        name=facts["Name"],
+        status=account_status(facts["Account status"]),
+        guarantor=Guarantor(
+            identifier=facts["Guarantor #"], name=facts["Name"],
+            birth_date=day(facts["Date of birth"], "date of birth"), mrn=own,
+        ),
+        balance=money(facts["Account balance"], "account balance"),
+        encounters=[
+            Encounter(identifier=v["Encounter"], facility=v["Facility"],
+                      period_start=day(v["Date of service"], "date of service"),
+                      service_type=v["Service line"])
+            for v in visits
+        ],
+        extension=PatientcoAccountExtension(
+            facility=visits[0]["Facility"] if visits else None,
+            guarantor_number=facts["Guarantor #"],
+            patient_mrns=tuple(p["MRN"] for p in patients),
+        ),
+    )  # fmt: skip
+
+
+def statement_summary(row: dict[str, str]) -> StatementSummary:
+    start, end = period(row["Statement period"], "statement period")
+    channel, status = delivery(row["Delivery"])
+    return StatementSummary(
+        statement_id=row["Statement #"],
+        issued_on=day(row["Issued"], "issued"),
+        due_on=day(row["Due"], "due date"),
+        total=money(row["Billed"], "billed"),
+        balance=money(row["Balance"], "balance"),
+        status=statement_status(row["Status"]),
+        extension=PatientcoStatementExtension(
+            period_start=start, period_end=end, delivery_channel=cast(Channel, channel),
+            delivery_status=cast(Delivery, status), guarantor_number=row["Guarantor #"],
+        ),
+    )  # fmt: skip
+
+
+def statement(statement_id: str, fields: dict[str, str], items: list[LineItem]) -> Statement:
+    channel, status = delivery(fields["Delivery"])
+    start, end = period(fields["Statement period"], "statement period")
+    return Statement(
+        statement_id=statement_id,
+        issued_on=day(fields["Issued"], "issued"),
+        due_on=day(fields["Due"], "due date"),
+        total=money(fields["Billed"], "billed"),
+        balance=money(fields["Balance"], "balance"),
+        status=statement_status(fields["Status"]),
+        account_number=fields["Account #"],
+        line_items=items,
+        extension=PatientcoStatementExtension(
+            period_start=start, period_end=end, delivery_channel=cast(Channel, channel),
+            delivery_status=cast(Delivery, status), account_number=fields["Account #"],
+        ),
+    )  # fmt: skip
+
+
+def line_item(row: dict[str, str]) -> LineItem:
+    system, code = procedure_code(row["CPT/HCPCS"])
+    return LineItem(
+        service_date=day(row["DOS"], "date of service"),
+        code=code,
+        code_system=system,
+        description=row["Description"],
+        charge=money(row["Gross charge"], "gross charge"),
+        patient_responsibility=money(row["Guarantor resp."], "guarantor responsibility"),
+    )
+
+
+def payment(fields: dict[str, str], *, method: str) -> Payment:
+    """A payment from a Transactions row (``method="Method"``) or its transaction page
+    (``"Payment method"``): the other names are alike."""
+    kind, last4 = payment_method(fields[method])
+    return Payment(
+        confirmation_number=fields["Transaction ID"],
+        statement_id=applied_to(fields["Applied to"]),
+        amount=money(fields["Amount"], "payment amount"),
+        reference=reference(fields["Reference"]),
+        method_last4=last4,
+        method_kind=kind,
+        posted_at=timestamp(fields["Posted"], "posted"),
+        status=payment_status(fields["Status"]),
+    )

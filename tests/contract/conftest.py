@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from models.connections import Credentials, PortalName
 from portals import adapter_class
-from portals.base import PortalAdapter
+from portals.base import PortalAdapter, UnattendedSignIn
 from portals.browser import BrowserPool
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.launcher import PortalProcess
@@ -45,6 +45,7 @@ async def signed_in(
     user = admin.user(SANDBOX_PORTALS[portal_name].demo_username)
     async with browser_pool.context() as context:
         adapter = adapter_class(portal_name)(await context.new_page(), process.base_url)
+        assert isinstance(adapter, UnattendedSignIn)
         await adapter.login(
             Credentials(
                 username=user.username,

@@ -19,7 +19,13 @@ from models.money import Money
 from models.payments import Payment, PaymentSubmission
 from models.settlements import SettlementBatch
 from models.statements import Statement, StatementStatus, StatementSummary
-from portals.base import EstimateReader, SettlementReader
+from portals.base import (
+    AccountReader,
+    EstimateReader,
+    SettlementReader,
+    StatementLister,
+    UnattendedSignIn,
+)
 from tests.contract.conftest import SignedIn
 
 
@@ -28,11 +34,15 @@ def _vendor_of(model: Account | StatementSummary) -> str | None:
 
 
 async def test_signed_in_session_is_recognized(signed_in: SignedIn) -> None:
-    assert await signed_in.adapter.is_signed_in()
+    adapter = signed_in.adapter
+    assert isinstance(adapter, UnattendedSignIn)
+    assert await adapter.is_signed_in()
 
 
 async def test_accounts_and_guarantors_match_the_portal_database(signed_in: SignedIn) -> None:
-    accounts = await signed_in.adapter.list_accounts()
+    adapter = signed_in.adapter
+    assert isinstance(adapter, AccountReader)
+    accounts = await adapter.list_accounts()
 
     truth = {a.account_id: a for a in signed_in.admin.accounts(signed_in.user.username)}
     assert accounts and all(isinstance(account, Account) for account in accounts)
@@ -51,7 +61,9 @@ async def test_accounts_and_guarantors_match_the_portal_database(signed_in: Sign
 
 
 async def test_statements_list_matches_the_portal_database(signed_in: SignedIn) -> None:
-    summaries = await signed_in.adapter.list_statements()
+    adapter = signed_in.adapter
+    assert isinstance(adapter, StatementLister)
+    summaries = await adapter.list_statements()
 
     truth = {s.statement_id: s for s in signed_in.user.statements}
     assert summaries and all(isinstance(summary, StatementSummary) for summary in summaries)

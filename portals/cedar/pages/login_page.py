@@ -9,10 +9,11 @@ from portals.navigation import errors_mapped, goto, navigate_by
 
 class LoginPage:
     STEP = "login"
+    PATH = "/login"
 
     def __init__(self, page: Page, base_url: str) -> None:
         self.page = page
-        self.url = f"{base_url}/login"
+        self.url = f"{base_url}{self.PATH}"
         self.username = page.get_by_label("Username")
         self.password = page.get_by_label("Password")
         self.sign_in_button = page.get_by_role("button", name="Sign in")

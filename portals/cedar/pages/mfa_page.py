@@ -11,10 +11,11 @@ from portals.navigation import errors_mapped, goto, navigate_by
 
 class MfaPage:
     STEP = "mfa"
+    PATH = "/mfa"
 
     def __init__(self, page: Page, base_url: str) -> None:
         self.page = page
-        self.url = f"{base_url}/mfa"
+        self.url = f"{base_url}{self.PATH}"
         self.heading = page.get_by_role("heading", name="Two-step verification")
         self.code = page.get_by_label("Verification code")
         self.remember_device = page.get_by_role("checkbox", name="Remember this device")
@@ -31,7 +32,7 @@ class MfaPage:
         async with errors_mapped(self.STEP):
             return await self.heading.is_visible() and await self.code.is_visible()
 
-    async def enter_code(self, code: str, *, remember_device: bool = False) -> Response | None:
+    async def enter_code(self, code: str, *, remember_device: bool) -> Response | None:
         async with errors_mapped(self.STEP):
             await self.code.fill(code)
             if remember_device:

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from playwright.async_api import Page, Response
 
-from portals.navigation import errors_mapped, goto, navigate_by
+from portals.navigation import errors_mapped, navigate_by
 from portals.page_reading import alert_messages
+from portals.record_page import RecordPage
 
 
-class PaymentPage:
+class PaymentPage(RecordPage):
     STEP = "pay_form"
+    PATH = "/statements/{}/pay"
+    NOT_FOUND = "Statement not found"
     SUBMIT_STEP = "pay_submit"
 
     def __init__(self, page: Page, base_url: str) -> None:
-        self.page = page
-        self.base_url = base_url
+        super().__init__(page, base_url)
         self.heading = page.get_by_role("heading", name="Pay statement")
-        self.not_found_heading = page.get_by_role("heading", name="Statement not found")
         self.full_balance = page.get_by_role("radio", name="Pay full balance")
         self.other_amount = page.get_by_role("radio", name="Pay another amount")
         self.amount = page.get_by_role("textbox", name="Amount", exact=True)
@@ -27,17 +26,9 @@ class PaymentPage:
         self.submit_button = page.get_by_role("button", name="Submit payment")
         self.alert = page.get_by_role("alert")
 
-    async def open(self, statement_id: str) -> Response | None:
-        url = f"{self.base_url}/statements/{quote(statement_id, safe='')}/pay"
-        return await goto(self.page, url, self.STEP)
-
     async def is_shown(self) -> bool:
         async with errors_mapped(self.STEP):
             return await self.heading.is_visible() and await self.submit_button.is_visible()
-
-    async def is_not_found(self) -> bool:
-        async with errors_mapped(self.STEP):
-            return await self.not_found_heading.is_visible()
 
     async def enter_amount(self, amount: str) -> None:
         async with errors_mapped(self.STEP):

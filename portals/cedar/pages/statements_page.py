@@ -12,10 +12,11 @@ COLUMNS = ("Statement", "Statement date", "Due date", "Total", "Balance due", "S
 
 class StatementsPage:
     STEP = "statements"
+    PATH = "/statements"
 
     def __init__(self, page: Page, base_url: str) -> None:
         self.page = page
-        self.url = f"{base_url}/statements"
+        self.url = f"{base_url}{self.PATH}"
         self.heading = page.get_by_role("heading", name="Your statements")
         self.table = page.get_by_role("table", name="Statements")
         self.pagination = page.get_by_role("navigation", name="Pagination")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from playwright.async_api import Page
 
-from playwright.async_api import Page, Response
-
-from portals.navigation import errors_mapped, goto
+from portals.navigation import errors_mapped
 from portals.page_reading import (
-    main_heading_text,
     read_definitions_if_shown,
     read_table_if_shown,
 )
+from portals.record_page import RecordPage
 
 DETAIL_TERMS = ("Patient", "Guarantor", "Guarantor ID", "Guarantor date of birth",
                 "Account status", "Autopay", "Current balance")  # fmt: skip
@@ -20,28 +18,16 @@ STATEMENT_COLUMNS = ("Statement", "Visit number", "Statement date", "Due by", "A
                      "Amount due", "Status", "Document")  # fmt: skip
 
 
-class AccountPage:
+class AccountPage(RecordPage):
     STEP = "account"
+    PATH = "/portal/accounts/{}"
+    NOT_FOUND = "Account not found"
 
     def __init__(self, page: Page, base_url: str) -> None:
-        self.page = page
-        self.base_url = base_url
+        super().__init__(page, base_url)
         self.details = page.get_by_role("region", name="Account details")
         self.visits = page.get_by_role("table", name="Visits")
         self.statements = page.get_by_role("table", name="Statements")
-        self.not_found_heading = page.get_by_role("heading", name="Account not found")
-
-    async def open(self, account_number: str) -> Response | None:
-        url = f"{self.base_url}/portal/accounts/{quote(account_number, safe='')}"
-        return await goto(self.page, url, self.STEP)
-
-    async def is_not_found(self) -> bool:
-        async with errors_mapped(self.STEP):
-            return await self.not_found_heading.is_visible()
-
-    async def heading_text(self) -> str | None:
-        async with errors_mapped(self.STEP):
-            return await main_heading_text(self.page)
 
     async def detail_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):

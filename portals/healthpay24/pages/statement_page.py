@@ -2,46 +2,32 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from playwright.async_api import Download, Page, Response
 
-from portals.navigation import download_by, errors_mapped, goto, navigate_by
+from portals.navigation import download_by, errors_mapped, navigate_by
 from portals.page_reading import (
-    main_heading_text,
     read_definitions_if_shown,
     read_table_if_shown,
 )
+from portals.record_page import RecordPage
 
 SUMMARY_TERMS = ("Account number", "Visit", "Statement date", "Payment due by", "Amount billed",
                  "Amount due", "Status")  # fmt: skip
 CHARGE_COLUMNS = ("Date of service", "Procedure code", "Description", "Charges", "You owe")
 
 
-class StatementPage:
+class StatementPage(RecordPage):
     STEP = "statement"
+    PATH = "/portal/statements/{}"
+    NOT_FOUND = "Statement not found"
     PDF_STEP = "statement_pdf"
 
     def __init__(self, page: Page, base_url: str) -> None:
-        self.page = page
-        self.base_url = base_url
+        super().__init__(page, base_url)
         self.summary = page.get_by_role("region", name="Statement summary")
         self.charges = page.get_by_role("table", name="Charges")
         self.pay_now = page.get_by_role("link", name="Pay now")
         self.pdf_link = page.get_by_role("link", name="Download statement (PDF)")
-        self.not_found_heading = page.get_by_role("heading", name="Statement not found")
-
-    async def open(self, statement_id: str) -> Response | None:
-        url = f"{self.base_url}/portal/statements/{quote(statement_id, safe='')}"
-        return await goto(self.page, url, self.STEP)
-
-    async def is_not_found(self) -> bool:
-        async with errors_mapped(self.STEP):
-            return await self.not_found_heading.is_visible()
-
-    async def heading_text(self) -> str | None:
-        async with errors_mapped(self.STEP):
-            return await main_heading_text(self.page)
 
     async def summary_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):

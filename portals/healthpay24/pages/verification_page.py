@@ -20,7 +20,7 @@ class VerificationPage:
         self.remember_device = page.get_by_role("checkbox", name="Remember this device")
         self.verify_button = page.get_by_role("button", name="Verify", exact=True)
         self.resend_button = page.get_by_role("button", name="Text me a new code")
-        self.texted_notice = page.get_by_text("We texted a security code to")
+        self.sent_notice = page.get_by_text("We texted a security code to")
         self.authenticator_hint = page.get_by_text("in your authenticator app")
         self.alert = page.get_by_role("alert")
 
@@ -41,9 +41,9 @@ class VerificationPage:
     async def request_new_code(self) -> Response | None:
         return await navigate_by(self.page, self.resend_button.click, self.STEP)
 
-    async def texted_notice_text(self) -> str | None:
+    async def sent_notice_text(self) -> str | None:
         async with errors_mapped(self.STEP):
-            return await text_or_none(self.texted_notice)
+            return await text_or_none(self.sent_notice)
 
     async def authenticator_hint_text(self) -> str | None:
         async with errors_mapped(self.STEP):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from playwright.async_api import Page
 
-from playwright.async_api import Page, Response
-
-from portals.navigation import errors_mapped, goto
+from portals.navigation import errors_mapped
 from portals.patientco.pages.reading import read_facts_if_shown, read_table
+from portals.record_page import RecordPage
 
 GUARANTOR_TERMS = ("Guarantor #", "Name", "Date of birth", "Account #", "Account status",
                    "Account balance")  # fmt: skip
@@ -15,24 +14,16 @@ PATIENT_COLUMNS = ("MRN", "Patient", "DOB", "Relationship")
 ENCOUNTER_COLUMNS = ("Encounter", "Date of service", "MRN", "Facility", "Service line")
 
 
-class AccountPage:
+class AccountPage(RecordPage):
     STEP = "account"
+    PATH = "/accounts/{}"
+    NOT_FOUND = "Account not found"
 
     def __init__(self, page: Page, base_url: str) -> None:
-        self.page = page
-        self.base_url = base_url
-        self.not_found_heading = page.get_by_role("heading", name="Account not found")
+        super().__init__(page, base_url)
         self.guarantor = page.get_by_role("region", name="Guarantor")
         self.patients_table = page.get_by_role("table", name="Patients")
         self.encounters_table = page.get_by_role("table", name="Encounters")
-
-    async def open(self, account_number: str) -> Response | None:
-        url = f"{self.base_url}/accounts/{quote(account_number, safe='')}"
-        return await goto(self.page, url, self.STEP)
-
-    async def is_not_found(self) -> bool:
-        async with errors_mapped(self.STEP):
-            return await self.not_found_heading.is_visible()
 
     async def guarantor_facts(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):

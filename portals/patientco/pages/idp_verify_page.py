@@ -35,10 +35,11 @@ class IdpVerifyPage:
         async with errors_mapped(self.STEP):
             return await self.timed_out_heading.is_visible()
 
-    async def enter_code(self, code: str, *, trust_browser: bool) -> Response | None:
+    async def enter_code(self, code: str, *, remember_device: bool) -> Response | None:
+        """``remember_device`` ticks "Trust this browser"."""
         async with errors_mapped(self.STEP):
             await self.code.fill(code)
-            if trust_browser:
+            if remember_device:
                 await self.trust.check()
         return await navigate_by(self.page, self.verify_button.click, self.STEP)
 

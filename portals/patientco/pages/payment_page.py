@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from playwright.async_api import Download, Page
 
-from playwright.async_api import Download, Page, Response
-
-from portals.navigation import download_by, errors_mapped, goto
+from portals.navigation import download_by, errors_mapped
 from portals.patientco.pages.reading import read_facts_if_shown
+from portals.record_page import RecordPage
 
 DETAIL_TERMS = ("Transaction ID", "Status", "Account #", "Applied to", "Amount", "Payment method",
                 "Reference", "Posted")  # fmt: skip
 
 
-class PaymentPage:
+class PaymentPage(RecordPage):
     STEP = "confirmation"
+    PATH = "/transactions/{}"
+    NOT_FOUND = "Transaction not found"
     RECEIPT_STEP = "receipt"
 
     def __init__(self, page: Page, base_url: str) -> None:
-        self.page = page
-        self.base_url = base_url
+        super().__init__(page, base_url)
         self.posted_banner = page.get_by_role("status").filter(has_text="Payment posted")
-        self.not_found_heading = page.get_by_role("heading", name="Transaction not found")
         self.details = page.get_by_role("region", name="Transaction details")
         self.receipt_link = page.get_by_role("link", name="Download receipt (PDF)")
-
-    async def open(self, transaction_id: str) -> Response | None:
-        url = f"{self.base_url}/transactions/{quote(transaction_id, safe='')}"
-        return await goto(self.page, url, self.STEP)
 
     async def is_posted(self) -> bool:
         """The page right after a successful submit."""
@@ -37,10 +32,6 @@ class PaymentPage:
     async def is_shown(self) -> bool:
         async with errors_mapped(self.STEP):
             return await self.details.is_visible()
-
-    async def is_not_found(self) -> bool:
-        async with errors_mapped(self.STEP):
-            return await self.not_found_heading.is_visible()
 
     async def detail_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):

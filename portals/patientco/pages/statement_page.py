@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from playwright.async_api import Page, Response
 
-from portals.navigation import errors_mapped, goto, navigate_by
-from portals.page_reading import main_heading_text
+from portals.navigation import errors_mapped, navigate_by
 from portals.patientco.pages.reading import (
     read_facts_if_shown,
     read_table_if_shown,
 )
+from portals.record_page import RecordPage
 
 DETAIL_TERMS = ("Statement #", "Account #", "Statement period", "Issued", "Due", "Billed",
                 "Balance", "Status", "Delivery")  # fmt: skip
@@ -19,28 +17,16 @@ CHARGE_COLUMNS = ("DOS", "Encounter", "CPT/HCPCS", "Description", "Gross charge"
                   "Guarantor resp.")  # fmt: skip
 
 
-class StatementPage:
+class StatementPage(RecordPage):
     STEP = "statement"
+    PATH = "/statements/{}"
+    NOT_FOUND = "Statement not found"
 
     def __init__(self, page: Page, base_url: str) -> None:
-        self.page = page
-        self.base_url = base_url
-        self.not_found_heading = page.get_by_role("heading", name="Statement not found")
+        super().__init__(page, base_url)
         self.details = page.get_by_role("region", name="Statement details")
         self.charges = page.get_by_role("table", name="Charges")
         self.post_payment_link = page.get_by_role("link", name="Post payment")
-
-    async def open(self, statement_id: str) -> Response | None:
-        url = f"{self.base_url}/statements/{quote(statement_id, safe='')}"
-        return await goto(self.page, url, self.STEP)
-
-    async def is_not_found(self) -> bool:
-        async with errors_mapped(self.STEP):
-            return await self.not_found_heading.is_visible()
-
-    async def heading_text(self) -> str | None:
-        async with errors_mapped(self.STEP):
-            return await main_heading_text(self.page)
 
     async def detail_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
