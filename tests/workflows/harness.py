@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -81,23 +81,18 @@ class Harness:
         raise AssertionError(f"session never reached the expected state; last seen: {last}")
 
     async def waiting_on_timers(self, *handles: WorkflowHandle[Any, Any]) -> None:
-        """Until each workflow's last event is a started timer: no task or activity in flight.
+        """Until each workflow waits on a timer with no task or activity in flight.
 
         Only then may a test skip time. The test server skips to the next timer whenever
         nothing is queued, also while a worker is mid-task, where it would fire a
         workflow-task or activity timeout that never happens for real.
         """
         deadline = time.monotonic() + STATE_DEADLINE_SECONDS
-        pending = list(handles)
-        while pending:
-            assert time.monotonic() < deadline, f"still busy: {[h.id for h in pending]}"
-            histories = [await handle.fetch_history() for handle in pending]
-            pending = [
-                handle
-                for handle, history in zip(pending, histories, strict=True)
-                if history.events[-1].WhichOneof("attributes") != "timer_started_event_attributes"
-            ]
-            if pending:
+        busy = list(handles)
+        while busy:
+            assert time.monotonic() < deadline, f"still busy: {[h.id for h in busy]}"
+            busy = [h for h in busy if not _waits_on_timers_only(await h.fetch_history())]
+            if busy:
                 await asyncio.sleep(0.05)
 
     async def session_runs(self) -> int:
@@ -119,3 +114,33 @@ class Harness:
             # Finished already, or never started: nothing to stop.
             with contextlib.suppress(RPCError):
                 await self.client.get_workflow_handle(workflow_id).terminate("test over")
+
+
+_ACTIVITY_CLOSED = (
+    "activity_task_completed_event_attributes",
+    "activity_task_failed_event_attributes",
+    "activity_task_timed_out_event_attributes",
+    "activity_task_canceled_event_attributes",
+)
+_TIMER_CLOSED = ("timer_fired_event_attributes", "timer_canceled_event_attributes")
+_TASK_OPEN = ("workflow_task_scheduled_event_attributes", "workflow_task_started_event_attributes")
+
+
+def _waits_on_timers_only(history: WorkflowHistory) -> bool:
+    """A timer pending; no activity pending, no workflow task open. (The last event alone
+    does not tell: the test server may record an empty workflow task for a query.)"""
+    timers: set[int] = set()
+    activities: set[int] = set()
+    task_open = False
+    for event in history.events:
+        kind = event.WhichOneof("attributes")
+        if kind == "timer_started_event_attributes":
+            timers.add(event.event_id)
+        elif kind in _TIMER_CLOSED:
+            timers.discard(getattr(event, kind).started_event_id)
+        elif kind == "activity_task_scheduled_event_attributes":
+            activities.add(event.event_id)
+        elif kind in _ACTIVITY_CLOSED:
+            activities.discard(getattr(event, kind).scheduled_event_id)
+        task_open = kind in _TASK_OPEN
+    return bool(timers) and not activities and not task_open

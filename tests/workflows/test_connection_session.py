@@ -12,8 +12,10 @@ from temporalio.exceptions import ApplicationError
 
 from models.audit import AuditAction
 from models.connection_session import (
+    SESSION_READY_SIGNAL,
     CredentialsReplacement,
     MfaCodeSubmission,
+    SessionReply,
     SessionStatus,
     SessionView,
 )
@@ -142,6 +144,25 @@ async def test_a_requester_re_asks_after_the_session_workflow_vanished(
     assert harness.portal.leases["post_payment"] == ["state-1"]
 
 
+async def test_a_session_reply_carrying_a_card_number_is_ignored(harness: Harness) -> None:
+    """Not from a session workflow: the payment keeps waiting for the real answer."""
+    harness.portal.mfa = MfaMethod.SMS
+    handle = await harness.start_payment()
+    await harness.session_state(awaiting_mfa)
+
+    await handle.signal(
+        SESSION_READY_SIGNAL,
+        SessionReply(error_type="LoginFailed", error_message="card 4111 1111 1111 1111"),
+    )
+    await harness.session().execute_update(
+        ConnectionSessionWorkflow.submit_mfa_code,
+        MfaCodeSubmission(code=harness.portal.right_code),
+    )
+    result = await handle.result()
+
+    assert result.payment.confirmation_number == "CONF-0001"
+
+
 async def test_a_malformed_code_is_refused_before_the_portal_sees_it(harness: Harness) -> None:
     harness.portal.mfa = MfaMethod.SMS
     await harness.start_payment()
@@ -232,3 +253,5 @@ async def test_waiters_keep_their_place_across_continue_as_new(harness: Harness)
     assert set(harness.portal.leases["post_payment"]) == {"state-1"}
     view = await harness.session().query(ConnectionSessionWorkflow.state)
     assert (view.status, view.waiting_workflows, view.logins) == (SessionStatus.ACTIVE, 0, 1)
+    replaced = [e for e in harness.portal.audit if e.action is AuditAction.CREDENTIALS_REPLACED]
+    assert [entry.outcome for entry in replaced] == ["login_resumed"]
