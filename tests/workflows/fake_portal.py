@@ -1,0 +1,199 @@
+"""The browser activities replaced by an in-memory portal, under the real activity names.
+
+The workflows cannot tell the difference: each fake is registered with the name and the
+payload models of the activity it stands in for (see ``workers/registry.py``). A test
+scripts the portal's behaviour before it starts a workflow and reads what was called after.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from temporalio import activity
+
+from models.audit import AuditReceipt, AuditRecord
+from models.connection_session import (
+    BeginLogin,
+    CodeEntry,
+    CodeOutcome,
+    DiscardStates,
+    LoginStep,
+    ResendRequest,
+    SessionLease,
+)
+from models.errors import BadCredentials, ConfirmationMissing, MfaCodeExpired, SessionExpired
+from models.money import Money
+from models.payments import (
+    Payment,
+    PostedPayment,
+    PostPaymentInput,
+    ReceiptRequest,
+    StatementLookup,
+    StoredArtifact,
+)
+from models.sessions import MfaChallenge, MfaMethod
+from models.statements import Statement, StatementStatus
+
+POSTED_AT = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+
+
+class FakePortal:
+    """One portal connection's browser work, scripted.
+
+    Sign-ins hand out fresh state ids (``state-1``, ``state-2``…); every step records the
+    state it ran on, so a test sees which session a renewed step used.
+    """
+
+    def __init__(self) -> None:
+        self.balance_cents = 25_000
+        # Step name -> how many of its next calls find the portal session expired.
+        self.expiring: Counter[str] = Counter()
+        self.post_failure: Exception | None = None
+        # The next N submits record the payment, then the confirmation page never arrives.
+        self.lost_confirmations = 0
+        self.refused_passwords = 0  # the next N sign-ins raise BadCredentials
+        self.mfa: MfaMethod | None = None  # sign-ins stop at a challenge of this kind
+        self.right_code = "246810"
+        self.expired_code = "135790"  # a code the portal says has expired
+
+        self.ledger: dict[str, Payment] = {}  # reference -> the payment the portal holds
+
+        self.calls: Counter[str] = Counter()
+        self.leases: defaultdict[str, list[str]] = defaultdict(list)  # step -> state ids
+        self.discarded: list[str] = []
+        self.audit: list[AuditRecord] = []
+        self._state_ids = (f"state-{n}" for n in itertools.count(1))
+        self._confirmations = (f"CONF-{n:04d}" for n in itertools.count(1))
+
+    def activities(self) -> Sequence[Callable[..., Any]]:
+        return (
+            self.check_statement,
+            self.post_payment,
+            self.download_receipt,
+            self.begin_login,
+            self.submit_mfa_code,
+            self.resend_mfa_code,
+            self.discard_states,
+            self.record,
+        )
+
+    # --- PaymentActivities ------------------------------------------------------------------
+
+    @activity.defn(name="check_statement")
+    async def check_statement(self, lookup: StatementLookup) -> Statement:
+        self._on_session("check_statement", lookup.lease)
+        balance = Money(amount_cents=self.balance_cents)
+        return Statement(
+            statement_id=lookup.statement_id,
+            issued_on=POSTED_AT.date(),
+            due_on=POSTED_AT.date(),
+            total=balance,
+            balance=balance,
+            status=StatementStatus.ISSUED,
+            account_number="ACCT-1",
+            line_items=[],
+        )
+
+    @activity.defn(name="post_payment")
+    async def post_payment(self, request: PostPaymentInput) -> PostedPayment:
+        self._on_session("post_payment", request.lease)
+        if self.post_failure is not None:
+            raise self.post_failure
+        submission = request.submission
+        # As the real activity: look the reference up first, submit only when absent.
+        payment = self.ledger.get(submission.reference)
+        already_posted = payment is not None
+        if payment is None:
+            payment = Payment(
+                confirmation_number=next(self._confirmations),
+                statement_id=submission.statement_id,
+                amount=submission.amount,
+                reference=submission.reference,
+                method_last4=submission.payment_method_token[-4:],
+                posted_at=POSTED_AT,
+            )
+            self.ledger[submission.reference] = payment
+            self.balance_cents -= submission.amount.amount_cents
+            if self.lost_confirmations > 0:
+                self.lost_confirmations -= 1
+                raise ConfirmationMissing("submitted; no confirmation page arrived")
+        return PostedPayment(
+            payment=payment,
+            already_posted=already_posted,
+            balance_after=Money(amount_cents=self.balance_cents),
+        )
+
+    @activity.defn(name="download_receipt")
+    async def download_receipt(self, request: ReceiptRequest) -> StoredArtifact:
+        self._on_session("download_receipt", request.lease)
+        key = f"receipts/{request.lease.connection_id}/{request.confirmation_number}.pdf"
+        return StoredArtifact(
+            key=key,
+            location=f"memory://{key}",
+            sha256="0" * 64,
+            size_bytes=1024,
+            content_type="application/pdf",
+        )
+
+    # --- SessionActivities ------------------------------------------------------------------
+
+    @activity.defn(name="begin_login")
+    async def begin_login(self, request: BeginLogin) -> LoginStep:
+        self.calls["begin_login"] += 1
+        if self.refused_passwords > 0:
+            self.refused_passwords -= 1
+            raise BadCredentials("the portal refused the stored password")
+        state_id = next(self._state_ids)
+        if self.mfa is None:
+            return LoginStep(state_id=state_id)
+        return LoginStep(preauth_state_id=state_id, challenge=self._challenge())
+
+    @activity.defn(name="submit_mfa_code")
+    async def submit_mfa_code(self, entry: CodeEntry) -> CodeOutcome:
+        self.calls["submit_mfa_code"] += 1
+        if entry.code == self.expired_code:
+            raise MfaCodeExpired("the code has expired")
+        if entry.code != self.right_code:
+            return CodeOutcome(accepted=False)
+        return CodeOutcome(accepted=True, state_id=next(self._state_ids))
+
+    @activity.defn(name="resend_mfa_code")
+    async def resend_mfa_code(self, request: ResendRequest) -> MfaChallenge:
+        self.calls["resend_mfa_code"] += 1
+        return self._challenge()
+
+    @activity.defn(name="discard_states")
+    async def discard_states(self, request: DiscardStates) -> None:
+        self.calls["discard_states"] += 1
+        self.discarded.extend(request.state_ids)
+
+    # --- AuditActivities --------------------------------------------------------------------
+
+    @activity.defn(name="record")
+    async def record(self, record: AuditRecord) -> AuditReceipt:
+        self.calls["record"] += 1
+        known = [entry.entry_id for entry in self.audit]
+        if record.entry_id not in known:
+            self.audit.append(record)
+        return AuditReceipt(
+            seq=len(self.audit), hash="0" * 64, already_recorded=record.entry_id in known
+        )
+
+    # ---------------------------------------------------------------------------------------
+
+    def _on_session(self, step: str, lease: SessionLease) -> None:
+        self.calls[step] += 1
+        self.leases[step].append(lease.state_id)
+        if self.expiring[step] > 0:
+            self.expiring[step] -= 1
+            raise SessionExpired("the portal signed this session out")
+
+    def _challenge(self) -> MfaChallenge:
+        assert self.mfa is not None
+        return MfaChallenge(
+            method=self.mfa, masked_destination="***-***-0112", message="We sent you a code."
+        )
