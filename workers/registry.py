@@ -12,7 +12,10 @@ from typing import Any
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.post_payment import PostPaymentWorkflow
 
-WORKFLOWS: Sequence[type] = (PostPaymentWorkflow, ConnectionSessionWorkflow)
+WORKFLOWS: Sequence[type] = (
+    PostPaymentWorkflow,
+    ConnectionSessionWorkflow,
+)
 
 # Set by temporalio's @activity.defn on the function it decorates.
 _ACTIVITY_DEFINITION = "__temporal_activity_definition"
