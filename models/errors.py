@@ -31,6 +31,8 @@ policies can name it.  The hierarchy::
         ├── MfaCodeExpired              the one-time code expired before it was entered:
         │                               send a new one
         ├── LoginRequired               the connection needs new credentials (repair)
+        ├── LoginFailed                 the login ended without a session for another
+        │                               reason (an untyped failure, no reason given)
         ├── PaymentDeclined             the processor declined the payment
         │   └── InsufficientFunds       … because the account lacks the funds
         ├── AmbiguousPayment            reconciliation matched more than one payment:
@@ -147,6 +149,10 @@ class MfaCodeExpired(NonRetryableError):
 
 
 class LoginRequired(NonRetryableError):
+    pass
+
+
+class LoginFailed(NonRetryableError):
     pass
 
 

@@ -134,11 +134,36 @@ class PaymentStep(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
 
+    @property
+    def label(self) -> str:
+        """What a person is told the payment is doing (CLI, demo)."""
+        return _PAYMENT_STEP_LABELS[self]
+
+
+_PAYMENT_STEP_LABELS = {
+    PaymentStep.VALIDATING: "validating the request",
+    PaymentStep.AWAITING_SESSION: (
+        "waiting for a signed-in portal session (a code to enter? billbridge mfa list)"
+    ),
+    PaymentStep.CHECKING_STATEMENT: "checking the statement",
+    PaymentStep.POSTING_PAYMENT: "posting the payment (reconciling by reference first)",
+    PaymentStep.DOWNLOADING_RECEIPT: "downloading and storing the receipt",
+    PaymentStep.COMPLETED: "completed",
+    PaymentStep.FAILED: "failed",
+}
+
 
 class PaymentProgress(BaseModel):
+    """The ``progress`` query's answer (its shape is in recorded histories: add, never
+    rename)."""
+
     step: PaymentStep
     detail: str = ""
     steps_done: list[PaymentStep] = Field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line for a person: the step's label and its detail."""
+        return f"{self.step.label} ({self.detail})" if self.detail else self.step.label
 
 
 class StatementLookup(BaseModel):

@@ -29,7 +29,7 @@ from stores.artifacts import open_artifact_store
 from stores.connections import ConnectionRegistry
 from stores.secrets import open_secret_store
 from stores.session_store import SessionStateStore, session_key
-from workers.registry import WORKFLOWS, activity_methods
+from workers.registry import WORKFLOWS, activities_of
 from workers.temporal_client import connect
 
 logger = logging.getLogger("billbridge.worker")
@@ -52,7 +52,7 @@ def build_worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        activities=activity_methods(
+        activities=activities_of(
             PaymentActivities(portal_sessions, artifacts),
             SessionActivities(portal_sessions),
             SessionBroker(client, settings),

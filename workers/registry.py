@@ -1,34 +1,42 @@
-"""What the BillBridge worker hosts: its workflows and the activity classes' methods."""
+"""What the BillBridge worker hosts: its workflows and the activity objects' methods.
+
+A new process adds its workflow class to ``WORKFLOWS`` here and its activity object to the
+list ``build_worker`` passes to ``activities_of`` (workers/main.py): one line each.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from activities.audit import AuditActivities
-from activities.payments import PaymentActivities
-from activities.session_broker import SessionBroker
-from activities.sessions import SessionActivities
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.post_payment import PostPaymentWorkflow
 
-WORKFLOWS: Sequence[type] = (PostPaymentWorkflow, ConnectionSessionWorkflow)
+WORKFLOWS: Sequence[type] = (
+    PostPaymentWorkflow,
+    ConnectionSessionWorkflow,
+)
+
+# Set by temporalio's @activity.defn on the function it decorates.
+_ACTIVITY_DEFINITION = "__temporal_activity_definition"
 
 
-def activity_methods(
-    payments: PaymentActivities,
-    sessions: SessionActivities,
-    broker: SessionBroker,
-    audit: AuditActivities,
-) -> Sequence[Callable[..., Any]]:
-    return (
-        payments.check_statement,
-        payments.post_payment,
-        payments.download_receipt,
-        sessions.begin_login,
-        sessions.submit_mfa_code,
-        sessions.resend_mfa_code,
-        sessions.discard_states,
-        broker.obtain_session,
-        audit.record,
-    )
+def activities_of(*objects: object) -> list[Callable[..., Any]]:
+    """Every ``@activity.defn`` method of each activity object, bound to it.
+
+    Found on the class (and its bases) rather than listed by hand, so a new activity method
+    is registered by being defined; an object with none is refused, which catches a
+    forgotten decorator or the wrong object passed in.
+    """
+    methods: list[Callable[..., Any]] = []
+    for obj in objects:
+        names = [
+            name
+            for klass in reversed(type(obj).__mro__)
+            for name, member in vars(klass).items()
+            if hasattr(member, _ACTIVITY_DEFINITION)
+        ]
+        if not names:
+            raise TypeError(f"{type(obj).__name__} has no @activity.defn methods")
+        methods.extend(getattr(obj, name) for name in dict.fromkeys(names))
+    return methods

@@ -8,35 +8,31 @@ payments cause one sign-in, and none of them holds an activity slot while a pers
 an SMS (slots that the login itself needs). When a code is needed and no TOTP secret is
 stored, the workflow shows ``awaiting_mfa`` (query, search attributes, current details) and
 waits for ``submit_mfa_code``.
+
+This module is the login's state machine and the message handlers; the MFA challenge is
+``workflows/mfa_challenge.py``, the registry of waiting workflows
+``workflows/session_waiters.py``, what the UI shows ``workflows/session_details.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
-from datetime import timedelta
-
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.sessions import SessionActivities
-    from models.audit import Actor, AuditAction, unattributed
-    from models.card_numbers import refuse_card_number, refuse_card_numbers_in
+    from models.audit import AuditAction, unattributed
+    from models.card_numbers import refuse_card_numbers_in
     from models.connection_session import (
         ACQUIRE_UPDATE,
-        SESSION_READY_SIGNAL,
         SESSION_WORKFLOW,
         AcquireSession,
         BeginLogin,
-        CodeEntry,
         CredentialsReplacement,
         DiscardStates,
         MfaCodeSubmission,
         MfaSubmissionResult,
         PendingChallenge,
-        ResendRequest,
         SessionGrant,
         SessionLease,
         SessionReply,
@@ -44,20 +40,22 @@ with workflow.unsafe.imports_passed_through():
         SessionView,
         SessionWorkflowInput,
     )
-    from models.errors import (
-        CardNumberRefused,
-        LoginRequired,
-        MfaRejected,
-        MfaTimedOut,
-        find_typed_failure,
-    )
+    from models.errors import AccountLocked, BadCredentials, LoginFailed, LoginRequired
     from workflows.audit_trail import AuditTrail
+    from workflows.mfa_challenge import MfaChallenges
     from workflows.policies import BROWSER_ACTIVITY, FILE_ACTIVITY
+    from workflows.session_details import (
+        AWAITING_MFA_ATTRIBUTE,
+        CONNECTION_ATTRIBUTE,
+        session_details,
+    )
+    from workflows.session_waiters import SessionWaiters
+    from workflows.typed_failures import failed_with, typed_failure
 
-CONNECTION_ATTRIBUTE = SearchAttributeKey.for_keyword("BillBridgeConnection")
-AWAITING_MFA_ATTRIBUTE = SearchAttributeKey.for_bool("BillBridgeAwaitingMfa")
-_CODE = re.compile(r"\d{4,8}")
-_NEEDS_REPAIR = {"BadCredentials", "AccountLocked"}
+__all__ = ["AWAITING_MFA_ATTRIBUTE", "CONNECTION_ATTRIBUTE", "ConnectionSessionWorkflow"]
+
+# Retrying a refused password only locks the account: these wait for a person's repair.
+_NEEDS_REPAIR = (BadCredentials, AccountLocked)
 
 
 @workflow.defn(name=SESSION_WORKFLOW)
@@ -68,16 +66,20 @@ class ConnectionSessionWorkflow:
         self._state_id = start.state_id
         self._status = start.status
         self._logins = start.logins
-        self._waiters = dict(start.waiters)  # requester workflow id -> fail_fast
+        self._waiters = SessionWaiters(start.waiters)
         self._login_wanted = False  # new credentials arrived: sign in even with no waiter
-        self._challenge: PendingChallenge | None = None
-        self._preauth_state_id: str | None = None
         self._failure: ApplicationError | None = None  # why the last login failed
         self._obsolete: list[str] = []  # sealed states nobody may use any more
         self._last_error: str | None = None
-        self._last_mfa_result: MfaSubmissionResult | None = None
-        self._mfa_lock = asyncio.Lock()
         self._audit = AuditTrail()
+        self._mfa = MfaChallenges(
+            start,
+            self._audit,
+            status=lambda: self._status,
+            signed_in=self._activate,
+            failed=self._fail,
+            changed=self._show,
+        )
 
     @workflow.run
     async def run(self, start: SessionWorkflowInput) -> None:
@@ -106,7 +108,7 @@ class ConnectionSessionWorkflow:
                         "state_id": self._state_id,
                         "status": self._status,
                         "logins": self._logins,
-                        "waiters": self._waiters,
+                        "waiters": self._waiters.carried(),
                     }
                 )
             )
@@ -118,9 +120,9 @@ class ConnectionSessionWorkflow:
         return SessionView(
             connection_id=self._input.connection_id,
             status=self._status,
-            challenge=self._challenge,
+            challenge=self._mfa.challenge,
             last_error=self._last_error,
-            last_mfa_result=self._last_mfa_result,
+            last_mfa_result=self._mfa.last_result,
             logins=self._logins,
             waiting_workflows=len(self._waiters),
         )
@@ -133,7 +135,7 @@ class ConnectionSessionWorkflow:
             return SessionGrant(lease=self._lease(self._state_id))
         if self._status is SessionStatus.LOGIN_REQUIRED and request.fail_fast:
             raise self._login_required()
-        self._waiters[request.requester_workflow_id] = request.fail_fast
+        self._waiters.register(request.requester_workflow_id, fail_fast=request.fail_fast)
         self._show()
         return SessionGrant()
 
@@ -143,53 +145,24 @@ class ConnectionSessionWorkflow:
 
     @workflow.update
     async def submit_mfa_code(self, submission: MfaCodeSubmission) -> MfaSubmissionResult:
-        return await self._answer(submission.code.strip(), submission.requested_by)
+        return await self._mfa.answer(submission.code.strip(), submission.requested_by)
 
     @submit_mfa_code.validator
     def _check_code(self, submission: MfaCodeSubmission) -> None:
-        # Rejected here, a malformed code never reaches the portal nor the history.
-        refuse_card_number(submission.code, "code")
-        if not _CODE.fullmatch(submission.code.strip()):
-            raise ValueError("an MFA code is 4 to 8 digits")
-        if self._status is not SessionStatus.AWAITING_MFA:
-            raise ValueError(f"no MFA challenge is pending (session is {self._status.value})")
+        self._mfa.check_code(submission)
 
     @workflow.signal(name="submit_mfa_code")
     async def submit_mfa_code_signal(self, submission: MfaCodeSubmission) -> None:
         """For tools that can only signal; the outcome is read with the ``state`` query."""
-        try:
-            self._check_code(submission)
-        except (ValueError, CardNumberRefused) as err:
-            self._last_mfa_result = MfaSubmissionResult(
-                accepted=False, attempts_left=self._attempts_left(), message=str(err)
-            )
-            return
-        await self._answer(submission.code.strip(), submission.requested_by)
+        await self._mfa.answer_signal(submission)
 
     @workflow.update
     async def resend_mfa_code(self) -> PendingChallenge:
-        async with self._mfa_lock:
-            if self._challenge is None or self._preauth_state_id is None:
-                # Answered or timed out while this request waited for the lock.
-                raise ApplicationError("no MFA challenge is pending", type="InvalidInput")
-            fresh = await workflow.execute_activity_method(
-                SessionActivities.resend_mfa_code,
-                ResendRequest(
-                    connection_id=self._input.connection_id,
-                    preauth_state_id=self._preauth_state_id,
-                ),
-                **BROWSER_ACTIVITY,
-            )
-            self._challenge = self._challenge.model_copy(
-                update={"masked_destination": fresh.masked_destination}
-            )
-            self._show()
-            return self._challenge
+        return await self._mfa.resend()
 
     @resend_mfa_code.validator
     def _check_resend(self) -> None:
-        if self._status is not SessionStatus.AWAITING_MFA:
-            raise ValueError(f"no MFA challenge is pending (session is {self._status.value})")
+        self._mfa.check_pending()
 
     @workflow.update
     async def credentials_replaced(
@@ -227,155 +200,41 @@ class ConnectionSessionWorkflow:
                 **BROWSER_ACTIVITY,
             )
         except ActivityError as err:
-            typed = find_typed_failure(err)
-            if typed is not None and typed.type in _NEEDS_REPAIR:
-                # Retrying a refused password only locks the account: wait for a person.
+            refused = failed_with(err, *_NEEDS_REPAIR)
+            if refused is not None:
                 self._status = SessionStatus.LOGIN_REQUIRED
-                self._last_error = typed.message
+                self._last_error = refused.message
                 self._show()
                 return
-            self._fail(typed or ApplicationError(str(err), type="LoginFailed"))
+            self._fail(typed_failure(err) or LoginFailed(str(err)))
             return
         if step.state_id is not None:
             self._activate(step.state_id)
             return
         assert step.challenge is not None and step.preauth_state_id is not None
-        await self._wait_for_person(
-            step.challenge.method, step.challenge.masked_destination, step.preauth_state_id
-        )
-
-    async def _wait_for_person(
-        self, method: str, masked_destination: str | None, preauth_state_id: str
-    ) -> None:
-        timeout = timedelta(seconds=self._input.mfa_timeout_seconds)
-        self._preauth_state_id = preauth_state_id
-        self._challenge = PendingChallenge(
-            method=method,
-            masked_destination=masked_destination,
-            attempts_left=self._input.max_mfa_attempts,
-            raised_at=workflow.now(),
-            expires_at=workflow.now() + timeout,
-        )
         self._status = SessionStatus.AWAITING_MFA
-        workflow.upsert_search_attributes([AWAITING_MFA_ATTRIBUTE.value_set(True)])
-        self._show()
         try:
-            await workflow.wait_condition(
-                lambda: self._status is not SessionStatus.AWAITING_MFA, timeout=timeout
-            )
-        except TimeoutError:
-            # A code being checked right now still gets its answer before we give up.
-            await self._mfa_lock.acquire()
-            self._mfa_lock.release()
-            if self._status is SessionStatus.AWAITING_MFA:
-                minutes = self._input.mfa_timeout_seconds / 60
-                self._fail(MfaTimedOut(f"no MFA code was submitted within {minutes:g} minutes"))
+            await self._mfa.wait_for_code(step.challenge, step.preauth_state_id)
         finally:
-            workflow.upsert_search_attributes([AWAITING_MFA_ATTRIBUTE.value_set(False)])
-            self._challenge = None
-            self._obsolete.append(preauth_state_id)
-            self._preauth_state_id = None
-            self._show()
-
-    async def _answer(self, code: str, actor: Actor) -> MfaSubmissionResult:
-        async with self._mfa_lock:
-            if self._status is not SessionStatus.AWAITING_MFA or self._preauth_state_id is None:
-                return MfaSubmissionResult(
-                    accepted=False, attempts_left=0, message="no MFA challenge is pending"
-                )
-            method = self._challenge.method if self._challenge else None
-            try:
-                outcome = await workflow.execute_activity_method(
-                    SessionActivities.submit_mfa_code,
-                    CodeEntry(
-                        connection_id=self._input.connection_id,
-                        preauth_state_id=self._preauth_state_id,
-                        code=code,
-                    ),
-                    **BROWSER_ACTIVITY,
-                )
-            except ActivityError as err:
-                typed = find_typed_failure(err)
-                if typed is not None and typed.type == "MfaCodeExpired":
-                    # Not the person's fault: keep waiting for a code from a resend.
-                    result = MfaSubmissionResult(
-                        accepted=False,
-                        attempts_left=self._attempts_left(),
-                        message="the code has expired; ask for a new one (billbridge mfa resend)",
-                    )
-                    self._last_mfa_result = result
-                    await self._audit_code(actor, "expired", method, result)
-                    return result
-                self._fail(typed or MfaRejected("the portal did not accept the code"))
-                result = MfaSubmissionResult(
-                    accepted=False, attempts_left=0, message=self._last_error or "login failed"
-                )
-                audited = "failed"
-            else:
-                result = self._record_outcome(outcome.accepted, outcome.state_id)
-                audited = "accepted" if result.accepted else "rejected"
-            self._last_mfa_result = result
-            await self._audit_code(actor, audited, method, result)
-            return result
-
-    async def _audit_code(
-        self, actor: Actor, outcome: str, method: str | None, result: MfaSubmissionResult
-    ) -> None:
-        """One entry per code the portal saw: who sent it and how it went, never the code."""
-        await self._audit.record(
-            AuditAction.MFA_CODE_SUBMITTED,
-            actor,
-            outcome,
-            connection_id=self._input.connection_id,
-            method=method,
-            attempts_left=result.attempts_left,
-        )
-
-    def _record_outcome(self, accepted: bool, state_id: str | None) -> MfaSubmissionResult:
-        if accepted and state_id is not None:
-            self._activate(state_id)
-            return MfaSubmissionResult(accepted=True, attempts_left=0, message="signed in")
-        assert self._challenge is not None
-        left = self._challenge.attempts_left - 1
-        self._challenge = self._challenge.model_copy(update={"attempts_left": left})
-        if left <= 0:
-            self._fail(MfaRejected("too many wrong MFA codes; the login failed"))
-            return MfaSubmissionResult(
-                accepted=False, attempts_left=0, message=self._last_error or ""
-            )
-        self._show()
-        return MfaSubmissionResult(
-            accepted=False, attempts_left=left, message=f"code not accepted; {left} attempts left"
-        )
+            self._obsolete.append(step.preauth_state_id)
 
     async def _answer_waiters(self) -> None:
         """Tell every registered requester how the login ended."""
         if self._status is SessionStatus.ACTIVE and self._state_id is not None:
             reply = SessionReply(lease=self._lease(self._state_id))
-            answered = list(self._waiters)
+            answered = self._waiters.take_all()
         elif self._status is SessionStatus.LOGIN_REQUIRED:
             # Only those who asked to fail fast hear it; the others wait for new credentials.
             required = self._login_required()
             reply = SessionReply(error_type=required.type, error_message=required.message)
-            answered = [wid for wid, fail_fast in self._waiters.items() if fail_fast]
+            answered = self._waiters.take_fail_fast()
         elif self._failure is not None:
             reply = SessionReply(error_type=self._failure.type, error_message=self._failure.message)
-            answered = list(self._waiters)
+            answered = self._waiters.take_all()
         else:
             return
-        for wid in answered:
-            del self._waiters[wid]
         self._show()
-        await asyncio.gather(*(self._reply(wid, reply) for wid in answered))
-
-    async def _reply(self, requester_workflow_id: str, reply: SessionReply) -> None:
-        try:
-            await workflow.get_external_workflow_handle(requester_workflow_id).signal(
-                SESSION_READY_SIGNAL, reply
-            )
-        except FailureError:
-            # The requester finished or was terminated meanwhile: nobody left to tell.
-            workflow.logger.info("session requester %s is gone", requester_workflow_id)
+        await self._waiters.tell(answered, reply)
 
     async def _discard_obsolete(self) -> None:
         if not self._obsolete:
@@ -399,9 +258,6 @@ class ConnectionSessionWorkflow:
             info.is_continue_as_new_suggested()
             or info.get_current_history_length() > self._input.history_limit
         )
-
-    def _attempts_left(self) -> int:
-        return self._challenge.attempts_left if self._challenge else 0
 
     def _lease(self, state_id: str) -> SessionLease:
         return SessionLease(connection_id=self._input.connection_id, state_id=state_id)
@@ -434,22 +290,6 @@ class ConnectionSessionWorkflow:
         )
 
     def _show(self) -> None:
-        """Current details for the Temporal UI: status only, never codes or patient data."""
-        if self._status is SessionStatus.AWAITING_MFA and self._challenge is not None:
-            where = (
-                f" sent to {self._challenge.masked_destination}"
-                if self._challenge.masked_destination
-                else ""
-            )
-            details = (
-                f"awaiting {self._challenge.method.upper()} code{where}, "
-                f"expires {self._challenge.expires_at:%H:%M} UTC, "
-                f"{self._challenge.attempts_left} attempts left"
-            )
-        elif self._status is SessionStatus.LOGIN_REQUIRED:
-            details = f"login required: {self._last_error}"
-        else:
-            details = self._status.value.replace("_", " ")
-        if self._waiters:
-            details += f"; {len(self._waiters)} workflow(s) waiting"
-        workflow.set_current_details(details)
+        workflow.set_current_details(
+            session_details(self._status, self._mfa.challenge, self._last_error, len(self._waiters))
+        )

@@ -10,7 +10,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from models.errors import NON_RETRYABLE_ERROR_TYPES
+    from models.errors import NON_RETRYABLE_ERROR_TYPES, SessionExpired
 
 # Browser steps: a dead worker stops heartbeating and its attempt moves on within seconds.
 BROWSER_HEARTBEAT_TIMEOUT = timedelta(seconds=10)
@@ -37,7 +37,8 @@ BROWSER_ACTIVITY: dict[str, Any] = {
 SESSION_BOUND_ACTIVITY: dict[str, Any] = {
     **BROWSER_ACTIVITY,
     "retry_policy": replace(
-        BROWSER_RETRY, non_retryable_error_types=[*NON_RETRYABLE_ERROR_TYPES, "SessionExpired"]
+        BROWSER_RETRY,
+        non_retryable_error_types=[*NON_RETRYABLE_ERROR_TYPES, SessionExpired.__name__],
     ),
 }
 SESSION_RENEWALS = 3

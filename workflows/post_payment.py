@@ -8,7 +8,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.payments import PaymentActivities
     from models.audit import AuditAction, AuditDetail, last4
-    from models.errors import AmountExceedsBalance, find_typed_failure
+    from models.errors import AmountExceedsBalance
     from models.payments import (
         PaymentProgress,
         PaymentStep,
@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.policies import SESSION_BOUND_ACTIVITY
     from workflows.references import client_reference
     from workflows.session_lease import SessionLeases
+    from workflows.typed_failures import failing_typed, failure_type
 
 
 @workflow.defn
@@ -38,19 +39,7 @@ class PostPaymentWorkflow:
 
     @workflow.run
     async def run(self, request: PostPaymentRequest) -> PostPaymentResult:
-        try:
-            return await self._post(request)
-        except ActivityError as err:
-            # Surface the typed cause (StatementNotFound, BadCredentials…) as the workflow's
-            # own failure so callers see one clear error instead of a wrapper.
-            typed = find_typed_failure(err)
-            self._fail(typed.message if typed else str(err))
-            if typed is None:
-                raise
-            raise ApplicationError(typed.message, type=typed.type, non_retryable=True) from err
-        except ApplicationError as err:
-            self._fail(err.message)
-            raise
+        return await failing_typed(self._post(request), on_failure=self._fail)
 
     async def _post(self, request: PostPaymentRequest) -> PostPaymentResult:
         request.validate_for_posting()
@@ -97,10 +86,11 @@ class PostPaymentWorkflow:
                 )
             )
         except (ActivityError, ApplicationError) as err:
-            typed = find_typed_failure(err)
-            outcome = typed.type if typed is not None and typed.type else "error"
             await self._audit.record(
-                AuditAction.PAYMENT_FAILED, request.requested_by, outcome, **audited
+                AuditAction.PAYMENT_FAILED,
+                request.requested_by,
+                failure_type(err) or "error",
+                **audited,
             )
             raise
         confirmation = posted.payment.confirmation_number

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.session_broker import SessionBroker
@@ -23,8 +23,9 @@ with workflow.unsafe.imports_passed_through():
         SessionLease,
         SessionReply,
     )
-    from models.errors import CardNumberRefused, find_typed_failure
+    from models.errors import CardNumberRefused, LoginFailed, SessionExpired
     from workflows.policies import OBTAIN_SESSION_ACTIVITY, SESSION_RENEWALS, SESSION_REPLY_RECHECK
+    from workflows.typed_failures import failed_with, workflow_failure
 
 T = TypeVar("T")
 
@@ -57,8 +58,7 @@ class SessionLeases:
             try:
                 return await step(self._lease)
             except ActivityError as err:
-                typed = find_typed_failure(err)
-                if typed is None or typed.type != "SessionExpired":
+                if failed_with(err, SessionExpired) is None:
                     raise
                 workflow.logger.info("portal session expired; asking for a fresh one")
                 self._lease = await self._ask(stale=self._lease)
@@ -92,8 +92,7 @@ class SessionLeases:
             assert reply is not None
             if reply.lease is not None:
                 return reply.lease
-            raise ApplicationError(
+            raise workflow_failure(
+                reply.error_type or LoginFailed.__name__,
                 reply.error_message or "the portal login failed",
-                type=reply.error_type or "LoginFailed",
-                non_retryable=True,
             )

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import Protocol
 
-from models.payments import PaymentProgress, PaymentStep, PostPaymentResult
+from models.payments import PostPaymentResult
 
-_STEP_TEXT = {
-    PaymentStep.VALIDATING: "validating the request",
-    PaymentStep.AWAITING_SESSION: (
-        "waiting for a signed-in portal session (a code to enter? billbridge mfa list)"
-    ),
-    PaymentStep.CHECKING_STATEMENT: "checking the statement",
-    PaymentStep.POSTING_PAYMENT: "posting the payment (reconciling by reference first)",
-    PaymentStep.DOWNLOADING_RECEIPT: "downloading and storing the receipt",
-    PaymentStep.COMPLETED: "completed",
-    PaymentStep.FAILED: "failed",
-}
+
+class Progress(Protocol):
+    """Any workflow's progress model: it describes itself, so the console knows no steps."""
+
+    def describe(self) -> str: ...
 
 
 def say(text: str = "") -> None:
@@ -29,9 +24,8 @@ def complain(text: str) -> None:
     sys.stderr.flush()
 
 
-def show_progress(progress: PaymentProgress) -> None:
-    detail = f" ({progress.detail})" if progress.detail else ""
-    say(f"  → {_STEP_TEXT[progress.step]}{detail}")
+def show_progress(progress: Progress) -> None:
+    say(f"  → {progress.describe()}")
 
 
 def show_payment(result: PostPaymentResult, ui_link: str | None = None) -> None:

@@ -1,0 +1,61 @@
+"""Activity failures as the typed errors they carry, the same way in every workflow.
+
+Temporal wraps an activity's ``ApplicationError`` in an ``ActivityError``; callers and
+branches care about the BillBridge type inside (``StatementNotFound``, ``SessionExpired``…).
+Types are always named by class (``SessionExpired``), never by a string literal, so a
+renamed error breaks at import instead of silently never matching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from models.errors import ERROR_TYPES, BillBridgeError, find_typed_failure
+
+T = TypeVar("T")
+
+
+def typed_failure(error: BaseException) -> ApplicationError | None:
+    """The BillBridge-typed failure inside an activity (or child) failure, if any."""
+    return find_typed_failure(error)
+
+
+def failure_type(error: BaseException) -> str | None:
+    """The BillBridge type name a failure carries (for audit outcomes), if any."""
+    typed = find_typed_failure(error)
+    return typed.type if typed is not None and typed.type else None
+
+
+def failed_with(error: BaseException, *kinds: type[BillBridgeError]) -> ApplicationError | None:
+    """The typed failure when it is one of ``kinds`` (or a subclass), else None."""
+    typed = find_typed_failure(error)
+    if typed is None or typed.type not in ERROR_TYPES:
+        return None
+    return typed if issubclass(ERROR_TYPES[typed.type], kinds) else None
+
+
+def workflow_failure(type_name: str, message: str) -> ApplicationError:
+    """The workflow's own non-retryable failure of that type: what its caller sees."""
+    return ApplicationError(message, type=type_name, non_retryable=True)
+
+
+async def failing_typed(work: Awaitable[T], on_failure: Callable[[str], None]) -> T:
+    """Await a workflow's work; a failure is reported to ``on_failure`` and re-raised with
+    the activity's typed cause as the workflow's own failure, so callers see
+    ``StatementNotFound`` rather than a wrapper around it."""
+    try:
+        return await work
+    except ActivityError as err:
+        typed = find_typed_failure(err)
+        on_failure(typed.message if typed else str(err))
+        if typed is None or typed.type is None:
+            raise
+        raise workflow_failure(typed.type, typed.message) from err
+    except ApplicationError as err:
+        on_failure(err.message)
+        raise
