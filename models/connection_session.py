@@ -110,6 +110,10 @@ class SessionWorkflowInput(BaseModel):
     status: SessionStatus = SessionStatus.SIGNED_OUT
     logins: int = 0
     waiters: dict[str, bool] = Field(default_factory=dict)  # requester id -> fail_fast
+    # Why the last login failed and what the last code got, so a repair-waiting session
+    # still says why after continue-as-new, and a Signal sender can still read its outcome.
+    last_error: str | None = None
+    last_mfa_result: MfaSubmissionResult | None = None
 
 
 class BeginLogin(BaseModel):

@@ -70,7 +70,7 @@ class ConnectionSessionWorkflow:
         self._login_wanted = False  # new credentials arrived: sign in even with no waiter
         self._failure: ApplicationError | None = None  # why the last login failed
         self._obsolete: list[str] = []  # sealed states nobody may use any more
-        self._last_error: str | None = None
+        self._last_error = start.last_error
         self._audit = AuditTrail()
         self._mfa = MfaChallenges(
             start,
@@ -109,6 +109,8 @@ class ConnectionSessionWorkflow:
                         "status": self._status,
                         "logins": self._logins,
                         "waiters": self._waiters.carried(),
+                        "last_error": self._last_error,
+                        "last_mfa_result": self._mfa.last_result,
                     }
                 )
             )

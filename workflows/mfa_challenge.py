@@ -62,7 +62,7 @@ class MfaChallenges:
         self._failed = failed
         self._changed = changed
         self.challenge: PendingChallenge | None = None
-        self.last_result: MfaSubmissionResult | None = None
+        self.last_result = start.last_mfa_result
         self._preauth_state_id: str | None = None
         self._lock = asyncio.Lock()
 

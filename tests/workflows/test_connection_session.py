@@ -243,6 +243,8 @@ async def test_waiters_keep_their_place_across_continue_as_new(harness: Harness)
 
     view = await harness.session().query(ConnectionSessionWorkflow.state)
     assert view.status is SessionStatus.LOGIN_REQUIRED
+    # Why it needs repair survives continue-as-new (it once came back as None).
+    assert view.last_error is not None and "refused" in view.last_error.lower()
     await harness.session().execute_update(
         ConnectionSessionWorkflow.credentials_replaced, CredentialsReplacement()
     )
