@@ -26,6 +26,7 @@ from models.payments import PostedPayment, PostPaymentResult
 from security.audit_log import AuditLog
 from stores.artifacts import ArtifactStore
 from stores.private_files import write_private
+from workflows.post_payment import PostPaymentWorkflow
 
 PACK_FORMAT = "billbridge-audit-pack/1"
 POST_PAYMENT_ACTIVITY = "post_payment"  # the money-moving activity: counted to prove once
@@ -139,7 +140,7 @@ async def _read_history(client: Client, history: WorkflowHistory) -> _HistoryFac
             facts.failure_type = getattr(error, "type", None) or type(error).__name__
         elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
             payloads = event.workflow_execution_completed_event_attributes.result.payloads
-            if facts.workflow_type == "PostPaymentWorkflow" and payloads:
+            if facts.workflow_type == PostPaymentWorkflow.__name__ and payloads:
                 [facts.result] = await converter.decode(payloads, [PostPaymentResult])
     return facts
 
