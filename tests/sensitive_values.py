@@ -1,5 +1,6 @@
 """What must never appear in the clear: every seeded patient's PHI and login secrets, the
-processor's test card numbers, and the one-time codes the tests read.
+phone numbers and email addresses the portals send codes to, the processor's test card
+numbers, and the one-time codes the tests read.
 
 The values come from the sandboxes' own seed modules (with each sandbox's default seed and
 size, as the tests and the demo start them), so a change to the seeds changes what is
@@ -31,6 +32,8 @@ MRN = "MRN"
 PASSWORD = "password"
 TOTP_SECRET = "TOTP secret"
 OTP_CODE = "OTP code"
+PHONE = "phone number"
+EMAIL = "email address"
 CARD_NUMBER = "card number"
 BANK_ACCOUNT = "bank account number"
 
@@ -81,6 +84,27 @@ def _names(name: str, whose: str) -> list[Sensitive]:
     return [Sensitive(NAME, name, whose), Sensitive(NAME, f"{last}, {first}", whose)]
 
 
+def _phones(phone: str, whose: str) -> list[Sensitive]:
+    """As seeded (``+1 555-010-0112``) and as people and systems write it; the masked forms
+    the portals show (``***-***-0112``) hold too few digits to match any of these."""
+    digits = re.sub(r"\D", "", phone)
+    national = digits[-10:]
+    area, exchange, line = national[:3], national[3:6], national[6:]
+    forms = {phone, digits, national, f"+{digits}", f"{area}-{exchange}-{line}",
+             f"({area}) {exchange}-{line}", f"{area}.{exchange}.{line}"}  # fmt: skip
+    return [Sensitive(PHONE, form, whose) for form in sorted(forms)]
+
+
+def _emails(email: str, whose: str) -> list[Sensitive]:
+    """As seeded, and percent-encoded as a URL or form body carries it."""
+    forms = {email, email.replace("@", "%40")}
+    return [Sensitive(EMAIL, form, whose) for form in sorted(forms)]
+
+
+def _contacts(phone: str | None, email: str | None, whose: str) -> list[Sensitive]:
+    return [*(_phones(phone, whose) if phone else []), *(_emails(email, whose) if email else [])]
+
+
 def _logins(vendor: str, logins: Iterable[tuple[str, str, str]]) -> list[Sensitive]:
     found = []
     for username, password, totp_secret in logins:
@@ -96,6 +120,7 @@ def _cedar() -> list[Sensitive]:
     found = _logins("cedar", ((u.username, u.password, u.totp_secret) for u in users))
     for user in users:
         found += _names(user.full_name, f"cedar {user.username}")
+        found += _contacts(user.phone, user.email, f"cedar {user.username}")
     return found
 
 
@@ -104,6 +129,9 @@ def _patientco() -> list[Sensitive]:
     staff = build_staff(seed)
     # Staff names are the provider's employees, not patients: not searched.
     found = _logins("patientco", ((s.username, s.password, s.totp_secret) for s in staff))
+    # Their addresses are where the identity provider sends codes: searched.
+    for member in staff:
+        found += _emails(member.email, f"patientco {member.username}")
     for guarantor in build_guarantors(seed, _default(PatientcoSettings, "guarantors")):
         whose = f"patientco guarantor {guarantor.guarantor_number}"
         found += _names(guarantor.name, whose) + _birth_dates(guarantor.birth_date, whose)
@@ -122,6 +150,7 @@ def _healthpay24() -> list[Sensitive]:
     for login in logins:
         whose = f"healthpay24 {login.username}"
         found += _names(login.full_name, whose) + _birth_dates(login.birth_date, whose)
+        found += _contacts(login.phone, None, whose)
         for account in login.accounts:
             found += _names(account.patient_name, f"{whose} account {account.account_number}")
     return found

@@ -83,6 +83,10 @@ def portal_under_test(request: pytest.FixtureRequest) -> PortalUnderTest:
     )
 
 
+# For a test that runs on every portal in a module whose other tests stay on Cedar.
+EVERY_PORTAL = pytest.mark.parametrize("portal_under_test", list(PortalName), indirect=True)
+
+
 @pytest.fixture
 def sandbox_admin(portal_under_test: PortalUnderTest) -> SandboxAdmin:
     return portal_under_test.admin
@@ -183,6 +187,25 @@ def payment_request(
 @pytest.fixture
 def sessions(client: BillBridgeClient) -> SessionsClient:
     return SessionsClient(client.temporal)
+
+
+@dataclass(frozen=True)
+class CodeLogin:
+    """A connection to the portal's login whose one-time codes go to a person, with no
+    TOTP secret: its logins wait for someone to read the code and type it in."""
+
+    connection_id: str
+    username: str
+    method: str  # "sms" | "email": how the portal sends it (sandbox/portals.py's catalog)
+
+
+@pytest.fixture
+def code_login(portal_under_test: PortalUnderTest, connections: Connections) -> CodeLogin:
+    """Cedar's and HealthPay24's SMS patient, Patientco's email-code staff login."""
+    logins = portal_under_test.sandbox.logins_by_mfa
+    method = "sms" if "sms" in logins else "email"
+    username = logins[method]
+    return CodeLogin(connections.add(username, totp=False), username, method)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Helpers the end-to-end tests share: the CLI as a user runs it, waiting on a session."""
+"""Helpers the end-to-end tests share: the CLI as a user runs it, waiting on a session,
+what a workflow's history says once decrypted."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ import uuid
 from pathlib import Path
 
 import httpx
+from google.protobuf.message import Message
+from temporalio.api.common.v1 import Payload
+from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError, RPCStatusCode
 
 from models.connection_session import SessionStatus, SessionView
 from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
+from security.codec import ENCODING
 from starters.client import SessionsClient
 from tests import session_evidence
 
@@ -96,3 +102,48 @@ async def answer_with_latest_code(
     """The person: reads the newest code on their phone or inbox and submits it."""
     result = await sessions.submit_mfa_code(connection_id, admin.latest_code(username))
     assert result.accepted, result
+
+
+async def workflow_exists(client: Client, workflow_id: str) -> bool:
+    """Whether the server has a workflow of that id: what a refusal before the start
+    must leave behind is none (a ledger cannot show it where no worker runs)."""
+    try:
+        await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
+
+
+def _payloads(message: Message) -> list[Payload]:
+    """Every Payload anywhere in a history event (inputs, results, headers, user metadata,
+    failure details), found by walking the protobuf fields."""
+    if isinstance(message, Payload):
+        return [message]
+    found: list[Payload] = []
+    for field, value in message.ListFields():
+        if field.message_type is None:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            items = [v for v in value.values() if isinstance(v, Message)]
+        else:  # a message, or a repeated field of them
+            items = [value] if isinstance(value, Message) else list(value)
+        for item in items:
+            found += _payloads(item)
+    return found
+
+
+async def decrypted_history_text(client: Client, handle: WorkflowHandle[object, object]) -> str:
+    """A history as the codec's holder reads it: the events' JSON (ids, types, search
+    attributes: what is never encrypted) and every payload decrypted. A value absent here
+    is absent from the history, not merely hidden by the codec."""
+    history = await handle.fetch_history()
+    codec = client.data_converter.payload_codec
+    assert codec is not None, "the client has no codec: the history would read as ciphertext"
+    payloads = [payload for event in history.events for payload in _payloads(event)]
+    # Search attributes are plain payloads (the server indexes them); the JSON shows those.
+    sealed = [p for p in payloads if p.metadata.get("encoding") == ENCODING]
+    assert sealed, "no encrypted payload found: the walk missed the history's payloads"
+    decoded = await codec.decode(sealed)
+    return "\n".join([history.to_json(), *(p.data.decode("utf-8", "replace") for p in decoded)])

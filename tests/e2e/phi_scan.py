@@ -102,12 +102,11 @@ def run_places(address: str, run: Run) -> list[Place]:
     return places
 
 
-def histories(address: str, threads: int = 16) -> tuple[int, list[Place]]:
-    """How many runs the server holds, and every string of their histories and descriptions."""
+def histories(address: str, threads: int = 16) -> dict[Run, list[Place]]:
+    """Every run the server holds, with every string of its history and description."""
     runs = workflow_runs(address)
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        found = pool.map(lambda run: run_places(address, run), runs)
-        return len(runs), [place for places in found for place in places]
+        return dict(zip(runs, pool.map(lambda run: run_places(address, run), runs), strict=True))
 
 
 def strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -149,12 +148,28 @@ def file_texts(path: Path, label: str) -> Iterator[Place]:
                 yield Place(f"{where}!{member}", text, f"{group}!{member}")
         return
     if data.startswith(b"%PDF"):
-        try:
-            text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-        except Exception:  # not a readable PDF: encrypted or damaged, so the bytes only
-            text = ""
-        yield Place(f"{where} (PDF text)", text, f"{group} (PDF text)")
+        yield Place(f"{where} (PDF text)", pdf_text(data, where), f"{group} (PDF text)")
     yield Place(where, data.decode("utf-8", errors="replace"), group)
+
+
+class UnreadablePdf(Exception):
+    """A PDF the scan cannot read as a PDF reader shows it: it cannot say the PDF is clean."""
+
+
+def pdf_text(data: bytes, where: str) -> str:
+    """The text any PDF reader shows. A PDF that does not parse, is encrypted or shows no
+    text fails the scan: read as empty, it would pass whatever it holds."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        encrypted = reader.is_encrypted
+        text = "" if encrypted else "\n".join(page.extract_text() for page in reader.pages)
+    except Exception as error:  # pypdf raises many kinds on damaged files
+        raise UnreadablePdf(f"{where}: not a readable PDF ({type(error).__name__})") from error
+    if encrypted:
+        raise UnreadablePdf(f"{where}: an encrypted PDF, its text cannot be searched")
+    if not text.strip():
+        raise UnreadablePdf(f"{where}: a PDF without extractable text (an image of a page?)")
+    return text
 
 
 def files_under(roots: Iterable[Path], label: str) -> Iterator[Place]:

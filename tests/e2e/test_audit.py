@@ -19,6 +19,7 @@ from security.audit_log import open_audit_log
 from starters.client import BillBridgeClient, SessionsClient
 from stores.artifacts import open_artifact_store
 from stores.secrets import open_secret_store
+from tests.e2e.conftest import EVERY_PORTAL, CodeLogin
 from tests.e2e.helpers import payment_for, run_billbridge, wait_for_status
 
 pytestmark = pytest.mark.e2e
@@ -71,34 +72,38 @@ async def test_a_payment_is_audited_once_and_its_pack_proves_it(
     assert manifest["once"]["proved"] is True
     assert manifest["audit"]["chain"]["ok"] is True
     history = (out / "history.json").read_text()
-    # As Temporal stores it: events present, no payload in plain JSON (base64 "json/plain").
+    # As Temporal stores it: events present, no payload in plain JSON (base64 "json/plain"),
+    # and the encrypted ones are there to be seen (base64 "binary/encrypted").
     assert json.loads(history)["events"] and "anNvbi9wbGFpbg==" not in history
+    assert "YmluYXJ5L2VuY3J5cHRlZA==" in history
     assert [json.loads(line)["seq"] for line in (out / "audit.jsonl").read_text().splitlines()] == [
         posted["seq"]
     ]
 
 
+@EVERY_PORTAL
 async def test_mfa_codes_and_new_credentials_are_audited_without_the_code(
     settings: Settings,
     task_queue: str,
     client: BillBridgeClient,
     worker: Worker,
-    cedar_admin: SandboxAdmin,
-    sms_connection: str,
+    sandbox_admin: SandboxAdmin,
+    code_login: CodeLogin,
 ) -> None:
+    connection_id = code_login.connection_id
     sessions = SessionsClient(client.temporal, actor=AUDITOR)
-    request = payment_for(cedar_admin, sms_connection, "sms.patient")
+    request = payment_for(sandbox_admin, connection_id, code_login.username)
     handle = await client.start_payment(request)
-    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
-    right = cedar_admin.latest_code("sms.patient")
+    await wait_for_status(sessions, connection_id, SessionStatus.AWAITING_MFA)
+    right = sandbox_admin.latest_code(code_login.username)
     wrong = "000000" if right != "000000" else "111111"
 
-    assert not (await sessions.submit_mfa_code(sms_connection, wrong)).accepted
-    assert (await sessions.submit_mfa_code(sms_connection, right)).accepted
+    assert not (await sessions.submit_mfa_code(connection_id, wrong)).accepted
+    assert (await sessions.submit_mfa_code(connection_id, right)).accepted
     await handle.result()
-    await sessions.credentials_replaced(sms_connection)
+    await sessions.credentials_replaced(connection_id)
 
-    entries = _entries(settings, session_workflow_id(sms_connection))
+    entries = _entries(settings, session_workflow_id(connection_id))
     assert [(e["action"], e["outcome"]) for e in entries] == [
         ("mfa.code_submitted", "rejected"),
         ("mfa.code_submitted", "accepted"),
@@ -106,8 +111,8 @@ async def test_mfa_codes_and_new_credentials_are_audited_without_the_code(
     ]
     assert all(e["actor"] == {"kind": "operator", "id": "e2e-operator"} for e in entries)
     assert entries[0]["details"] == {
-        "connection_id": sms_connection,
-        "method": "sms",
+        "connection_id": connection_id,
+        "method": code_login.method,
         "attempts_left": 2,
     }
     said = json.dumps([{k: e[k] for k in ("actor", "outcome", "details")} for e in entries])

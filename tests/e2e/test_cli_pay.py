@@ -8,7 +8,8 @@ from temporalio.worker import Worker
 from models.payments import PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
-from tests.e2e.helpers import run_billbridge
+from starters.client import BillBridgeClient, payment_workflow_id
+from tests.e2e.helpers import run_billbridge, workflow_exists
 
 pytestmark = pytest.mark.e2e
 
@@ -26,6 +27,7 @@ def _pay_args(request: PostPaymentRequest, amount: str, method: str) -> list[str
 
 async def test_cli_pay_shows_progress_and_result(
     settings: Settings,
+    bb_client: BillBridgeClient,
     task_queue: str,
     worker: Worker,
     cedar_admin: SandboxAdmin,
@@ -35,6 +37,10 @@ async def test_cli_pay_shows_progress_and_result(
     code, output = await run_billbridge(settings, task_queue, *args)
 
     assert code == 0, output
+    # The control for the refusals below: the same check sees a payment the CLI started.
+    assert await workflow_exists(
+        bb_client.temporal, payment_workflow_id(payment_request.idempotency_key)
+    )
     [payment] = cedar_admin.ledger()
     assert payment.amount_cents == 1000
     assert f"Confirmation number : {payment.confirmation_number}" in output
@@ -51,8 +57,8 @@ async def test_cli_pay_shows_progress_and_result(
 )
 async def test_cli_pay_refuses_bad_input_clearly(
     settings: Settings,
+    bb_client: BillBridgeClient,
     task_queue: str,
-    cedar_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
     amount: str,
     method: str,
@@ -65,4 +71,8 @@ async def test_cli_pay_refuses_bad_input_clearly(
     assert code == 2
     assert expected in output
     assert "4242 4242" not in output and "Traceback" not in output
-    assert cedar_admin.ledger() == []
+    # Refused before the start: no workflow exists (no worker runs here, so an empty ledger
+    # would prove nothing whatever the CLI did).
+    assert not await workflow_exists(
+        bb_client.temporal, payment_workflow_id(payment_request.idempotency_key)
+    )

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from temporalio.client import WorkflowFailureError
 from temporalio.worker import Worker
 
+from models.connection_session import session_workflow_id
 from models.connections import PortalName
 from models.errors import (
     AmountExceedsBalance,
@@ -35,7 +36,12 @@ from starters.client import BillBridgeClient, payment_workflow_id
 from starters.local.stack import WorkerProcess
 from stores.artifacts import ArtifactStore
 from tests.e2e.conftest import Connections, PortalUnderTest
-from tests.e2e.helpers import payment_for, processor_charges
+from tests.e2e.helpers import (
+    decrypted_history_text,
+    payment_for,
+    processor_charges,
+    workflow_exists,
+)
 from tests.replay.recording import record_history
 from workflows.post_payment import PostPaymentWorkflow
 from workflows.references import client_reference
@@ -89,10 +95,17 @@ async def test_happy_path_posts_once_and_keeps_the_receipt(
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert result.payment.confirmation_number in text
     assert PaymentStep.COMPLETED in seen
-    history = (await handle.temporal_handle.fetch_history()).to_json()
+    # Read decrypted: in the stored (encrypted) history the check could never see a value.
+    # The session workflow's is the history that signs in, so it is read too.
     demo = sandbox_admin.user(portal_under_test.sandbox.demo_username)
-    assert demo.password not in history
-    assert demo.totp_secret not in history
+    session = client.temporal.get_workflow_handle(
+        session_workflow_id(payment_request.connection_id)
+    )
+    for workflow in (handle.temporal_handle, session):
+        history = await decrypted_history_text(client.temporal, workflow)
+        assert payment_request.connection_id in history  # positive control: it is readable
+        assert demo.password not in history  # credentials travel by reference only
+        assert demo.totp_secret not in history
 
 
 async def test_crash_after_submit_is_reconciled_not_paid_twice(
@@ -197,7 +210,23 @@ async def test_bad_input_refused_by_the_client(
     with pytest.raises(error) as caught:
         await client.start_payment(payment_request.model_copy(update=change))
     assert "4242" not in str(caught.value) and "1111" not in str(caught.value)
-    assert sandbox_admin.ledger() == []
+    # Refused before the start: no workflow exists (no worker runs here, so an empty ledger
+    # would prove nothing; test_a_started_payment_is_seen_by_the_same_check is the control).
+    assert not await workflow_exists(
+        client.temporal, payment_workflow_id(payment_request.idempotency_key)
+    )
+
+
+async def test_a_started_payment_is_seen_by_the_same_check(
+    client: BillBridgeClient, payment_request: PostPaymentRequest
+) -> None:
+    """Positive control for the refusal test above: with no worker either, a payment the
+    client did start is found."""
+    handle = await client.start_payment(payment_request)
+    try:
+        assert await workflow_exists(client.temporal, handle.workflow_id)
+    finally:
+        await handle.temporal_handle.terminate("positive control only")
 
 
 async def test_bad_amount_refused_by_the_workflow_itself(

@@ -3,6 +3,14 @@
 The test plays the person: it reads the code the sandbox texted or emailed from the sandbox
 outbox (which stands for the phone and the inbox) and answers through the same paths an
 operator would.
+
+The core paths run on every portal (``EVERY_PORTAL``), each with its own kind of sent code:
+Cedar's and HealthPay24's SMS patient, Patientco's email code at its identity provider. They
+are: a code by Update, a wrong code, the MFA timeout, session expiry and re-login (with and
+without a code), and the ``login_required`` repair. The rest stay on Cedar because what they
+prove lies above the portal (the session workflow's registry, validator, signal, the codec
+path, continue-as-new, worker restarts, sealed state at rest) and tripling them would add
+minutes for nothing the core paths miss; each says so.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
 from models.connection_session import MfaCodeSubmission, SessionStatus, session_workflow_id
+from models.connections import PortalName
 from models.errors import InvalidInput, LoginRequired, MfaRejected, MfaTimedOut
 from models.payments import PostPaymentRequest, PostPaymentResult
 from models.settings import Settings
@@ -30,7 +39,7 @@ from starters.servers.codec_server import codec_server_token
 from stores.connections import ConnectionRegistry
 from stores.secrets import open_secret_store
 from stores.session_store import SessionStateStore, session_key
-from tests.e2e.conftest import Connections
+from tests.e2e.conftest import EVERY_PORTAL, CodeLogin, Connections, PortalUnderTest
 from tests.e2e.helpers import answer_with_latest_code, payment_for, wait_for_status
 from tests.replay.recording import record_history
 from workers.main import build_worker
@@ -48,45 +57,68 @@ def _mfa_payment(
     return payment_for(admin, connection_id, username, cents)
 
 
-async def test_sms_mfa_end_to_end_by_update(
+def _code_payment(admin: SandboxAdmin, login: CodeLogin, cents: int = 100) -> PostPaymentRequest:
+    return payment_for(admin, login.connection_id, login.username, cents)
+
+
+def _where_the_code_went(admin: SandboxAdmin, login: CodeLogin) -> str:
+    """The destination as the portal masks it, read from the phone or inbox it reached."""
+    [sent, *_] = admin.outbox(login.username)
+    assert sent.channel == login.method, sent
+    return sent.masked_destination
+
+
+@EVERY_PORTAL
+async def test_sent_code_mfa_end_to_end_by_update(
+    portal_under_test: PortalUnderTest,
     client: BillBridgeClient,
     worker: Worker,
     sessions: SessionsClient,
-    cedar_admin: SandboxAdmin,
-    sms_connection: str,
+    sandbox_admin: SandboxAdmin,
+    code_login: CodeLogin,
 ) -> None:
-    handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+    connection_id = code_login.connection_id
+    handle = await client.start_payment(_code_payment(sandbox_admin, code_login))
 
-    view = await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
-    assert view.challenge is not None and view.challenge.method == "sms"
-    assert view.challenge.masked_destination and "0112" in view.challenge.masked_destination
+    view = await wait_for_status(sessions, connection_id, SessionStatus.AWAITING_MFA)
+    masked = _where_the_code_went(sandbox_admin, code_login)
+    assert view.challenge is not None and view.challenge.method == code_login.method
+    assert view.challenge.masked_destination == masked
+    if code_login.method == "sms":
+        assert "0112" in masked  # the seeded phone's last digits (sandbox seeds)
     for _ in range(100):  # visibility is eventually consistent
-        if any(v.connection_id == sms_connection for v in await sessions.pending_mfa()):
+        if any(v.connection_id == connection_id for v in await sessions.pending_mfa()):
             break
         await asyncio.sleep(0.1)
     else:
         pytest.fail("the pending challenge is not listed by its search attribute")
     # What the Temporal UI shows as the workflow's current details (user metadata).
-    metadata = await client.temporal.get_workflow_handle(session_workflow_id(sms_connection)).query(
+    metadata = await client.temporal.get_workflow_handle(session_workflow_id(connection_id)).query(
         "__temporal_workflow_metadata", result_type=WorkflowMetadata
     )
-    assert "awaiting SMS code sent to ***-***-0112" in metadata.current_details
+    assert f"awaiting {code_login.method.upper()} code sent to {masked}" in (
+        metadata.current_details
+    )
 
-    result = await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
+    code = sandbox_admin.latest_code(code_login.username)
+    result = await sessions.submit_mfa_code(connection_id, code)
     assert result.accepted
 
     payment = await handle.result()
-    assert [p.confirmation_number for p in cedar_admin.ledger()] == [
+    assert [p.confirmation_number for p in sandbox_admin.ledger()] == [
         payment.payment.confirmation_number
     ]
-    assert (await sessions.state(sms_connection)).status is SessionStatus.ACTIVE
-    await record_history(handle.temporal_handle, "PostPaymentWorkflow--sms-mfa")
-    await record_history(
-        client.temporal.get_workflow_handle(session_workflow_id(sms_connection)),
-        "ConnectionSessionWorkflow--sms-mfa",
-    )
+    assert (await sessions.state(connection_id)).status is SessionStatus.ACTIVE
+    if portal_under_test.name is PortalName.CEDAR:  # the workflows are the same for all
+        await record_history(handle.temporal_handle, "PostPaymentWorkflow--sms-mfa")
+        await record_history(
+            client.temporal.get_workflow_handle(session_workflow_id(connection_id)),
+            "ConnectionSessionWorkflow--sms-mfa",
+        )
 
 
+# Cedar only: the one portal with both an SMS and an email login (Patientco's code is
+# email, so the test above runs an email code there).
 async def test_email_mfa_end_to_end(
     client: BillBridgeClient,
     worker: Worker,
@@ -109,26 +141,31 @@ async def test_email_mfa_end_to_end(
     ]
 
 
+@EVERY_PORTAL
 async def test_wrong_code_then_right_one(
     client: BillBridgeClient,
     worker: Worker,
     sessions: SessionsClient,
-    cedar_admin: SandboxAdmin,
-    sms_connection: str,
+    sandbox_admin: SandboxAdmin,
+    code_login: CodeLogin,
 ) -> None:
-    handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
-    right = cedar_admin.latest_code(SMS_USER)
+    connection_id = code_login.connection_id
+    handle = await client.start_payment(_code_payment(sandbox_admin, code_login))
+    await wait_for_status(sessions, connection_id, SessionStatus.AWAITING_MFA)
+    right = sandbox_admin.latest_code(code_login.username)
     wrong = "000000" if right != "000000" else "111111"
 
-    first = await sessions.submit_mfa_code(sms_connection, wrong)
+    first = await sessions.submit_mfa_code(connection_id, wrong)
     assert not first.accepted and first.attempts_left == 2
-    assert (await sessions.state(sms_connection)).status is SessionStatus.AWAITING_MFA
-    assert (await sessions.submit_mfa_code(sms_connection, right)).accepted
+    assert sandbox_admin.logins().failed_mfa == 1  # the portal itself refused it
+    assert (await sessions.state(connection_id)).status is SessionStatus.AWAITING_MFA
+    assert (await sessions.submit_mfa_code(connection_id, right)).accepted
     await handle.result()
-    assert len(cedar_admin.ledger()) == 1
+    assert len(sandbox_admin.ledger()) == 1
 
 
+# Cedar only: the limit of three is the session workflow's (every sandbox allows five),
+# and a wrong code reaching each portal is test_wrong_code_then_right_one's.
 async def test_too_many_wrong_codes_fail_the_login_and_the_payment(
     client: BillBridgeClient,
     worker: Worker,
@@ -160,23 +197,26 @@ async def test_too_many_wrong_codes_fail_the_login_and_the_payment(
     assert len(cedar_admin.outbox(SMS_USER)) == 1  # one login for both payments
 
 
+@EVERY_PORTAL
 async def test_mfa_timeout_fails_cleanly(
     bb_client: BillBridgeClient,
     settings: Settings,
     browser_pool: BrowserPool,
     task_queue: str,
     client: BillBridgeClient,
-    cedar_admin: SandboxAdmin,
-    sms_connection: str,
+    sandbox_admin: SandboxAdmin,
+    code_login: CodeLogin,
 ) -> None:
     quick = settings.model_copy(update={"mfa_timeout_seconds": 3})
     async with build_worker(bb_client.temporal, quick, browser_pool, task_queue=task_queue):
-        handle = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
+        handle = await client.start_payment(_code_payment(sandbox_admin, code_login))
         with pytest.raises(MfaTimedOut, match=r"within 0\.05 minutes"):
             await asyncio.wait_for(handle.result(), timeout=60)
-    assert cedar_admin.ledger() == []
+    assert len(sandbox_admin.outbox(code_login.username)) == 1  # a code was sent, not typed
+    assert sandbox_admin.ledger() == []
 
 
+# Cedar only: continue-as-new is the session workflow's; the portal sees one login.
 async def test_session_continues_as_new_and_stays_signed_in(
     bb_client: BillBridgeClient,
     settings: Settings,
@@ -209,6 +249,7 @@ async def test_session_continues_as_new_and_stays_signed_in(
     assert len(cedar_admin.ledger()) == 4
 
 
+# Cedar only: the Update's validator refuses before any portal is asked.
 async def test_malformed_code_is_refused_by_the_validator(
     client: BillBridgeClient,
     worker: Worker,
@@ -231,6 +272,7 @@ async def test_malformed_code_is_refused_by_the_validator(
     await handle.result()
 
 
+# Cedar only: another way into the same workflow handler as the Update.
 async def test_code_by_signal_outcome_by_query(
     client: BillBridgeClient,
     worker: Worker,
@@ -256,6 +298,7 @@ async def test_code_by_signal_outcome_by_query(
     await handle.result()
 
 
+# Cedar only: the codec path of an operator's command, the same for every portal.
 async def test_code_by_the_plain_temporal_cli(
     client: BillBridgeClient,
     worker: Worker,
@@ -306,6 +349,8 @@ async def test_code_by_the_plain_temporal_cli(
     await handle.result()
 
 
+# Cedar only: the code always goes in from a restored pre-auth state in a fresh browser
+# context, killed worker or not; every portal does that in the Update test above.
 async def test_worker_killed_while_awaiting_mfa(
     client: BillBridgeClient,
     worker_process_factory: Callable[[], WorkerProcess],
@@ -326,6 +371,8 @@ async def test_worker_killed_while_awaiting_mfa(
     ]
 
 
+# Cedar only: twenty payments are the slowest test here; the one login is the session
+# workflow's doing, and each portal's payments run in test_post_payment.py.
 async def test_twenty_concurrent_payments_sign_in_once(
     client: BillBridgeClient,
     worker: Worker,
@@ -367,57 +414,64 @@ async def _sealed_states_settle_at_one(settings: Settings, connection_id: str) -
     pytest.fail(f"stale session states were left behind for {connection_id}")
 
 
+@EVERY_PORTAL
 async def test_session_expiry_between_payments_relogs_transparently(
     client: BillBridgeClient,
     worker: Worker,
     settings: Settings,
-    cedar_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdmin,
     payment_request: PostPaymentRequest,
 ) -> None:
     await _pay(await client.start_payment(payment_request))
-    cedar_admin.expire_sessions()
+    assert sandbox_admin.expire_sessions() >= 1  # there was a session to end
     second = payment_request.model_copy(update={"idempotency_key": f"again-{uuid.uuid4().hex}"})
 
     await _pay(await client.start_payment(second))
 
-    assert len(cedar_admin.ledger()) == 2
-    assert cedar_admin.logins().successful == 2
+    assert len(sandbox_admin.ledger()) == 2
+    assert sandbox_admin.logins().successful == 2
     await _sealed_states_settle_at_one(settings, payment_request.connection_id)
 
 
-async def test_session_expiry_with_sms_raises_a_new_challenge(
+@EVERY_PORTAL
+async def test_session_expiry_with_a_sent_code_raises_a_new_challenge(
     client: BillBridgeClient,
     worker: Worker,
     settings: Settings,
     sessions: SessionsClient,
-    cedar_admin: SandboxAdmin,
-    sms_connection: str,
+    sandbox_admin: SandboxAdmin,
+    code_login: CodeLogin,
 ) -> None:
-    first = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
-    await sessions.submit_mfa_code(sms_connection, cedar_admin.latest_code(SMS_USER))
+    connection_id, username = code_login.connection_id, code_login.username
+    first = await client.start_payment(_code_payment(sandbox_admin, code_login))
+    await wait_for_status(sessions, connection_id, SessionStatus.AWAITING_MFA)
+    await sessions.submit_mfa_code(connection_id, sandbox_admin.latest_code(username))
     await _pay(first)
-    cedar_admin.expire_sessions()
+    assert sandbox_admin.expire_sessions() >= 1
 
-    second = await client.start_payment(_mfa_payment(cedar_admin, sms_connection))
-    view = await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA)
+    second = await client.start_payment(_code_payment(sandbox_admin, code_login))
+    view = await wait_for_status(sessions, connection_id, SessionStatus.AWAITING_MFA)
     assert view.challenge is not None
-    await answer_with_latest_code(sessions, cedar_admin, sms_connection, SMS_USER)
+    assert len(sandbox_admin.outbox(username)) == 2  # a second code for the second login
+    await answer_with_latest_code(sessions, sandbox_admin, connection_id, username)
     await _pay(second)
-    assert len(cedar_admin.ledger()) == 2
-    await _sealed_states_settle_at_one(settings, sms_connection)
+    assert len(sandbox_admin.ledger()) == 2
+    await _sealed_states_settle_at_one(settings, connection_id)
 
 
+@EVERY_PORTAL
 async def test_rejected_password_waits_for_repair(
+    portal_under_test: PortalUnderTest,
     client: BillBridgeClient,
     worker: Worker,
     sessions: SessionsClient,
     settings: Settings,
-    cedar_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdmin,
     connections: Connections,
     payment_request: PostPaymentRequest,
 ) -> None:
-    connection_id = connections.add("demo.patient", password="changed-elsewhere")
+    username = portal_under_test.sandbox.demo_username
+    connection_id = connections.add(username, password="changed-elsewhere")
     request = payment_request.model_copy(update={"connection_id": connection_id})
     waiting = await client.start_payment(request)
     await wait_for_status(sessions, connection_id, SessionStatus.LOGIN_REQUIRED)
@@ -427,18 +481,17 @@ async def test_rejected_password_waits_for_repair(
     )
     with pytest.raises(LoginRequired):
         await _pay(await client.start_payment(hurried))
-    assert cedar_admin.logins().failed_password == 1  # no retry into a lockout
+    assert sandbox_admin.logins().failed_password == 1  # no retry into a lockout
 
     connection = ConnectionRegistry(settings.connections_file).get(connection_id)
-    open_secret_store(settings).put(
-        connection.password_ref, cedar_admin.user("demo.patient").password
-    )
+    open_secret_store(settings).put(connection.password_ref, sandbox_admin.user(username).password)
     await sessions.credentials_replaced(connection_id)
 
     await _pay(waiting)
-    assert len(cedar_admin.ledger()) == 1
+    assert len(sandbox_admin.ledger()) == 1
 
 
+# Cedar only: the sealing is the session store's, whatever cookies a portal sets.
 async def test_session_state_on_disk_is_encrypted(
     client: BillBridgeClient,
     worker: Worker,
