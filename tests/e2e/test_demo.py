@@ -71,6 +71,18 @@ def test_demo_once_posts_a_payment_end_to_end(tmp_path: Path) -> None:
     )
     # The sandbox's published demo secrets never reach the demo's output or the worker log.
     worker_log = (tmp_path / "data" / "worker.log").read_text()
+    # Positive control: the log searched is the one this payment's worker wrote, from its
+    # start through the payment's steps (the sign-in, where the secrets are used, among
+    # them), so the absence below is over a real log, not an empty or a stale file.
+    link = re.search(r"Temporal UI\s+: \S+/workflows/(\S+)", output)
+    assert link, output
+    assert "worker ready on task queue" in worker_log, worker_log
+    lines = worker_log.splitlines()
+    for step in ("awaiting_session", "completed"):  # before the sign-in, after the receipt
+        assert any(f"payment step {step}" in line and link.group(1) in line for line in lines), (
+            step,
+            worker_log,
+        )
     for secret in ("demo-password", "JBSWY3DPEHPK3PXP"):
         assert secret not in output
         assert secret not in worker_log
