@@ -6,11 +6,11 @@ import re
 
 from playwright.async_api import Page, Response
 
-from portals.code_page import CodePage
+from portals.code_entry_page import CodeEntryPage
 from portals.navigation import goto
 
 
-class MfaPage(CodePage):
+class MfaPage(CodeEntryPage):
     PATH = "/mfa"
 
     def __init__(self, page: Page, base_url: str) -> None:

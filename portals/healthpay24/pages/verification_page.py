@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from playwright.async_api import Page, Response
 
-from portals.code_page import CodePage
+from portals.code_entry_page import CodeEntryPage
 from portals.navigation import goto
 
 
-class VerificationPage(CodePage):
+class VerificationPage(CodeEntryPage):
     PATH = "/signin/verify"
 
     def __init__(self, page: Page, base_url: str) -> None:

@@ -6,11 +6,11 @@ import re
 
 from playwright.async_api import Page, Response
 
-from portals.code_page import CodePage
+from portals.code_entry_page import CodeEntryPage
 from portals.navigation import errors_mapped, goto
 
 
-class IdpVerifyPage(CodePage):
+class IdpVerifyPage(CodeEntryPage):
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.heading = page.get_by_role("heading", name="Verify your identity")

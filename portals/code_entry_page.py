@@ -1,10 +1,10 @@
 """What every sign-in code screen does alike, whatever the vendor calls it.
 
-``SignInFlow`` drives a code screen through these methods: is it shown, enter a code (ticking
-the vendor's "remember" box when asked), ask for a new one, and read the "we sent a code to …"
-notice, the authenticator hint and the alert. The vendor's page object sets the locators, by
-role, label and text, in its ``__init__`` (after ``super().__init__(page)``) and says how the
-screen is opened.
+``SignInFlow`` (its ``CodePage`` protocol) drives a code screen through these methods: is it
+shown, enter a code (ticking the vendor's "remember" box when asked), ask for a new one, and
+read the "we sent a code to …" notice, the authenticator hint and the alert. The vendor's page
+object sets the locators, by role, label and text, in its ``__init__`` (after
+``super().__init__(page)``) and says how the screen is opened.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from portals.navigation import errors_mapped, navigate_by
 from portals.page_reading import text_or_none
 
 
-class CodePage:
+class CodeEntryPage:
     STEP: ClassVar[str] = "mfa"
 
     heading: Locator
