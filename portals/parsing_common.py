@@ -7,11 +7,13 @@ recognise, naming the field: a changed format must fail loudly, never be guessed
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from models.errors import PortalChanged
 from models.money import Money, parse_amount_to_cents
+from models.payments import PaymentMethodKind
 
 _T = TypeVar("_T")
 
@@ -44,6 +46,27 @@ def lookup(table: dict[str, _T], text: str, unknown: str) -> _T:
         return table[text.strip()]
     except KeyError:
         raise PortalChanged(unknown) from None
+
+
+def procedure_code(text: str, layout: re.Pattern[str], unknown: str) -> tuple[str, str]:
+    """(system, code), ("CPT", "99213"), from text in the vendor's ``layout`` (groups ``system``
+    and ``code``); PortalChanged(unknown) for text in another layout."""
+    match = layout.fullmatch(text.strip())
+    if match is None:
+        raise PortalChanged(unknown)
+    return match["system"], match["code"]
+
+
+def payment_method(
+    text: str, layout: re.Pattern[str], unknown: str
+) -> tuple[PaymentMethodKind, str]:
+    """(kind, last4) from text in the vendor's ``layout``: group ``last4``, and group ``ach``
+    matched only for a bank account; PortalChanged(unknown) for text in another layout."""
+    match = layout.fullmatch(text.strip())
+    if match is None:
+        raise PortalChanged(unknown)
+    kind = PaymentMethodKind.ACH if match["ach"] else PaymentMethodKind.CARD
+    return kind, match["last4"]
 
 
 def form_amount(cents: int) -> str:

@@ -24,6 +24,7 @@ from portals.cedar.pages.statements_page import StatementsPage
 from portals.cedar.sign_in import CedarSignIn, raise_if_signed_out
 from portals.downloads import downloaded_file
 from portals.navigation import PortalTimeouts
+from portals.paging import rows_page_by_page
 from portals.reconciliation import answer_may_be_lost, only_match
 from portals.sign_in_flow import SignInFlow, SignsInWithACode
 from security.redaction import remember_account
@@ -69,13 +70,12 @@ class CedarAdapter(SignsInWithACode):
         self._check_signed_in(await listing.open(), "statements")
         if not await listing.is_shown():
             raise PortalChanged("statements: the statements list is not as expected")
-        summaries = [parsing.statement_summary(row) for row in await listing.rows()]
-        for _ in range(MAX_STATEMENT_PAGES):
-            if not await listing.has_next():
-                return summaries
-            self._check_signed_in(await listing.go_next(), "statements")
-            summaries.extend(parsing.statement_summary(row) for row in await listing.rows())
-        raise PortalChanged(f"statements: more than {MAX_STATEMENT_PAGES} pages")
+        pages = rows_page_by_page(
+            listing,
+            max_pages=MAX_STATEMENT_PAGES,
+            after_next=lambda response: self._check_signed_in(response, "statements"),
+        )
+        return [parsing.statement_summary(row) async for rows in pages for row in rows]
 
     async def get_statement(self, statement_id: str) -> Statement:
         detail = StatementPage(self._page, self._base_url)

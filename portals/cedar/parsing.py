@@ -69,10 +69,7 @@ def timestamp(text: str, field: str) -> datetime:
 
 def procedure_code(text: str) -> tuple[str, str]:
     """("CPT", "99213") from "CPT 99213"."""
-    match = _CODE.fullmatch(text.strip())
-    if match is None:
-        raise PortalChanged("a line item's code is not a CPT or HCPCS code")
-    return match["system"], match["code"]
+    return common.procedure_code(text, _CODE, "a line item's code is not a CPT or HCPCS code")
 
 
 def card_last4(text: str) -> str:

@@ -29,7 +29,7 @@ _MONEY = re.compile(r"(?P<minus>-)?USD (?P<whole>\d{1,3}(?:,\d{3})*)\.(?P<cents>
 _DATE_FORMAT = "%d %b %Y"  # "3 Jun 2025"
 _TIMESTAMP_FORMAT = "%d %b %Y %H:%M UTC"  # "3 Jun 2025 14:05 UTC"
 _CODE = re.compile(r"(?P<code>[A-Z0-9]{5}) \((?P<system>CPT|HCPCS)\)")
-_METHOD = re.compile(r"(?P<brand>.+?)(?P<bank> account)? ending in (?P<last4>\d{4})")
+_METHOD = re.compile(r"(?P<brand>.+?)(?P<ach> account)? ending in (?P<last4>\d{4})")
 _TEXTED_TO = re.compile(r"(?P<sentence>We texted a security code to (?P<destination>.+?\d{4})\.)")
 _STATEMENT_STATUSES = {
     "Balance due": StatementStatus.ISSUED,
@@ -78,20 +78,17 @@ def timestamp(text: str, field: str) -> datetime:
 
 def procedure_code(text: str) -> tuple[str, str]:
     """("CPT", "99284") from "99284 (CPT)"."""
-    match = _CODE.fullmatch(text.strip())
-    if match is None:
-        raise PortalChanged("a procedure code is not shown as '<code> (CPT|HCPCS)'")
-    return match["system"], match["code"]
+    return common.procedure_code(
+        text, _CODE, "a procedure code is not shown as '<code> (CPT|HCPCS)'"
+    )
 
 
 def payment_method(text: str) -> tuple[PaymentMethodKind, str]:
     """(CARD, "4242") from "Visa ending in 4242"; (ACH, "6789") from "Checking account ending
     in 6789"."""
-    match = _METHOD.fullmatch(text.strip())
-    if match is None:
-        raise PortalChanged("a payment method is not shown as '<brand> ending in <last4>'")
-    kind = PaymentMethodKind.ACH if match["bank"] else PaymentMethodKind.CARD
-    return kind, match["last4"]
+    return common.payment_method(
+        text, _METHOD, "a payment method is not shown as '<brand> ending in <last4>'"
+    )
 
 
 def statement_status(text: str) -> StatementStatus:

@@ -25,6 +25,7 @@ from models.settlements import SettlementBatch
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_bytes, downloaded_file
 from portals.navigation import PortalTimeouts
+from portals.paging import rows_page_by_page
 from portals.patientco import parsing, settlement_export
 from portals.patientco.pages.account_page import AccountPage
 from portals.patientco.pages.accounts_page import AccountsPage
@@ -181,13 +182,12 @@ class PatientcoAdapter(SignsInWithACode):
     async def _all_pages(
         self, listing: AccountsPage | StatementsPage, step: str
     ) -> list[dict[str, str]]:
-        rows = await listing.rows()
-        for _ in range(MAX_LIST_PAGES):
-            if not await listing.has_next():
-                return rows
-            self._check_signed_in(await listing.go_next(), step, None)
-            rows.extend(await listing.rows())
-        raise PortalChanged(f"{step}: more than {MAX_LIST_PAGES} pages")
+        pages = rows_page_by_page(
+            listing,
+            max_pages=MAX_LIST_PAGES,
+            after_next=lambda response: self._check_signed_in(response, step, None),
+        )
+        return [row async for rows in pages for row in rows]
 
     def _check_signed_in(
         self, response: Response | None, step: str, expected_path: str | None

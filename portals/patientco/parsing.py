@@ -110,19 +110,14 @@ def period(text: str, field: str) -> tuple[date, date]:
 
 def procedure_code(text: str) -> tuple[str, str]:
     """("CPT", "99213") from "99213 (CPT)"."""
-    match = _CODE.fullmatch(text.strip())
-    if match is None:
-        raise PortalChanged("a charge's code is not a CPT or HCPCS code")
-    return match["system"], match["code"]
+    return common.procedure_code(text, _CODE, "a charge's code is not a CPT or HCPCS code")
 
 
 def payment_method(text: str) -> tuple[PaymentMethodKind, str]:
     """(kind, last4) from "Visa x4242" or "ACH Checking x6789"."""
-    match = _METHOD.fullmatch(text.strip())
-    if match is None:
-        raise PortalChanged("the payment method is not shown as '<brand> x<last4>'")
-    kind = PaymentMethodKind.ACH if match["ach"] else PaymentMethodKind.CARD
-    return kind, match["last4"]
+    return common.payment_method(
+        text, _METHOD, "the payment method is not shown as '<brand> x<last4>'"
+    )
 
 
 def statement_status(text: str) -> StatementStatus:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page, Response
 
+from portals.form_controls import check_the_one_valued
 from portals.navigation import errors_mapped, navigate_by
 from portals.page_reading import alert_messages
 from portals.record_page import RecordPage
@@ -38,11 +39,7 @@ class PaymentPage(RecordPage):
     async def choose_payment_method(self, token: str) -> bool:
         """Check the saved card whose value is this token; False if none is on file."""
         async with errors_mapped(self.STEP):
-            for method in await self.methods.all():
-                if await method.get_attribute("value") == token:
-                    await method.check()
-                    return True
-            return False
+            return await check_the_one_valued(self.methods, token)
 
     async def enter_reference(self, reference: str) -> None:
         async with errors_mapped(self.STEP):

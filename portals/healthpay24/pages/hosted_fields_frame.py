@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page
 
+from portals.form_controls import check_the_one_valued
 from portals.navigation import errors_mapped
 from portals.page_reading import text_or_none
 
@@ -27,11 +28,7 @@ class HostedFieldsFrame:
     async def choose_saved_method(self, token: str) -> bool:
         """Check the saved method whose value is this token; False if it is not offered."""
         async with errors_mapped(self.STEP):
-            for method in await self.methods.all():
-                if await method.get_attribute("value") == token:
-                    await method.check()
-                    return True
-            return False
+            return await check_the_one_valued(self.methods, token)
 
     async def use_payment_method(self) -> None:
         async with errors_mapped(self.STEP):
