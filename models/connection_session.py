@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -16,6 +17,11 @@ SESSION_WORKFLOW = "ConnectionSessionWorkflow"
 ACQUIRE_UPDATE = "acquire"
 # The signal by which a session workflow answers requesters it registered (see AcquireSession).
 SESSION_READY_SIGNAL = "session_ready"
+
+
+# Every portal's one-time code: 4 to 8 digits (MfaCodeSubmission.is_well_formed).
+_MFA_CODE = re.compile(r"\d{4,8}")
+MALFORMED_CODE = "an MFA code is 4 to 8 digits"
 
 
 def session_workflow_id(connection_id: str) -> str:
@@ -74,6 +80,10 @@ class PendingChallenge(BaseModel):
 class MfaCodeSubmission(BaseModel):
     code: str = Field(min_length=1, max_length=32)
     requested_by: Actor = Field(default_factory=unattributed)  # audited; the code never is
+
+    def is_well_formed(self) -> bool:
+        """Whether a portal could accept it: 4 to 8 digits (checked before it is sent)."""
+        return _MFA_CODE.fullmatch(self.code.strip()) is not None
 
 
 class CredentialsReplacement(BaseModel):

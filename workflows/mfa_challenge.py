@@ -8,7 +8,6 @@ callbacks it was given. Every code the portal saw is audited: who sent it, never
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from models.audit import Actor, AuditAction
     from models.card_numbers import refuse_card_number
     from models.connection_session import (
+        MALFORMED_CODE,
         CodeEntry,
         MfaCodeSubmission,
         MfaSubmissionResult,
@@ -40,8 +40,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.policies import BROWSER_ACTIVITY
     from workflows.session_details import AWAITING_MFA_ATTRIBUTE
     from workflows.typed_failures import failed_with, typed_failure
-
-_CODE = re.compile(r"\d{4,8}")
 
 
 class MfaChallenges:
@@ -103,8 +101,8 @@ class MfaChallenges:
     def check_code(self, submission: MfaCodeSubmission) -> None:
         """The Update's validator: a malformed code never reaches the portal nor the history."""
         refuse_card_number(submission.code, "code")
-        if not _CODE.fullmatch(submission.code.strip()):
-            raise ValueError("an MFA code is 4 to 8 digits")
+        if not submission.is_well_formed():
+            raise ValueError(MALFORMED_CODE)
         self.check_pending()
 
     def check_pending(self) -> None:

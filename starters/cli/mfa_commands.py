@@ -6,7 +6,8 @@ import argparse
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from models.connection_session import MfaCodeSubmission
+from models.connection_session import MALFORMED_CODE, MfaCodeSubmission
+from models.errors import InvalidInput
 from models.settings import Settings
 from starters.cli.commands import Commands, require_connection_id
 from starters.cli.console import say
@@ -56,7 +57,8 @@ async def list_pending(args: argparse.Namespace, settings: Settings) -> int:
 async def submit_code(args: argparse.Namespace, settings: Settings) -> int:
     # Checked before a server is dialed; the session checks the code again, by its rules.
     require_connection_id(args.connection)
-    MfaCodeSubmission(code=args.code)
+    if not MfaCodeSubmission(code=args.code).is_well_formed():
+        raise InvalidInput(MALFORMED_CODE)
     sessions = await sessions_client(settings)
     result = await sessions.submit_mfa_code(args.connection, args.code)
     say(("accepted: " if result.accepted else "not accepted: ") + result.message)
