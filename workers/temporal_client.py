@@ -12,21 +12,11 @@ from models.settings import Settings
 from security.codec import encrypted_data_converter
 from stores.keyring import load_keyring
 from stores.secrets import open_secret_store
+from workers.temporal_unreachable import TemporalUnreachable
 
 # The SDK reports a server it cannot reach as a bare RuntimeError with this prefix (from its
 # Rust core); there is no exception type to catch instead.
 _CONNECT_FAILED = "Failed client connect"
-
-
-class TemporalUnreachable(ConnectionError):
-    """No Temporal server answered at the configured address."""
-
-    def __init__(self, settings: Settings, reason: str) -> None:
-        super().__init__(f"no Temporal server answered at {settings.temporal_address}")
-        self.address = settings.temporal_address
-        self.namespace = settings.temporal_namespace
-        self.address_given = settings.temporal_address_given
-        self.reason = reason
 
 
 def data_converter(settings: Settings) -> DataConverter:
@@ -43,4 +33,4 @@ async def connect(settings: Settings) -> Client:
     except RuntimeError as err:
         if not str(err).startswith(_CONNECT_FAILED):
             raise
-        raise TemporalUnreachable(settings, str(err)) from err
+        raise TemporalUnreachable(settings) from err

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from models.errors import BillBridgeError, InvalidInput
 from security.redaction import redact
-from workers.temporal_client import TemporalUnreachable
+from workers.temporal_unreachable import TemporalUnreachable
 
 REFUSED = 2  # the input was refused, before anything was sent
 FAILED = 1

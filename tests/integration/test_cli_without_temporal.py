@@ -19,7 +19,7 @@ from models.settings import Settings
 from starters.cli.failures import unreachable_line
 from starters.local.stack import free_port
 from stores.secret_file import LocalSecretFile
-from workers.temporal_client import TemporalUnreachable
+from workers.temporal_unreachable import TemporalUnreachable
 
 BILLBRIDGE = str(Path(sys.executable).parent / "billbridge")
 PAY = ["pay", "--connection", "c1", "--statement", "ST-1", "--method", "tok_x"]
@@ -53,6 +53,10 @@ REFUSED = {
     ),
     "mfa-connection-id": (["mfa", "submit", "no such/id", "123456"], "error: InvalidInput: "),
     "mfa-empty-code": (["mfa", "submit", "c1", ""], "error: invalid input: ('code',)"),
+    "mfa-malformed-code": (
+        ["mfa", "submit", "c1", "12ab"],
+        "error: InvalidInput: an MFA code is 4 to 8 digits",
+    ),
     "mfa-resend-connection-id": (["mfa", "resend", "a b"], "error: InvalidInput: "),
 }
 
@@ -132,7 +136,7 @@ def test_bad_input_is_refused_with_exit_2_before_any_server_is_dialed(
 
 
 def test_the_line_says_when_the_address_is_only_the_default() -> None:
-    line = unreachable_line(TemporalUnreachable(Settings(), "Failed client connect: refused"))
+    line = unreachable_line(TemporalUnreachable(Settings()))
 
     assert "at localhost:7233 (namespace default; " in line
     assert "TEMPORAL_ADDRESS unset" in line and "`temporal server start-dev`" in line
