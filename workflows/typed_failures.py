@@ -20,21 +20,21 @@ with workflow.unsafe.imports_passed_through():
 T = TypeVar("T")
 
 
-def typed_failure(error: BaseException) -> ApplicationError | None:
-    """The BillBridge-typed failure inside an activity (or child) failure, if any."""
-    return find_typed_failure(error)
+# The BillBridge-typed failure inside an activity (or child) failure, if any: its type is
+# always one of ERROR_TYPES.
+typed_failure = find_typed_failure
 
 
 def failure_type(error: BaseException) -> str | None:
     """The BillBridge type name a failure carries (for audit outcomes), if any."""
     typed = find_typed_failure(error)
-    return typed.type if typed is not None and typed.type else None
+    return typed.type if typed is not None else None
 
 
 def failed_with(error: BaseException, *kinds: type[BillBridgeError]) -> ApplicationError | None:
     """The typed failure when it is one of ``kinds`` (or a subclass), else None."""
     typed = find_typed_failure(error)
-    if typed is None or typed.type not in ERROR_TYPES:
+    if typed is None or typed.type is None:
         return None
     return typed if issubclass(ERROR_TYPES[typed.type], kinds) else None
 
