@@ -16,11 +16,6 @@ async def read_table(table: Locator, required: tuple[str, ...], what: str) -> li
     return await page_reading.read_table(table, required, what, headers_any_case=True)
 
 
-async def read_facts(container: Locator, required: tuple[str, ...], what: str) -> dict[str, str]:
-    """A description list as {term: value}; PortalChanged if a required term is gone."""
-    return await page_reading.read_definitions(container, required, what, pairs="term/value")
-
-
 async def read_table_if_shown(
     table: Locator, required: tuple[str, ...], what: str
 ) -> list[dict[str, str]]:
@@ -31,7 +26,8 @@ async def read_table_if_shown(
 async def read_facts_if_shown(
     container: Locator, required: tuple[str, ...], what: str
 ) -> dict[str, str]:
-    """``read_facts``, or {} when the console shows no such list."""
+    """A description list as {term: value} ({} when the console shows none); PortalChanged
+    if a required term is gone."""
     return await page_reading.read_definitions_if_shown(
         container, required, what, pairs="term/value"
     )
