@@ -16,6 +16,8 @@ from playwright.async_api import Page, Response
 from portals.navigation import errors_mapped, goto
 from portals.page_reading import main_heading_text
 
+HTTP_NOT_FOUND = 404
+
 
 class RecordPage:
     STEP: ClassVar[str]
@@ -34,6 +36,12 @@ class RecordPage:
     async def is_not_found(self) -> bool:
         async with errors_mapped(self.STEP):
             return await self.not_found_heading.is_visible()
+
+    async def is_missing(self, response: Response | None) -> bool:
+        """After ``open``: the portal has no such record, by status code or by page."""
+        if response is not None and response.status == HTTP_NOT_FOUND:
+            return True
+        return await self.is_not_found()
 
     async def heading_text(self) -> str | None:
         async with errors_mapped(self.STEP):

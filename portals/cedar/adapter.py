@@ -30,7 +30,6 @@ from portals.sign_in_flow import SignInFlow, SignsInWithACode
 from security.redaction import remember_account
 
 MAX_STATEMENT_PAGES = 50
-NOT_FOUND = 404
 
 
 class CedarAdapter(SignsInWithACode):
@@ -80,7 +79,7 @@ class CedarAdapter(SignsInWithACode):
     async def get_statement(self, statement_id: str) -> Statement:
         detail = StatementPage(self._page, self._base_url)
         response = self._check_signed_in(await detail.open(statement_id), "statement")
-        if (response is not None and response.status == NOT_FOUND) or await detail.is_not_found():
+        if await detail.is_missing(response):
             raise StatementNotFound(f"statement {statement_id} is not in this Cedar account")
         if await detail.heading_text() != f"Statement {statement_id}":
             raise PortalChanged("statement: the page heading does not name the statement")
@@ -122,7 +121,7 @@ class CedarAdapter(SignsInWithACode):
     async def submit_payment(self, submission: PaymentSubmission) -> Payment:
         form = PaymentPage(self._page, self._base_url)
         response = self._check_signed_in(await form.open(submission.statement_id), "pay_form")
-        if (response is not None and response.status == NOT_FOUND) or await form.is_not_found():
+        if await form.is_missing(response):
             raise StatementNotFound(
                 f"statement {submission.statement_id} is not in this Cedar account"
             )

@@ -31,8 +31,6 @@ from portals.reconciliation import only_match
 from portals.sign_in_flow import SignInFlow, SignsInWithACode
 from security.redaction import remember_account
 
-NOT_FOUND = 404
-
 
 class HealthPay24Adapter(SignsInWithACode):
     def __init__(
@@ -133,7 +131,7 @@ class HealthPay24Adapter(SignsInWithACode):
         detail = StatementPage(self._page, self._base_url)
         response = await detail.open(statement_id)
         raise_if_signed_out(self._page, "statement")
-        if (response is not None and response.status == NOT_FOUND) or await detail.is_not_found():
+        if await detail.is_missing(response):
             raise StatementNotFound(f"statement {statement_id} is not in this HealthPay24 login")
         if await detail.heading_text() != f"Statement {statement_id}":
             raise PortalChanged("statement: the page heading does not name the statement")
@@ -154,7 +152,7 @@ class HealthPay24Adapter(SignsInWithACode):
         details = AccountPage(self._page, self._base_url)
         response = await details.open(number)
         raise_if_signed_out(self._page, "account")
-        if (response is not None and response.status == NOT_FOUND) or await details.is_not_found():
+        if await details.is_missing(response):
             raise PortalChanged("account: an account listed on the accounts page is not found")
         if await details.heading_text() != f"Account {number}":
             raise PortalChanged("account: the page heading does not name the account")

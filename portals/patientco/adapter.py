@@ -41,7 +41,6 @@ from portals.sign_in_flow import SignInFlow, SignsInWithACode
 from security.redaction import redactor, remember_account
 
 MAX_LIST_PAGES = 50
-NOT_FOUND = 404
 
 
 class PatientcoAdapter(SignsInWithACode):
@@ -132,7 +131,7 @@ class PatientcoAdapter(SignsInWithACode):
         payment = PaymentPage(self._page, self._base_url)
         response = await payment.open(confirmation_number)
         self._check_signed_in(response, "confirmation", None)
-        if (response is not None and response.status == NOT_FOUND) or await payment.is_not_found():
+        if await payment.is_missing(response):
             raise InvalidInput(f"no transaction {confirmation_number} in this Patientco console")
         if not await payment.is_shown():
             raise PortalChanged("confirmation: the transaction page is not as expected")
@@ -173,7 +172,7 @@ class PatientcoAdapter(SignsInWithACode):
         response = self._check_signed_in(
             await detail.open(statement_id), step, f"/statements/{statement_id}"
         )
-        if (response is not None and response.status == NOT_FOUND) or await detail.is_not_found():
+        if await detail.is_missing(response):
             raise StatementNotFound(f"statement {statement_id} is not in this Patientco console")
         if await detail.heading_text() != f"Statement {statement_id}":
             raise PortalChanged(f"{step}: the page heading does not name the statement")
