@@ -17,6 +17,8 @@ policies can name it.  The hierarchy::
         │   ├── AmountExceedsBalance    amount > the statement's balance
         │   ├── CardNumberRefused       a primary account number where a token belongs
         │   └── IdempotencyConflict     same idempotency key, different parameters
+        ├── NotOffered                  the connection's portal does not offer this
+        │                               process (a refund on Cedar): names the portal
         ├── ConnectionNotFound          no such connection configured
         ├── SecretNotFound              a secret reference resolves to nothing
         ├── SecretStoreUnreadable       the store cannot be opened: master key missing or
@@ -101,6 +103,10 @@ class CardNumberRefused(InvalidInput):
 
 
 class IdempotencyConflict(InvalidInput):
+    pass
+
+
+class NotOffered(NonRetryableError):
     pass
 
 

@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit import AuditActivities
+from activities.offerings import OfferingActivities
 from activities.payments import PaymentActivities
 from activities.portal_sessions import PortalSessions
 from activities.session_broker import SessionBroker
@@ -41,9 +42,10 @@ def build_worker(
     """Wire stores and clients into the activity classes and register everything."""
     secrets = open_secret_store(settings)
     artifacts = open_artifact_store(settings, secrets)
+    connections = ConnectionRegistry(settings.connections_file)
     portal_sessions = PortalSessions(
         browsers,
-        ConnectionRegistry(settings.connections_file),
+        connections,
         secrets,
         artifacts,
         SessionStateStore(settings.sessions_dir, session_key(secrets, settings.session_key)),
@@ -57,6 +59,7 @@ def build_worker(
             SessionActivities(portal_sessions),
             SessionBroker(client, settings),
             AuditActivities(open_audit_log(settings)),
+            OfferingActivities(connections),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],
