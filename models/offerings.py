@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 class Process(StrEnum):
     # The value is how a refusal names the process: "cedar does not offer refunds".
     PAYMENT_PLANS = "payment plans"
+    PLAN_PAUSES = "pausing payment plans"
     REFUNDS = "refunds"
     ESTIMATE_DEPOSITS = "estimate deposits"
     SETTLEMENT_EXPORTS = "settlement exports"

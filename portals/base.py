@@ -21,6 +21,7 @@ from models.accounts import Account
 from models.connections import Credentials
 from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
 from models.sessions import MfaChallenge
 from models.settlements import SettlementBatch
 from models.statements import Statement, StatementSummary
@@ -127,3 +128,36 @@ class EstimateReader(Protocol):
 
     async def list_estimates(self) -> list[Estimate]:
         """Every estimate of the signed-in patient, with its procedure lines."""
+
+
+@runtime_checkable
+class PlanManager(Protocol):
+    """Portals that enroll payment plans with autopay (every portal)."""
+
+    async def plan_rules(self, statement_id: str) -> PlanRules:
+        """The plan rules for this statement's balance; StatementNotFound if none."""
+
+    async def find_plan(self, reference: str) -> PaymentPlan | None:
+        """The plan carrying our client reference, if the portal has one (looked up before
+        every enrollment, so a retried enrollment never makes a second plan)."""
+
+    async def enroll_plan(self, enrollment: PlanEnrollment) -> PaymentPlan:
+        """Enroll with autopay; ConfirmationMissing if the submit went out unanswered."""
+
+    async def get_plan(self, plan_id: str) -> PaymentPlan:
+        """The plan with every installment and its draft status."""
+
+    async def change_plan(self, plan_id: str, change: PlanChange) -> PaymentPlan:
+        """A new installment amount and/or payment method, as the portal accepted it."""
+
+    async def cancel_plan(self, plan_id: str) -> PaymentPlan:
+        """Stop autopay and end the plan (what is owed stays on the statement)."""
+
+
+@runtime_checkable
+class PlanPauser(Protocol):
+    """Portals that pause and resume a plan's autopay (HealthPay24)."""
+
+    async def pause_plan(self, plan_id: str) -> PaymentPlan: ...
+
+    async def resume_plan(self, plan_id: str) -> PaymentPlan: ...
