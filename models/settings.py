@@ -82,5 +82,9 @@ class Settings(BaseSettings):
         return self.home / "audit"
 
     @property
+    def events_dir(self) -> Path:
+        return self.home / "events"
+
+    @property
     def artifacts_root(self) -> Path:
         return self.artifacts_dir or self.home / "artifacts"

@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit import AuditActivities
+from activities.events import EventActivities
 from activities.offerings import OfferingActivities
 from activities.payments import PaymentActivities
 from activities.portal_sessions import PortalSessions
@@ -28,6 +29,7 @@ from security.redacted_failures import RedactingInterceptor
 from security.redacted_logging import install_log_redaction
 from stores.artifacts import open_artifact_store
 from stores.connections import ConnectionRegistry
+from stores.events import EventLog
 from stores.secrets import open_secret_store
 from stores.session_store import SessionStateStore, session_key
 from workers.registry import WORKFLOWS, activities_of
@@ -60,6 +62,7 @@ def build_worker(
             SessionBroker(client, settings),
             AuditActivities(open_audit_log(settings)),
             OfferingActivities(connections),
+            EventActivities(EventLog(settings.events_dir)),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],
