@@ -19,6 +19,8 @@ from sandbox.cedar.pages.sign_in import router as sign_in_router
 from sandbox.cedar.pages.statements import router as statements_router
 from sandbox.cedar.settings import SandboxSettings
 from sandbox.cedar.state import CedarSandbox, get_sandbox
+from sandbox.common.autopay import Autopay
+from sandbox.common.autopay_web import AutopayCatchUp
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.error_pages import add_common_error_pages
 from sandbox.processor.client import ProcessorClient
@@ -52,8 +54,14 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
     app.include_router(statements_router)
     app.include_router(payments_router)
     app.include_router(account_router)
+    app.add_middleware(AutopayCatchUp, autopay_of=_autopay_of)
     _add_error_pages(app)
     return app
+
+
+def _autopay_of(app: FastAPI) -> Autopay | None:
+    sandbox: CedarSandbox | None = getattr(app.state, "sandbox", None)
+    return None if sandbox is None else sandbox.autopay
 
 
 def _add_error_pages(app: FastAPI) -> None:
