@@ -84,6 +84,8 @@ class PaymentPlans:
                 await offer.status_text(), _FORM_REFUSALS,
                 "plans: the statement offers neither a plan form nor a reason",
             )  # fmt: skip
+        if not await offer.form_is_complete():
+            raise PortalChanged("plans: the enrollment form is not as expected")
         installment = parsing.form_amount(enrollment.installment_amount.amount_cents)
         if not await offer.fill_in(
             installment, enrollment.payment_method_token, enrollment.reference

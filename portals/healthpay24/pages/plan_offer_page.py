@@ -41,6 +41,15 @@ class PlanOfferPage(RecordPage):
         async with errors_mapped(self.STEP):
             return await self.enroll_button.count() > 0
 
+    async def form_is_complete(self) -> bool:
+        """Every control the enrollment needs is there (checked before typing, so a changed
+        form is PortalChanged at once instead of a fill waiting out its timeout)."""
+        async with errors_mapped(self.STEP):
+            for control in (self.installment, self.note, self.authorize):
+                if await control.count() != 1:
+                    return False
+            return True
+
     async def status_text(self) -> str | None:
         """Why no form is offered: the statement's existing plan, or not eligible."""
         async with errors_mapped(self.STEP):
