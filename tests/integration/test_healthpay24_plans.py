@@ -7,9 +7,11 @@ truth every answer is checked against."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import pytest
+from playwright.async_api import Page, Route
 from pydantic import SecretStr
 
 from models.connections import Credentials
@@ -18,6 +20,7 @@ from models.errors import (
     ConfirmationMissing,
     InvalidAmount,
     InvalidInput,
+    PortalChanged,
     StatementNotFound,
     UnknownPaymentMethod,
 )
@@ -313,3 +316,20 @@ async def test_enrollment_whose_answer_is_lost_is_found_by_its_plan_note(
     [truth] = healthpay24_admin.plans()  # Chromium's automatic resend did not enroll twice
     found = await signed_in.find_plan("bb-plan-crash")
     assert found is not None and found.plan_id == truth.plan_id
+
+
+async def test_a_changed_plan_page_is_portal_changed_within_seconds(
+    signed_in: HealthPay24Adapter, demo: SandboxUser, page: Page
+) -> None:
+    plan = await signed_in.enroll_plan(enrollment(demo, "bb-changed"))
+
+    async def renamed_summary(route: Route) -> None:
+        response = await route.fetch()
+        body = (await response.text()).replace("Plan summary", "Your plan at a glance")
+        await route.fulfill(response=response, body=body)
+
+    await page.route(f"**/portal/payment-plans/{plan.plan_id}", renamed_summary)
+    started = time.monotonic()
+    with pytest.raises(PortalChanged):
+        await signed_in.get_plan(plan.plan_id)
+    assert time.monotonic() - started < 5
