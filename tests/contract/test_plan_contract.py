@@ -10,15 +10,23 @@ workflow's next activity would.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from playwright.async_api import Page, Route
 from pydantic import SecretStr
 
 from models.connections import Credentials, PortalName
-from models.errors import ConfirmationMissing, PlanNotFound, PlanRefused, UnknownPaymentMethod
+from models.errors import (
+    ConfirmationMissing,
+    PlanNotFound,
+    PlanRefused,
+    PortalChanged,
+    UnknownPaymentMethod,
+)
 from models.money import Money
 from models.offerings import Process
 from models.plans import InstallmentStatus, PlanChange, PlanEnrollment, PlanStatus
@@ -301,3 +309,21 @@ async def test_an_enrollment_whose_answer_is_lost_is_found_by_its_reference(
     found = await manager(signed_in).find_plan(reference)
     assert found is not None and found.reference == reference
     assert [p.plan_id for p in signed_in.admin.plans(reference=reference)] == [found.plan_id]
+
+
+async def test_a_plan_page_that_lost_its_installments_is_portal_changed_at_once(
+    signed_in: SignedIn, setting: PlanSetting
+) -> None:
+    plan_id, _ = await enroll(signed_in, setting, setting.approving)
+    page: Page = vars(signed_in.adapter)["_page"]
+
+    async def without_tables(route: Route) -> None:
+        answer = await route.fetch()
+        body = (await answer.text()).replace("<table", "<div").replace("</table>", "</div>")
+        await route.fulfill(response=answer, body=body)
+
+    await page.route(f"**/plans/{plan_id}", without_tables)
+    started = time.monotonic()
+    with pytest.raises(PortalChanged):
+        await manager(signed_in).get_plan(plan_id)
+    assert time.monotonic() - started < 5  # loud and fast, never a timeout retried
