@@ -27,8 +27,8 @@ from stores.connections import ConnectionRegistry
 
 EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister}
 CAPABILITIES = {
-    PortalName.CEDAR: EVERY_PORTAL,
-    PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader},
+    PortalName.CEDAR: EVERY_PORTAL | {PlanManager},
+    PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, PlanManager},
     PortalName.HEALTHPAY24: EVERY_PORTAL
     | {StatementPdfReader, EstimateReader, PlanManager, PlanPauser},
 }
@@ -47,6 +47,7 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
     assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO]
+    assert offered_by(Process.PAYMENT_PLANS) == list(PortalName)
     assert offered_by(Process.PLAN_PAUSES) == [PortalName.HEALTHPAY24]
 
 
