@@ -13,9 +13,10 @@ from __future__ import annotations
 from playwright.async_api import Page
 
 from models.errors import (
-    AmountExceedsBalance,
     InvalidAmount,
     InvalidInput,
+    PlanNotFound,
+    PlanRefused,
     PortalChanged,
     StatementNotFound,
     UnknownPaymentMethod,
@@ -31,22 +32,22 @@ from portals.reconciliation import answer_may_be_lost, only_match
 from portals.refusals import Refusal, refusal
 
 _FORM_REFUSALS = (
-    Refusal(("more than the amount due",), AmountExceedsBalance,
-            "the installment is more than what the plan covers"),
-    Refusal(("longer than",), InvalidAmount,
+    Refusal(("more than the amount due",), PlanRefused,
+            "the installment covers the whole amount due: that is a payment, not a plan"),
+    Refusal(("longer than",), PlanRefused,
             "the installment is too small: the plan would run past the longest term"),
-    Refusal(("at least",), InvalidAmount, "the installment is below the portal's minimum"),
+    Refusal(("at least",), PlanRefused, "the installment is below the portal's minimum"),
     Refusal(("enter a monthly installment",), InvalidAmount, "the portal refused the installment"),
     Refusal(("payment method",), UnknownPaymentMethod,
             "the portal could not use the payment method for autopay"),
     Refusal(("plan note",), InvalidInput, "the portal refused the plan note (at most 120 "
             "characters)"),
-    Refusal(("already has a payment plan",), InvalidInput,
+    Refusal(("already has a payment plan",), PlanRefused,
             "the statement already has a payment plan"),
-    Refusal(("not eligible",), InvalidAmount,
+    Refusal(("not eligible",), PlanRefused,
             "the statement's amount due is below the portal's minimum for a plan"),
-    Refusal(("has ended",), InvalidInput, "the plan has ended and can no longer be changed"),
-    Refusal(("can't be changed",), InvalidInput,
+    Refusal(("has ended",), PlanRefused, "the plan has ended and can no longer be changed"),
+    Refusal(("can't be changed",), PlanRefused,
             "the plan cannot be changed that way (it has ended or is delinquent)"),
 )  # fmt: skip
 _ENDED = (PlanStatus.CANCELLED, PlanStatus.PAID_OFF)
@@ -108,7 +109,7 @@ class PaymentPlans:
         response = await form.open(plan_id)
         raise_if_signed_out(self._page, "plans")
         if await form.is_missing(response):
-            raise InvalidInput(f"no payment plan {plan_id} in this HealthPay24 login")
+            raise PlanNotFound(f"payment plan {plan_id} is not in this HealthPay24 login")
         if not await form.is_shown():
             alert = await PlanPage(self._page, self._base_url).alert_text()
             raise self._form_refusal([alert] if alert else [])
@@ -153,7 +154,7 @@ class PaymentPlans:
         plan = await self._read(detail, plan_id)
         if plan.status is wanted:
             return plan
-        raise InvalidInput(f"plan {plan_id} is {plan.status.value}: it cannot be {verb}")
+        raise PlanRefused(f"plan {plan_id} is {plan.status.value}: it cannot be {verb}")
 
     async def _after_action(self, plan_id: str, wanted: PlanStatus) -> PaymentPlan:
         raise_if_signed_out(self._page, "plans")
@@ -179,7 +180,7 @@ class PaymentPlans:
         response = await detail.open(plan_id)
         raise_if_signed_out(self._page, "plans")
         if await detail.is_missing(response):
-            raise InvalidInput(f"no payment plan {plan_id} in this HealthPay24 login")
+            raise PlanNotFound(f"payment plan {plan_id} is not in this HealthPay24 login")
         return detail
 
     async def _read(self, detail: PlanPage, plan_id: str) -> PaymentPlan:

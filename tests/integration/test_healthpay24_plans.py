@@ -16,10 +16,9 @@ from pydantic import SecretStr
 
 from models.connections import Credentials
 from models.errors import (
-    AmountExceedsBalance,
     ConfirmationMissing,
-    InvalidAmount,
-    InvalidInput,
+    PlanNotFound,
+    PlanRefused,
     PortalChanged,
     StatementNotFound,
     UnknownPaymentMethod,
@@ -137,11 +136,11 @@ async def test_enrolled_plan_is_found_by_its_plan_note(
 async def test_refused_enrollments_are_typed_and_enroll_nothing(
     signed_in: HealthPay24Adapter, demo: SandboxUser, healthpay24_admin: SandboxAdmin
 ) -> None:
-    with pytest.raises(InvalidAmount):  # below HealthPay24's minimum amount due
+    with pytest.raises(PlanRefused):  # below HealthPay24's minimum amount due
         await signed_in.enroll_plan(enrollment(demo, "bb-small", statement_id=TOO_SMALL))
-    with pytest.raises(InvalidAmount):  # below the minimum installment
+    with pytest.raises(PlanRefused):  # below the minimum installment
         await signed_in.enroll_plan(enrollment(demo, "bb-low", cents=500))
-    with pytest.raises(AmountExceedsBalance):  # one installment is a payment, not a plan
+    with pytest.raises(PlanRefused):  # one installment is a payment, not a plan
         await signed_in.enroll_plan(enrollment(demo, "bb-all", cents=21235))
     with pytest.raises(UnknownPaymentMethod):
         await signed_in.enroll_plan(
@@ -151,7 +150,7 @@ async def test_refused_enrollments_are_typed_and_enroll_nothing(
         )
     assert healthpay24_admin.plans() == []
     await signed_in.enroll_plan(enrollment(demo, "bb-first"))
-    with pytest.raises(InvalidInput):  # the statement already has a plan
+    with pytest.raises(PlanRefused):  # the statement already has a plan
         await signed_in.enroll_plan(enrollment(demo, "bb-second"))
     assert [p.reference for p in healthpay24_admin.plans()] == ["bb-first"]
 
@@ -229,7 +228,7 @@ async def test_change_installment_and_method_then_cancel(
     assert changed.method_last4 == next(c.last4 for c in demo.cards if c.token == ach)
     [truth] = healthpay24_admin.plans(reference="bb-change")
     assert truth.token == ach and truth.installment_cents == 10000
-    with pytest.raises(InvalidAmount):
+    with pytest.raises(PlanRefused):
         await signed_in.change_plan(
             plan.plan_id, PlanChange(installment_amount=Money(amount_cents=500))
         )
@@ -240,13 +239,13 @@ async def test_change_installment_and_method_then_cancel(
 
     assert cancelled.status is PlanStatus.CANCELLED and cancelled.next_draft_date is None
     assert (await signed_in.cancel_plan(plan.plan_id)).status is PlanStatus.CANCELLED
-    with pytest.raises(InvalidInput):
+    with pytest.raises(PlanRefused):
         await signed_in.pause_plan(plan.plan_id)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(PlanRefused):
         await signed_in.change_plan(plan.plan_id, PlanChange(payment_method_token=ach))
     await move_clock_to(healthpay24_admin, plan.installments[0].due_date, signed_in, demo)
     assert healthpay24_admin.statement(STATEMENT).balance_cents == 21235  # nothing drafted
-    with pytest.raises(InvalidInput):
+    with pytest.raises(PlanNotFound):
         await signed_in.get_plan("HPP-NOSUCH")
 
 
@@ -298,9 +297,9 @@ async def test_plan_is_delinquent_once_the_draft_retries_ran_out(
     assert [c.outcome for c in truth.installments[0].charges] == ["declined"] * (
         RULES_HERE.max_draft_retries + 1
     )
-    with pytest.raises(InvalidInput):
+    with pytest.raises(PlanRefused):
         await signed_in.pause_plan(plan.plan_id)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(PlanRefused):
         await signed_in.change_plan(plan.plan_id, PlanChange(payment_method_token=token(demo)))
     assert (await signed_in.cancel_plan(plan.plan_id)).status is PlanStatus.CANCELLED
 
@@ -328,7 +327,7 @@ async def test_a_changed_plan_page_is_portal_changed_within_seconds(
         body = (await response.text()).replace("Plan summary", "Your plan at a glance")
         await route.fulfill(response=response, body=body)
 
-    await page.route(f"**/portal/payment-plans/{plan.plan_id}", renamed_summary)
+    await page.route(f"**/portal/plans/{plan.plan_id}", renamed_summary)
     started = time.monotonic()
     with pytest.raises(PortalChanged):
         await signed_in.get_plan(plan.plan_id)

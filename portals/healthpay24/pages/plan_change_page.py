@@ -13,7 +13,7 @@ from portals.record_page import RecordPage
 
 class PlanChangePage(RecordPage):
     STEP = "plans"
-    PATH = "/portal/payment-plans/{}/change"
+    PATH = "/portal/plans/{}/change"
     NOT_FOUND = "Payment plan not found"
 
     def __init__(self, page: Page, base_url: str) -> None:

@@ -17,7 +17,7 @@ INSTALLMENT_COLUMNS = ("Installment", "Due date", "Amount", "Status", "Draft att
 
 class PlanPage(RecordPage):
     STEP = "plans"
-    PATH_PREFIX = "/portal/payment-plans/"  # enrolling and every action land here
+    PATH_PREFIX = "/portal/plans/"  # enrolling and every action land here
     PATH = PATH_PREFIX + "{}"
     NOT_FOUND = "Payment plan not found"
 

@@ -10,7 +10,7 @@ from portals.navigation import errors_mapped
 
 class PlansPage(ListPage):
     STEP = "plans"
-    PATH = "/portal/payment-plans"
+    PATH = "/portal/plans"
     COLUMNS = ("Plan", "Statement", "Plan status", "Monthly installment", "Next draft",
                "Plan note")  # fmt: skip
     TABLE = "payment plans"

@@ -102,14 +102,14 @@ async def enroll(
     return _to_plan(plan_id, "enrolled")
 
 
-@router.get("/payment-plans")
+@router.get("/plans")
 async def plan_list(request: Request, sandbox: SandboxDep, patient: PlanPage) -> Response:
     autopay = sandbox.autopay
     plans = [plan_view(autopay, row) for row in autopay.plans(owner=patient.username)]
     return sandbox.render(request, "plans.html", patient=patient, plans=plans)
 
 
-@router.get("/payment-plans/{plan_id}")
+@router.get("/plans/{plan_id}")
 async def plan_detail(
     request: Request, sandbox: SandboxDep, patient: PlanPage, plan_id: str, done: str = ""
 ) -> Response:
@@ -120,26 +120,26 @@ async def plan_detail(
     )  # fmt: skip
 
 
-@router.post("/payment-plans/{plan_id}/pause")
+@router.post("/plans/{plan_id}/pause")
 async def pause(request: Request, sandbox: SandboxDep, patient: PlanPage, plan_id: str) -> Response:
     return _act(request, sandbox, patient, plan_id, "paused")
 
 
-@router.post("/payment-plans/{plan_id}/resume")
+@router.post("/plans/{plan_id}/resume")
 async def resume(
     request: Request, sandbox: SandboxDep, patient: PlanPage, plan_id: str
 ) -> Response:
     return _act(request, sandbox, patient, plan_id, "resumed")
 
 
-@router.post("/payment-plans/{plan_id}/cancel")
+@router.post("/plans/{plan_id}/cancel")
 async def cancel(
     request: Request, sandbox: SandboxDep, patient: PlanPage, plan_id: str
 ) -> Response:
     return _act(request, sandbox, patient, plan_id, "cancelled")
 
 
-@router.get("/payment-plans/{plan_id}/change")
+@router.get("/plans/{plan_id}/change")
 async def change_form(
     request: Request, sandbox: SandboxDep, patient: PlanPage, plan_id: str
 ) -> Response:
@@ -151,7 +151,7 @@ async def change_form(
     return _change_page(request, sandbox, patient, plan, values, [])
 
 
-@router.post("/payment-plans/{plan_id}/change")
+@router.post("/plans/{plan_id}/change")
 async def change_submit(
     request: Request,
     sandbox: SandboxDep,
@@ -225,7 +225,7 @@ def _own_plan(sandbox: HealthPay24Sandbox, plan_id: str, patient: Patient) -> sq
 
 
 def _to_plan(plan_id: str, done: str) -> Response:
-    return RedirectResponse(f"/portal/payment-plans/{plan_id}?done={done}", status_code=303)
+    return RedirectResponse(f"/portal/plans/{plan_id}?done={done}", status_code=303)
 
 
 def _offer_page(
