@@ -338,6 +338,25 @@ async def test_a_new_amount_rebuilds_the_installments_not_yet_drafted(
     assert refused.value.refusals == [Refusal.INSTALLMENT_TOO_SMALL]
 
 
+async def test_a_new_amount_needs_an_installment_not_yet_attempted(
+    db: sqlite3.Connection, engine: Autopay, ledger: Ledger
+) -> None:
+    ledger.balances[STATEMENT] = 6_000
+    plan_id = enroll(engine, installment=3_000)  # two installments
+    to_first_due(db, engine, plan_id)
+    await engine.catch_up()  # the first is drafted
+    engine.change(plan_id, token=DECLINING)
+    clock.advance(db, 31 * DAY)
+    await engine.catch_up()  # the last one is declined and awaits its retry
+    assert statuses(engine, plan_id) == [InstallmentStatus.DRAFTED, InstallmentStatus.FAILED]
+    with pytest.raises(PlanRefused) as refused:
+        engine.change(plan_id, installment_cents=2_000)
+    assert refused.value.refusals == [Refusal.NOTHING_TO_RESCHEDULE]
+    engine.change(plan_id, token=APPROVING)  # a new card is still taken
+    plan = engine.plan(plan_id)
+    assert plan is not None and plan["token"] == APPROVING
+
+
 async def test_a_cancelled_plan_drafts_nothing_and_cannot_be_changed(
     db: sqlite3.Connection, engine: Autopay, ledger: Ledger
 ) -> None:
