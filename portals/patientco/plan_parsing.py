@@ -38,6 +38,8 @@ _PLAN_FORM_REFUSALS = (
     Refusal(("already on a payment plan",), PlanRefused, "the statement already has a plan"),
     Refusal(("closed and cannot be edited",), PlanRefused,
             "the plan has ended and cannot be changed"),
+    Refusal(("no scheduled drafts are left",), PlanRefused,
+            "no installment is left to take a new amount"),
     Refusal(("in us dollars",), InvalidAmount, "the portal refused the amount"),
     Refusal(("more than usd 0.00",), InvalidAmount, "the portal refused the amount"),
 )  # fmt: skip

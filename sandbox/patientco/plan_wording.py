@@ -21,6 +21,7 @@ REFUSALS = {
     Refusal.TERM_TOO_LONG: "The plan exceeds the maximum term. Raise the installment amount.",
     Refusal.PLAN_EXISTS: "The statement is already on a payment plan.",
     Refusal.PLAN_NOT_OPEN: "The plan is closed and cannot be edited.",
+    Refusal.NOTHING_TO_RESCHEDULE: "No scheduled drafts are left to re-amount.",
 }
 
 

@@ -97,6 +97,13 @@ async def move_clock(signed_in: SignedIn, days: float) -> None:
     )  # fmt: skip
 
 
+def days_to_first_due(signed_in: SignedIn, plan_id: str) -> int:
+    """Days from the sandbox's today to the plan's first due date (28 to 31): a move of a
+    fixed 32 days would also pass a 3-day retry after a 28-day February."""
+    due = date.fromisoformat(back_office(signed_in.admin, plan_id).installments[0].due_on)
+    return (due - signed_in.admin.clock().now.date()).days
+
+
 def installment_cents(setting: PlanSetting, count: int) -> int:
     """An installment that pays the statement off in ``count`` months."""
     return -(-setting.statement.balance_cents // count)
@@ -184,7 +191,7 @@ async def test_installments_are_drafted_as_the_clock_moves_each_exactly_once(
     signed_in: SignedIn, setting: PlanSetting
 ) -> None:
     plan_id, _ = await enroll(signed_in, setting, setting.approving, count=3)
-    await move_clock(signed_in, 32)
+    await move_clock(signed_in, days_to_first_due(signed_in, plan_id))
     plan = await manager(signed_in).get_plan(plan_id)
     first = plan.installments[0]
     assert first.status is InstallmentStatus.DRAFTED and first.attempts == 1
@@ -257,7 +264,7 @@ async def test_a_declined_draft_recovers_on_its_retry_after_a_method_change(
     signed_in: SignedIn, setting: PlanSetting
 ) -> None:
     plan_id, _ = await enroll(signed_in, setting, setting.declining)
-    await move_clock(signed_in, 32)
+    await move_clock(signed_in, days_to_first_due(signed_in, plan_id))
     plan = await manager(signed_in).get_plan(plan_id)
     first = plan.installments[0]
     assert first.status is InstallmentStatus.FAILED and first.attempts == 1
@@ -281,7 +288,8 @@ async def test_a_plan_whose_drafts_keep_failing_is_delinquent(
 ) -> None:
     plan_id, _ = await enroll(signed_in, setting, setting.declining)
     rules = RULES[signed_in.portal.value]
-    await move_clock(signed_in, 32 + rules.retry_after_days * rules.max_draft_retries)
+    days = days_to_first_due(signed_in, plan_id) + rules.retry_after_days * rules.max_draft_retries
+    await move_clock(signed_in, days)
     plan = await manager(signed_in).get_plan(plan_id)
     assert plan.status is PlanStatus.DELINQUENT and plan.next_draft_date is None
     first = plan.installments[0]
