@@ -47,6 +47,8 @@ _FORM_REFUSALS = (
     Refusal(("not eligible",), PlanRefused,
             "the statement's amount due is below the portal's minimum for a plan"),
     Refusal(("has ended",), PlanRefused, "the plan has ended and can no longer be changed"),
+    Refusal(("no scheduled installments are left",), PlanRefused,
+            "every installment left was attempted: there is no amount left to change"),
     Refusal(("can't be changed",), PlanRefused,
             "the plan cannot be changed that way (it has ended or is delinquent)"),
 )  # fmt: skip

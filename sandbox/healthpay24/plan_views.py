@@ -80,5 +80,8 @@ def refusal_messages(refusals: list[Refusal], rules: PlanRules, balance_cents: i
         f"{rules.max_term_months} months: enter at least {smallest}.",
         Refusal.PLAN_EXISTS: "This statement already has a payment plan.",
         Refusal.PLAN_NOT_OPEN: "This plan has ended and can no longer be changed.",
+        Refusal.NOTHING_TO_RESCHEDULE: "No scheduled installments are left to change: a "
+        "declined installment keeps its amount until its retry.",
     }
-    return [sentences[refusal] for refusal in refusals]
+    # A refusal HealthPay24 has no sentence for yet still answers (the adapter: PortalChanged).
+    return [sentences.get(refusal, "We couldn't make that change.") for refusal in refusals]

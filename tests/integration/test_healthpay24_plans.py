@@ -332,3 +332,27 @@ async def test_a_changed_plan_page_is_portal_changed_within_seconds(
     with pytest.raises(PortalChanged):
         await signed_in.get_plan(plan.plan_id)
     assert time.monotonic() - started < 5
+
+
+async def test_no_amount_change_once_every_installment_left_was_attempted(
+    signed_in: HealthPay24Adapter, demo: SandboxUser, healthpay24_admin: SandboxAdmin
+) -> None:
+    plan = await signed_in.enroll_plan(enrollment(demo, "bb-last", cents=11000))
+    first, last = plan.installments
+    await move_clock_to(healthpay24_admin, first.due_date, signed_in, demo)
+    await signed_in.change_plan(
+        plan.plan_id, PlanChange(payment_method_token=token(demo, "declined"))
+    )
+    await move_clock_to(healthpay24_admin, last.due_date, signed_in, demo)
+    assert (await signed_in.get_plan(plan.plan_id)).installments[1].status is (
+        InstallmentStatus.FAILED
+    )
+
+    with pytest.raises(PlanRefused):
+        await signed_in.change_plan(
+            plan.plan_id, PlanChange(installment_amount=Money(amount_cents=5000))
+        )
+    recovered = await signed_in.change_plan(
+        plan.plan_id, PlanChange(payment_method_token=token(demo))
+    )
+    assert recovered.installments[1].amount.amount_cents == 21235 - 11000
