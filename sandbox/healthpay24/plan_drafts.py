@@ -9,7 +9,6 @@ dated on the sandbox's clock, the day autopay drafted it.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from datetime import UTC, datetime
 
@@ -33,19 +32,7 @@ class HealthPay24Drafts:
         return 0 if row is None else int(row[0])
 
     async def charge(self, token: str, amount_cents: int, idempotency_key: str) -> ChargeResult:
-        # Plan ids repeat after a reset (seed + sequence) while the processor keeps its
-        # charges, so the engine's key alone would answer a new plan with an old plan's
-        # result; the database's epoch, new at every reset, keeps keys apart.
-        key = f"{self._epoch()}:{idempotency_key}"
-        return await self._processor.charge(token, amount_cents, idempotency_key=key)
-
-    def _epoch(self) -> str:
-        self._db.execute(
-            "INSERT OR IGNORE INTO meta VALUES ('drafts_epoch', ?)", (secrets.token_hex(6),)
-        )
-        return str(
-            self._db.execute("SELECT value FROM meta WHERE key = 'drafts_epoch'").fetchone()[0]
-        )
+        return await self._processor.charge(token, amount_cents, idempotency_key=idempotency_key)
 
     def record_draft(self, draft: Draft) -> str:
         with transaction(self._db):
