@@ -38,6 +38,8 @@ class AuditAction(StrEnum):
     MFA_CODE_SUBMITTED = "mfa.code_submitted"
     CREDENTIALS_REPLACED = "credentials.replaced"
     PLAN_CHANGED = "plan.changed"
+    DEPOSIT_COLLECTED = "deposit.collected"
+    DEPOSIT_FAILED = "deposit.failed"
 
 
 AuditDetail = str | int | bool | None

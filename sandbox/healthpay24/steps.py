@@ -18,3 +18,6 @@ class Step(StrEnum):
     HISTORY = "history"
     WALLET = "wallet"
     ESTIMATES = "estimates"
+    DEPOSIT = "deposit"  # the deposit form of an estimate
+    DEPOSIT_SUBMIT = "deposit_submit"  # "Pay deposit": the money moves here
+    DEPOSITS = "deposits"  # the deposits list and one deposit's page
