@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
     PLAN_CHANGED = "plan.changed"
     DEPOSIT_COLLECTED = "deposit.collected"
     DEPOSIT_FAILED = "deposit.failed"
+    DEPOSIT_APPLIED = "deposit.applied"
 
 
 AuditDetail = str | int | bool | None
