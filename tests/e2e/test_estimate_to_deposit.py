@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -29,11 +29,13 @@ from models.errors import NotOffered
 from models.settings import Settings
 from portals.browser import BrowserPool
 from sandbox.admin_client import SandboxEstimate
+from sandbox.launcher import PortalProcess
 from security.codec import encrypted_data_converter
 from starters.client import BillBridgeClient
 from starters.client.operations import OperationHandle
-from starters.local.stack import SEARCH_ATTRIBUTES
+from starters.local.stack import SEARCH_ATTRIBUTES, WorkerProcess
 from tests.e2e.conftest import Connections, PortalUnderTest
+from tests.e2e.helpers import processor_charges
 from tests.replay.recording import REPLAY_KEYRING, record_history
 from tests.workflows.conftest import temporal_test_server
 from tests.workflows.fake_portal import FakePortal
@@ -167,6 +169,43 @@ async def test_a_crash_after_the_deposit_submit_leaves_one_deposit(
             and e.activity_task_started_event_attributes.attempt > 1
         ]  # fmt: skip
         assert attempts, "the lost answer should have been retried into a lookup"
+    finally:
+        await handle.temporal_handle.terminate("test over: the deposit waits for billing")
+
+
+@HEALTHPAY24
+async def test_a_worker_killed_during_the_deposit_submit_charges_once(
+    client: BillBridgeClient,
+    worker_process_factory: Callable[[], WorkerProcess],
+    portal_under_test: PortalUnderTest,
+    connections: Connections,
+    processor: PortalProcess,
+) -> None:
+    """The worker dies after the portal recorded the deposit and before the browser saw the
+    answer (the sandbox holds it): the next worker finds the deposit by its note."""
+    admin = portal_under_test.admin
+    request, chosen, _ = demo_deposit(portal_under_test, connections)
+    first = worker_process_factory()
+    admin.set_faults(hold_after_submit=1)
+    handle = await client.start_deposit(request)
+    for _ in range(1200):
+        if admin.held_responses() == 1 and admin.deposits():
+            break
+        await asyncio.sleep(0.1)
+    else:
+        pytest.fail("the portal never recorded the deposit while holding its answer")
+    first.kill()
+    assert admin.release_held() == 1  # the browser that waited for it is gone
+
+    worker_process_factory()
+    try:
+        waiting = await reach(handle, DepositStep.WAITING_FOR_BILLING)
+        [deposit] = admin.deposits()
+        assert deposit.deposit_id == waiting.deposit_id
+        charges = processor_charges(processor.base_url, request.payment_method_token)
+        assert [(c["amount_cents"], c["status"]) for c in charges] == [
+            (chosen.deposit_cents, "succeeded")
+        ]
     finally:
         await handle.temporal_handle.terminate("test over: the deposit waits for billing")
 
