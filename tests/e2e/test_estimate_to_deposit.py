@@ -35,7 +35,7 @@ from starters.client import BillBridgeClient
 from starters.client.operations import OperationHandle
 from starters.local.stack import SEARCH_ATTRIBUTES, WorkerProcess
 from tests.e2e.conftest import Connections, PortalUnderTest
-from tests.e2e.helpers import processor_charges
+from tests.e2e.helpers import processor_charges, run_billbridge
 from tests.replay.recording import REPLAY_KEYRING, record_history
 from tests.workflows.conftest import temporal_test_server
 from tests.workflows.fake_portal import FakePortal
@@ -232,3 +232,22 @@ async def test_portals_without_deposits_refuse_naming_the_portal(
     assert isinstance(cause, ApplicationError) and cause.type == NotOffered.__name__
     assert cause.message.startswith(f"{portal_under_test.name} does not offer estimate deposits")
     assert "healthpay24" in cause.message
+
+
+@pytest.mark.parametrize("portal_under_test", [PortalName.CEDAR], indirect=True)
+async def test_the_cli_refusal_is_one_typed_line(
+    settings: Settings,
+    task_queue: str,
+    worker: Worker,
+    portal_under_test: PortalUnderTest,
+    connections: Connections,
+) -> None:
+    connection = connections.add(portal_under_test.sandbox.demo_username)
+    status, output = await run_billbridge(
+        settings, task_queue, "deposit", "--connection", connection,
+        "--estimate", "EST-1", "--method", "tok_visa_4242",
+    )  # fmt: skip
+    assert status == 1, output
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert errors == [next(line for line in output.splitlines() if "NotOffered" in line)], output
+    assert errors[0].startswith("error: NotOffered: cedar does not offer estimate deposits")
