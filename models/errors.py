@@ -31,6 +31,9 @@ policies can name it.  The hierarchy::
         ├── DepositNotApplied           followed to the end of its window, the deposit
         │                               was never applied: a person looks
         ├── UnknownPaymentMethod        the token is not on file at the portal
+        ├── PlanNotFound                the portal has no such payment plan
+        ├── PlanRefused                 the portal refused a plan enrollment or change
+        │                               (its plan rules, or the plan has ended)
         ├── BadCredentials              the portal rejected username/password
         ├── AccountLocked               the portal locked the login
         ├── MfaRejected                 the portal refused the one-time codes (too many)
@@ -148,6 +151,14 @@ class DepositNotApplied(NonRetryableError):
 
 
 class UnknownPaymentMethod(NonRetryableError):
+    pass
+
+
+class PlanNotFound(NonRetryableError):
+    pass
+
+
+class PlanRefused(NonRetryableError):
     pass
 
 
