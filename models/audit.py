@@ -38,6 +38,9 @@ class AuditAction(StrEnum):
     MFA_CODE_SUBMITTED = "mfa.code_submitted"
     CREDENTIALS_REPLACED = "credentials.replaced"
     PLAN_CHANGED = "plan.changed"
+    DEPOSIT_COLLECTED = "deposit.collected"
+    DEPOSIT_FAILED = "deposit.failed"
+    DEPOSIT_APPLIED = "deposit.applied"
 
 
 AuditDetail = str | int | bool | None

@@ -68,3 +68,6 @@ OBTAIN_SESSION_ACTIVITY: dict[str, Any] = {
 }
 # A requester still waiting for that signal after this long asks again (idempotently).
 SESSION_REPLY_RECHECK = timedelta(minutes=15)
+
+# A deposit not yet applied at its expected billing date is read again once a day.
+DEPOSIT_RECHECK = timedelta(days=1)

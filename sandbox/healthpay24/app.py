@@ -18,6 +18,7 @@ from sandbox.healthpay24 import db as database
 from sandbox.healthpay24.admin import router as admin_router
 from sandbox.healthpay24.pages.accounts import router as accounts_router
 from sandbox.healthpay24.pages.checkout import router as checkout_router
+from sandbox.healthpay24.pages.deposits import router as deposits_router
 from sandbox.healthpay24.pages.guards import LoginRequired, NotFound
 from sandbox.healthpay24.pages.payments import router as payments_router
 from sandbox.healthpay24.pages.plans import router as plans_router
@@ -36,6 +37,8 @@ NOT_FOUND_HEADINGS = {
     "statement": "Statement not found",
     "checkout": "Payment session not found",
     "receipt": "Receipt not found",
+    "estimate": "Estimate not found",
+    "deposit": "Deposit not found",
     "plan": "Payment plan not found",
 }
 
@@ -59,7 +62,7 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
 
     app = FastAPI(title="HealthPay24 sandbox", lifespan=lifespan, docs_url=None, redoc_url=None)
     for router in (admin_router, sign_in_router, accounts_router, checkout_router,
-                   payments_router, wallet_router):  # fmt: skip
+                   payments_router, wallet_router, deposits_router):  # fmt: skip
         app.include_router(router)
     app.include_router(plans_router)
     # Autopay drafts what came due on the sandbox clock before any page answers.

@@ -14,6 +14,7 @@ from models.offerings import OfferCheck, Process
 from portals import adapter_class
 from portals.base import (
     AccountReader,
+    DepositTaker,
     EstimateReader,
     PlanManager,
     PlanPauser,
@@ -30,11 +31,11 @@ CAPABILITIES = {
     PortalName.CEDAR: EVERY_PORTAL | {PlanManager},
     PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, PlanManager},
     PortalName.HEALTHPAY24: EVERY_PORTAL
-    | {StatementPdfReader, EstimateReader, PlanManager, PlanPauser},
+    | {StatementPdfReader, EstimateReader, DepositTaker, PlanManager, PlanPauser},
 }
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
-    EstimateReader, PlanManager, PlanPauser,
+    EstimateReader, DepositTaker, PlanManager, PlanPauser,
 )  # fmt: skip
 
 
@@ -47,6 +48,7 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
     assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO]
+    assert offered_by(Process.ESTIMATE_DEPOSITS) == [PortalName.HEALTHPAY24]
     assert offered_by(Process.PAYMENT_PLANS) == list(PortalName)
     assert offered_by(Process.PLAN_PAUSES) == [PortalName.HEALTHPAY24]
 
