@@ -1,0 +1,63 @@
+"""What the API's requests share, opened once by the app's lifespan and closed with it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+from temporalio.client import Client
+
+from models.settings import Settings
+from stores.read_model.api_keys import ApiKeys
+from stores.read_model.migrate import current_revision, head_revision
+from workers.temporal_client import connect
+
+_log = logging.getLogger("billbridge.api")
+
+
+@dataclass
+class TemporalLink:
+    """The Temporal client, connected on first need and kept; a server that is down at
+    start-up is reported by the health check, not fatal to the API."""
+
+    settings: Settings
+    _client: Client | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def client(self) -> Client:
+        async with self._lock:
+            if self._client is None:
+                self._client = await connect(self.settings)
+            return self._client
+
+    async def reachable(self, within_seconds: float) -> bool:
+        try:
+            async with asyncio.timeout(within_seconds):
+                client = await self.client()
+                return await client.service_client.check_health()
+        except Exception as err:  # any failure is "not reachable"; the log says which
+            _log.warning(
+                "Temporal health check failed at %s: %s",
+                self.settings.temporal_address, type(err).__name__,
+            )  # fmt: skip
+            return False
+
+
+@dataclass
+class ApiServices:
+    settings: Settings
+    engine: Engine
+    api_keys: ApiKeys
+    temporal: TemporalLink
+
+    def database_ready(self) -> bool:
+        """True when the database answers and carries the newest migration."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return current_revision(self.engine) == head_revision()
+        except Exception as err:
+            _log.warning("database health check failed: %s", type(err).__name__)
+            return False
