@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -11,6 +15,24 @@ from starters.api.app import create_app
 from stores.read_model.database import describe, open_engine
 
 _log = logging.getLogger("billbridge.api")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, which kills the process
+    before the entry point can flush and leave by ``os._exit`` (sdk-python#300); here the
+    signal only starts that shutdown, so a stopped API exits with status 0."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        stops = (signal.SIGINT, signal.SIGTERM)
+        for stop in stops:
+            loop.add_signal_handler(stop, self.handle_exit, stop, None)
+        try:
+            yield
+        finally:
+            for stop in stops:
+                loop.remove_signal_handler(stop)
 
 
 async def serve(settings: Settings, *, host: str, port: int) -> None:
@@ -22,4 +44,4 @@ async def serve(settings: Settings, *, host: str, port: int) -> None:
     config = uvicorn.Config(
         create_app(settings), host=host, port=port, access_log=False, log_config=None
     )
-    await uvicorn.Server(config).serve()
+    await _Server(config).serve()
