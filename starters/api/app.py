@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from models.settings import Settings
-from starters.api import api_key_routes, health_routes
+from starters.api import api_key_routes, connection_routes, health_routes
 from starters.api.card_numbers import refuse_card_numbers
 from starters.api.problems import install_problem_handlers, internal_error_response
 from starters.api.request_ids import RequestIds
@@ -17,6 +17,7 @@ from starters.api.services import ApiServices, TemporalLink
 from stores.read_model.api_keys import ApiKeys
 from stores.read_model.database import open_engine
 from stores.read_model.migrate import upgrade
+from stores.read_model.tenant_connections import TenantConnections
 
 DESCRIPTION = """\
 One normalized API over patient-billing portals. Authenticate with an API key
@@ -37,6 +38,7 @@ def create_app(settings: Settings) -> FastAPI:
                 settings=settings,
                 engine=engine,
                 api_keys=ApiKeys(engine),
+                connections=TenantConnections(engine),
                 temporal=TemporalLink(settings),
             )
             yield
@@ -54,4 +56,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestIds, crash_response=internal_error_response)
     app.include_router(health_routes.router)
     app.include_router(api_key_routes.router)
+    app.include_router(connection_routes.router)
     return app

@@ -9,10 +9,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, text
 from temporalio.client import Client
 
+from models.api_keys import ApiKeyPublic
+from models.connection_session import SessionView
 from models.settings import Settings
+from starters.client.sessions_client import SessionsClient
 from stores.read_model.api_keys import ApiKeys
 from stores.read_model.migrate import current_revision, head_revision
+from stores.read_model.tenant_connections import TenantConnections
 from workers.temporal_client import connect
+from workers.temporal_unreachable import TemporalUnreachable
 
 _log = logging.getLogger("billbridge.api")
 
@@ -32,6 +37,16 @@ class TemporalLink:
                 self._client = await connect(self.settings)
             return self._client
 
+    async def session_view(self, connection_id: str, caller: ApiKeyPublic) -> SessionView | None:
+        """The connection's session state; None while it has no session workflow yet.
+        Bounded: a Temporal that does not answer in time is TemporalUnreachable (503)."""
+        try:
+            async with asyncio.timeout(self.settings.api_health_timeout_seconds):
+                sessions = SessionsClient(await self.client(), caller.actor())
+                return await sessions.state_if_started(connection_id)
+        except TimeoutError:
+            raise TemporalUnreachable(self.settings) from None
+
     async def reachable(self, within_seconds: float) -> bool:
         try:
             async with asyncio.timeout(within_seconds):
@@ -50,6 +65,7 @@ class ApiServices:
     settings: Settings
     engine: Engine
     api_keys: ApiKeys
+    connections: TenantConnections
     temporal: TemporalLink
 
     def database_ready(self) -> bool:

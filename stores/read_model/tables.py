@@ -68,3 +68,20 @@ class ApiKeyRow(Base):
     last4: Mapped[str] = mapped_column(String(4))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ConnectionRow(Base):
+    """A tenant's connection; its login and secrets are in the ConnectionRegistry and the
+    secret store, which the worker reads, so the read model holds no credential at all."""
+
+    __tablename__ = "connections"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    portal: Mapped[str] = mapped_column(String(32))
+    base_url: Mapped[str] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # When a sync last read this connection's objects; None until the first one.
+    synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
