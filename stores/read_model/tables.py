@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -85,3 +93,77 @@ class ConnectionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # When a sync last read this connection's objects; None until the first one.
     synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class _Synced:
+    """What every object read from a portal has: its tenant and connection, a sealed body
+    (patient data, see sealed_rows.py) and when a sync last saw it."""
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(40), unique=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id"))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    synced_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class GuarantorRow(_Synced, Base):
+    __tablename__ = "guarantors"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "source_key", name="uq_guarantors_source"),
+        {"sqlite_autoincrement": True},
+    )
+
+    source_key: Mapped[str] = mapped_column(String(64))
+
+
+class AccountRow(_Synced, Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "source_key", name="uq_accounts_source"),
+        {"sqlite_autoincrement": True},
+    )
+
+    source_key: Mapped[str] = mapped_column(String(64))
+    guarantor_id: Mapped[str] = mapped_column(ForeignKey("guarantors.id"))
+    status: Mapped[str] = mapped_column(String(32))
+    balance_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class StatementRow(_Synced, Base):
+    __tablename__ = "statements"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "source_key", name="uq_statements_source"),
+        {"sqlite_autoincrement": True},
+    )
+
+    source_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    balance_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class LineItemRow(_Synced, Base):
+    __tablename__ = "line_items"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    statement_id: Mapped[str] = mapped_column(ForeignKey("statements.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    charge_cents: Mapped[int] = mapped_column(BigInteger)
+    patient_responsibility_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class PaymentRow(_Synced, Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "source_key", name="uq_payments_source"),
+        {"sqlite_autoincrement": True},
+    )
+
+    source_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
