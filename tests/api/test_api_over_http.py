@@ -8,7 +8,7 @@ from collections.abc import Callable
 import httpx
 
 from starters.local.stack import TemporalDevServer
-from tests.api.conftest import ApiProcess
+from tests.api_server import ApiProcess
 
 NO_TEMPORAL = {"TEMPORAL_ADDRESS": "127.0.0.1:9", "BILLBRIDGE_API_HEALTH_TIMEOUT_SECONDS": "2"}
 Factory = Callable[[dict[str, str]], ApiProcess]

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from starters.local.stack import TemporalDevServer
-from tests.api.conftest import ApiProcess
+from tests.api_server import ApiProcess
 
 Factory = Callable[[dict[str, str]], ApiProcess]
 PASSWORD = "Correct-Horse-7781"

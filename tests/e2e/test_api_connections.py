@@ -13,7 +13,7 @@ from temporalio.worker import Worker
 
 from models.settings import Settings
 from starters.client import BillBridgeClient, SessionsClient
-from tests.api.conftest import start_api
+from tests.api_server import start_api
 from tests.e2e.conftest import PortalUnderTest
 from tests.e2e.helpers import payment_for
 
