@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from models.settings import Settings
 from starters.api import api_key_routes, connection_routes, health_routes
 from starters.api.card_numbers import refuse_card_numbers
+from starters.api.openapi import install_openapi
 from starters.api.problems import install_problem_handlers, internal_error_response
 from starters.api.request_ids import RequestIds
 from starters.api.services import ApiServices, TemporalLink
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
         dependencies=[Depends(refuse_card_numbers)],
     )
     install_problem_handlers(app)
+    install_openapi(app)
     app.add_middleware(RequestIds, crash_response=internal_error_response)
     app.include_router(health_routes.router)
     app.include_router(api_key_routes.router)
