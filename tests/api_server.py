@@ -14,6 +14,18 @@ import httpx
 from starters.local.stack import ChildProcess, free_port
 
 
+def billbridge(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The ``billbridge`` command as a person runs it, without a terminal."""
+    return subprocess.run(
+        [sys.executable, "-m", "starters", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 @dataclass
 class ApiProcess:
     process: ChildProcess
@@ -21,14 +33,7 @@ class ApiProcess:
     env: dict[str, str]
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "starters", *args],
-            env={**os.environ, **self.env},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
+        return billbridge(self.env, *args)
 
     def new_key(self, tenant: str, name: str, *scopes: str) -> str:
         flags = [part for scope in scopes for part in ("--scope", scope)]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
 from starters.local.stack import TemporalDevServer
-from tests.api_server import ApiProcess
+from stores.read_model.migrate import head_revision
+from tests.api_server import ApiProcess, billbridge
 
 NO_TEMPORAL = {"TEMPORAL_ADDRESS": "127.0.0.1:9", "BILLBRIDGE_API_HEALTH_TIMEOUT_SECONDS": "2"}
 Factory = Callable[[dict[str, str]], ApiProcess]
@@ -111,3 +113,17 @@ def test_request_logs_carry_the_request_id_and_no_key_and_the_server_stops_clean
     log = api.log()
     assert "GET /api-keys -> 422" in log and f"request_id={request_id}" in log
     assert key not in log and "key_nope" not in log
+
+
+def test_the_commands_migrate_and_refuse_bad_input_in_one_line(tmp_path: Path) -> None:
+    env = {"BILLBRIDGE_HOME": str(tmp_path)}
+    migrated = billbridge(env, "api", "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert f"at revision {head_revision()}" in migrated.stdout
+    bad = billbridge(
+        env, "api-keys", "create", "--tenant", "Acme Corp", "--name", "x", "--scope", "read"
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("error: InvalidInput:")
+    assert "Acme Corp" not in bad.stderr and len(bad.stderr.splitlines()) == 1
+    unknown = billbridge(env, "api-keys", "revoke", "key_nothing")
+    assert unknown.returncode == 2 and "no API key with that id" in unknown.stderr
