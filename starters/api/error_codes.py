@@ -12,6 +12,7 @@ import re
 from enum import IntEnum
 
 from models import errors as e
+from starters.api.services import WorkerUnavailable
 from workers.temporal_unreachable import TemporalUnreachable
 
 
@@ -47,6 +48,7 @@ _TABLE: dict[type[BaseException], tuple[Status, str]] = {
     e.SecretNotFound: (Status.INTERNAL, "secret_not_found"),
     e.SecretStoreUnreadable: (Status.INTERNAL, "secret_store_unreadable"),
     TemporalUnreachable: (Status.UNAVAILABLE, "temporal_unreachable"),
+    WorkerUnavailable: (Status.UNAVAILABLE, "worker_unavailable"),
 }
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")

@@ -21,6 +21,7 @@ from models.errors import BillBridgeError
 from security.redaction import redactor
 from starters.api.error_codes import status_and_code
 from starters.api.request_ids import current_request_id
+from starters.api.services import WorkerUnavailable
 from workers.temporal_unreachable import TemporalUnreachable
 
 PROBLEM_JSON = "application/problem+json"
@@ -149,3 +150,4 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _api_problem)
     app.add_exception_handler(BillBridgeError, _billbridge)
     app.add_exception_handler(TemporalUnreachable, _billbridge)
+    app.add_exception_handler(WorkerUnavailable, _billbridge)

@@ -22,6 +22,10 @@ from workers.temporal_unreachable import TemporalUnreachable
 _log = logging.getLogger("billbridge.api")
 
 
+class WorkerUnavailable(Exception):
+    """Temporal is up, but no worker answered a workflow query within the bound."""
+
+
 @dataclass
 class TemporalLink:
     """The Temporal client, connected on first need and kept; a server that is down at
@@ -40,12 +44,21 @@ class TemporalLink:
     async def session_view(self, connection_id: str, caller: ApiKeyPublic) -> SessionView | None:
         """The connection's session state; None while it has no session workflow yet.
         Bounded: a Temporal that does not answer in time is TemporalUnreachable (503)."""
+        bound = self.settings.api_health_timeout_seconds
         try:
-            async with asyncio.timeout(self.settings.api_health_timeout_seconds):
-                sessions = SessionsClient(await self.client(), caller.actor())
-                return await sessions.state_if_started(connection_id)
+            async with asyncio.timeout(bound):
+                client = await self.client()
         except TimeoutError:
             raise TemporalUnreachable(self.settings) from None
+        try:
+            async with asyncio.timeout(bound):
+                return await SessionsClient(client, caller.actor()).state_if_started(connection_id)
+        except TimeoutError:
+            # Temporal answered, but no worker answered the workflow's query in time.
+            raise WorkerUnavailable(
+                "no worker answered the connection's session query in time; is a "
+                "`billbridge worker` running on this task queue?"
+            ) from None
 
     async def reachable(self, within_seconds: float) -> bool:
         try:

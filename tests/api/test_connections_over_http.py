@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
+from models.connection_session import SessionWorkflowInput, session_workflow_id
+from models.settings import Settings
 from starters.local.stack import TemporalDevServer
 from tests.api_server import ApiProcess
+from workers.temporal_client import connect
+from workflows.connection_session import ConnectionSessionWorkflow
 
 Factory = Callable[[dict[str, str]], ApiProcess]
 PASSWORD = "Correct-Horse-7781"
@@ -88,3 +94,33 @@ def test_a_connection_is_stored_without_temporal_but_its_status_says_it_needs_it
         assert shown.status_code == 503, shown.text
         assert shown.json()["code"] == "temporal_unreachable"
         assert shown.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_session_no_worker_answers_is_worker_unavailable_within_the_bound(
+    api_factory: Factory, temporal_server: TemporalDevServer
+) -> None:
+    api = api_factory(
+        {"TEMPORAL_ADDRESS": temporal_server.address, "BILLBRIDGE_API_HEALTH_TIMEOUT_SECONDS": "2"}
+    )
+    admin = api.new_key("acme", "ops", "admin")
+    body = {"portal": "cedar", "base_url": "http://127.0.0.1:1", "username": "u",
+            "password": PASSWORD}  # fmt: skip
+    async with httpx.AsyncClient(base_url=api.url, headers=_auth(admin), timeout=15) as http:
+        connection_id = (await http.post("/connections", json=body)).json()["id"]
+        # Its session workflow exists, on a task queue no worker polls.
+        settings = Settings(
+            home=Path(api.env["BILLBRIDGE_HOME"]), temporal_address=temporal_server.address
+        )
+        temporal = await connect(settings)
+        await temporal.start_workflow(
+            ConnectionSessionWorkflow.run,
+            SessionWorkflowInput(connection_id=connection_id),
+            id=session_workflow_id(connection_id),
+            task_queue=f"nobody-{uuid.uuid4().hex[:8]}",
+        )
+        started = time.monotonic()
+        shown = await http.get(f"/connections/{connection_id}")
+        assert time.monotonic() - started < 8
+        assert shown.status_code == 503, shown.text
+        assert shown.json()["code"] == "worker_unavailable"
+        await temporal.get_workflow_handle(session_workflow_id(connection_id)).terminate()
