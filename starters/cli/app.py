@@ -11,6 +11,8 @@ from models.card_numbers import refuse_card_numbers_in
 from models.settings import Settings
 from security.redacted_logging import configure_logging
 from starters.cli import (
+    api_commands,
+    api_key_commands,
     audit_commands,
     codec_server_commands,
     connection_commands,
@@ -39,6 +41,8 @@ COMMAND_GROUPS = (
     mfa_commands,
     connection_commands,
     receipt_commands,
+    api_commands,
+    api_key_commands,
 )
 
 
