@@ -21,6 +21,7 @@ from sandbox.cedar.settings import SandboxSettings
 from sandbox.cedar.state import CedarSandbox, get_sandbox
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.error_pages import add_common_error_pages
+from sandbox.common.maintenance import MaintenancePage
 from sandbox.processor.client import ProcessorClient
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
     app.include_router(payments_router)
     app.include_router(account_router)
     _add_error_pages(app)
+    app.add_middleware(MaintenancePage, get_sandbox=get_sandbox)
     return app
 
 

@@ -18,11 +18,13 @@ from pydantic import BaseModel, Field
 
 from sandbox.common import clock, login_events, outbox, passwords
 from sandbox.common.faults import Faults, FaultSettings, FaultUpdate, UnknownStep
+from sandbox.common.maintenance import MaintenanceChange, MaintenanceReading, MaintenanceSchedule
 
 
 class AdminSandbox(Protocol):
     db: sqlite3.Connection
     faults: Faults
+    maintenance: MaintenanceSchedule
 
     def reset(self) -> None: ...
 
@@ -94,6 +96,18 @@ def shared_admin_router(
     async def advance_clock(sandbox: sandbox_dep, change: clock.ClockAdvance) -> clock.ClockReading:
         """Move the sandbox's clock forward: codes and idle sessions past their limit expire."""
         return clock.advance(sandbox.db, change.advance_seconds)
+
+    @router.get("/maintenance")
+    async def read_maintenance(sandbox: sandbox_dep) -> MaintenanceReading:
+        return sandbox.maintenance.reading(sandbox.db)
+
+    @router.post("/maintenance")
+    async def set_maintenance(
+        sandbox: sandbox_dep, change: MaintenanceChange
+    ) -> MaintenanceReading:
+        """Keep the nightly window (or not); move the clock into it with ``/clock``."""
+        sandbox.maintenance.enabled = change.enabled
+        return sandbox.maintenance.reading(sandbox.db)
 
     @router.get("/faults")
     async def get_faults(sandbox: sandbox_dep) -> FaultSettings:

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.error_pages import add_common_error_pages
+from sandbox.common.maintenance import MaintenancePage
 from sandbox.healthpay24 import db as database
 from sandbox.healthpay24.admin import router as admin_router
 from sandbox.healthpay24.pages.accounts import router as accounts_router
@@ -58,6 +59,7 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
                    payments_router, wallet_router):  # fmt: skip
         app.include_router(router)
     _add_error_pages(app)
+    app.add_middleware(MaintenancePage, get_sandbox=get_sandbox)
     return app
 
 

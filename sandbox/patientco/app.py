@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 
 from sandbox.common.error_pages import add_common_error_pages
+from sandbox.common.maintenance import MaintenancePage
 from sandbox.patientco.admin import router as admin_router
 from sandbox.patientco.pages.accounts import router as accounts_router
 from sandbox.patientco.pages.guards import LoginRequired, NotFound
@@ -28,6 +29,7 @@ def create_app(sandbox: PatientcoSandbox) -> FastAPI:
                    transactions_router, payments_router, settlements_router):  # fmt: skip
         app.include_router(router)
     _add_error_pages(app)
+    app.add_middleware(MaintenancePage, get_sandbox=get_sandbox)
     return app
 
 
