@@ -19,6 +19,7 @@ from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_file
 from portals.healthpay24 import parsing
 from portals.healthpay24.checkout import Checkout
+from portals.healthpay24.maintenance_notice import MAINTENANCE_NOTICE
 from portals.healthpay24.pages.account_page import AccountPage
 from portals.healthpay24.pages.accounts_page import AccountsPage
 from portals.healthpay24.pages.estimates_page import EstimatesPage
@@ -26,6 +27,7 @@ from portals.healthpay24.pages.payment_activity_page import PaymentActivityPage
 from portals.healthpay24.pages.receipt_page import ReceiptPage
 from portals.healthpay24.pages.statement_page import StatementPage
 from portals.healthpay24.sign_in import HealthPay24SignIn, raise_if_signed_out
+from portals.maintenance import recognise_maintenance
 from portals.navigation import PortalTimeouts
 from portals.reconciliation import only_match
 from portals.sign_in_flow import SignInFlow, SignsInWithACode
@@ -40,6 +42,7 @@ class HealthPay24Adapter(SignsInWithACode):
         self._base_url = base_url.rstrip("/")
         self._sign_in = SignInFlow(HealthPay24SignIn(page, self._base_url))
         (timeouts or PortalTimeouts()).apply(page)
+        recognise_maintenance(page, MAINTENANCE_NOTICE)
 
     async def list_accounts(self) -> list[Account]:
         accounts = []
