@@ -40,7 +40,8 @@ def shared_admin_router(
     expire_sessions: Callable[[sqlite3.Connection], dict[str, int]],
     vendor: str | None = None,
 ) -> APIRouter:
-    """Reset, password change, outbox, login counts, session expiry, the clock and faults.
+    """Reset, password change, outbox, login counts, session expiry, the clock, the nightly
+    maintenance window and faults.
 
     ``vendor`` adds the plain ``GET /health``; a sandbox whose health depends on more than
     its own socket (Patientco waits for its identity provider) leaves it out and answers
