@@ -5,8 +5,10 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
+from activities.maintenance import reports_maintenance
 from activities.portal_sessions import PortalSessions
 from models.errors import AmbiguousPayment
+from models.maintenance import PortalMaintenance
 from models.payments import (
     Payment,
     PaymentSubmission,
@@ -26,16 +28,19 @@ class PaymentActivities:
         self._artifacts = artifacts
 
     @activity.defn
-    async def check_statement(self, lookup: StatementLookup) -> Statement:
+    @reports_maintenance
+    async def check_statement(self, lookup: StatementLookup) -> Statement | PortalMaintenance:
         async with heartbeating(), self._sessions.signed_in(lookup.lease) as portal:
             return await portal.get_statement(lookup.statement_id)
 
     @activity.defn
-    async def post_payment(self, request: PostPaymentInput) -> PostedPayment:
+    @reports_maintenance
+    async def post_payment(self, request: PostPaymentInput) -> PostedPayment | PortalMaintenance:
         """Reconcile, then submit only if the portal has no payment with our reference.
 
         Every attempt starts with the lookup, so a retry after a lost confirmation (crash
-        after submit, worker killed mid-submit) finds the payment instead of paying twice.
+        after submit, worker killed mid-submit) finds the payment instead of paying twice;
+        so does the rerun after a maintenance window met on the way.
         """
         submission = request.submission
         async with heartbeating(), self._sessions.signed_in(request.lease) as portal:
@@ -52,7 +57,8 @@ class PaymentActivities:
         )
 
     @activity.defn
-    async def download_receipt(self, request: ReceiptRequest) -> StoredArtifact:
+    @reports_maintenance
+    async def download_receipt(self, request: ReceiptRequest) -> StoredArtifact | PortalMaintenance:
         async with heartbeating(), self._sessions.signed_in(request.lease) as portal:
             receipt = await portal.download_receipt(request.confirmation_number)
         # Keyed by confirmation number, so a retried download overwrites the same file.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
+from activities.maintenance import reports_maintenance
 from activities.portal_sessions import PortalSessions
 from models.connection_session import (
     BeginLogin,
@@ -19,6 +20,7 @@ from models.connection_session import (
     LoginStep,
     ResendRequest,
 )
+from models.maintenance import PortalMaintenance
 from models.sessions import MfaChallenge
 
 
@@ -27,7 +29,8 @@ class SessionActivities:
         self._sessions = sessions
 
     @activity.defn
-    async def begin_login(self, request: BeginLogin) -> LoginStep:
+    @reports_maintenance
+    async def begin_login(self, request: BeginLogin) -> LoginStep | PortalMaintenance:
         credentials = self._sessions.credentials(request.connection_id)
         async with heartbeating(), self._sessions.portal(request.connection_id) as portal:
             challenge = await portal.adapter.start_login(credentials)
@@ -38,7 +41,8 @@ class SessionActivities:
         return LoginStep(preauth_state_id=state_id, challenge=challenge)
 
     @activity.defn
-    async def submit_mfa_code(self, entry: CodeEntry) -> CodeOutcome:
+    @reports_maintenance
+    async def submit_mfa_code(self, entry: CodeEntry) -> CodeOutcome | PortalMaintenance:
         async with (
             heartbeating(),
             self._sessions.portal(entry.connection_id, entry.preauth_state_id) as portal,
@@ -59,7 +63,8 @@ class SessionActivities:
             self._sessions.states.discard(request.connection_id, state_id)
 
     @activity.defn
-    async def resend_mfa_code(self, request: ResendRequest) -> MfaChallenge:
+    @reports_maintenance
+    async def resend_mfa_code(self, request: ResendRequest) -> MfaChallenge | PortalMaintenance:
         async with (
             heartbeating(),
             self._sessions.portal(request.connection_id, request.preauth_state_id) as portal,

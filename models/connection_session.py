@@ -108,6 +108,8 @@ class SessionView(BaseModel):
     last_mfa_result: MfaSubmissionResult | None = None
     logins: int = 0
     waiting_workflows: int = 0  # business workflows waiting for this login to end
+    # While a sign-in waits out the portal's maintenance window: when the portal said it ends.
+    maintenance_until: datetime | None = None
 
 
 class SessionWorkflowInput(BaseModel):

@@ -9,6 +9,9 @@ policies can name it.  The hierarchy::
     │   ├── PortalUnavailable           5xx, connection refused/reset, navigation failed
     │   ├── PortalTimeout               the portal did not answer in time
     │   ├── SessionExpired              the portal dropped our session: log in again
+    │   ├── PortalInMaintenance         the portal shows its maintenance page; carries
+    │   │                               when it ends (an activity that opts in returns
+    │   │                               PortalMaintenance instead, docs/batch-windows.md)
     │   └── ConfirmationMissing         submitted, but no confirmation page arrived:
     │                                   the retry reconciles by reference first
     └── NonRetryableError               retrying cannot help; the workflow fails typed
@@ -60,6 +63,8 @@ from typing import Any, ClassVar
 
 from temporalio.exceptions import ApplicationError
 
+from models.maintenance import PortalMaintenance
+
 
 class BillBridgeError(ApplicationError):
     retryable: ClassVar[bool] = False
@@ -88,6 +93,17 @@ class SessionExpired(RetryableError):
 
 class ConfirmationMissing(RetryableError):
     pass
+
+
+class PortalInMaintenance(RetryableError):
+    """Retryable where it escapes: the window ends. Details: ``PortalMaintenance`` fields."""
+
+    def __init__(self, message: str, maintenance: PortalMaintenance | None = None) -> None:
+        if maintenance is None:
+            super().__init__(message)
+        else:
+            super().__init__(message, maintenance.model_dump(mode="json"))
+        self.maintenance = maintenance
 
 
 class NonRetryableError(BillBridgeError):

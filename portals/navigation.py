@@ -2,6 +2,7 @@
 
 Shared by all vendors' adapters and page objects. The mapping, in one place:
 
+    HTTP 503 + the vendor's maintenance page   → PortalInMaintenance (portals/maintenance.py)
     HTTP 5xx / 429 answer                      → PortalUnavailable (retryable)
     net::ERR_* (refused, reset, empty reply…)  → PortalUnavailable (retryable)
     browser page/context closed under us       → PortalUnavailable (retryable)
@@ -31,6 +32,7 @@ from models.errors import (
     PortalTimeout,
     PortalUnavailable,
 )
+from portals.maintenance import raise_if_in_maintenance
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ async def goto(page: Page, url: str, step: str) -> Response | None:
             # The browser was still committing its own error page for an earlier failed load
             # (a dropped connection); that page replaced ours, so ask once more.
             response = await page.goto(url, wait_until="domcontentloaded")
+    await raise_if_in_maintenance(page, response, step)
     raise_for_status(response, step)
     return response
 
@@ -115,6 +118,7 @@ async def navigate_by(
     except PortalUnavailable:
         await _let_error_page_commit(page, started_at)
         raise
+    await raise_if_in_maintenance(page, response, step)
     raise_for_status(response, step)
     return response
 
@@ -147,5 +151,7 @@ async def download_by(page: Page, action: Callable[[], Awaitable[None]], step: s
         async with page.expect_download() as started:
             async with page.expect_response(is_page_load) as answered:
                 await action()
-            raise_for_status(await answered.value, step)
+            answer = await answered.value
+            await raise_if_in_maintenance(page, answer, step)
+            raise_for_status(answer, step)
         return await started.value

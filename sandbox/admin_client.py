@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from types import TracebackType
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, Field
+
+from sandbox.common.maintenance import MaintenanceReading, NightlyWindow
 
 
 class SandboxCard(BaseModel):
@@ -243,6 +245,27 @@ class SandboxAdmin:
     def expire_sessions(self) -> int:
         expired: int = self._json("POST", "/sessions/expire")["expired"]
         return expired
+
+    def maintenance(self) -> MaintenanceReading:
+        return MaintenanceReading.model_validate(self._json("GET", "/maintenance"))
+
+    def set_maintenance(self, enabled: bool) -> MaintenanceReading:
+        """Keep the vendor's nightly maintenance window (off after every ``reset``)."""
+        body = {"enabled": enabled}
+        return MaintenanceReading.model_validate(self._json("POST", "/maintenance", json=body))
+
+    def enter_maintenance(self, seconds_left: float) -> MaintenanceReading:
+        """Keep the window and move the clock to ``seconds_left`` before its next end: inside
+        it when that is less than its length, before its start otherwise."""
+        reading = self.set_maintenance(True)
+        hour, minute = (int(part) for part in reading.starts.split(":"))
+        window = NightlyWindow(starts=time(hour, minute), minutes=reading.minutes)
+        left = timedelta(seconds=seconds_left)
+        target = window.next_end_after(reading.now + left) - left
+        advance = (target - reading.now).total_seconds()
+        if advance > 0:  # the clock only moves forward
+            self.advance_clock(advance)
+        return self.maintenance()
 
     def close(self) -> None:
         self._client.close()

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         BeginLogin,
         CredentialsReplacement,
         DiscardStates,
+        LoginStep,
         MfaCodeSubmission,
         MfaSubmissionResult,
         PendingChallenge,
@@ -41,7 +42,9 @@ with workflow.unsafe.imports_passed_through():
         SessionWorkflowInput,
     )
     from models.errors import AccountLocked, BadCredentials, LoginFailed, LoginRequired
+    from models.maintenance import PortalMaintenance
     from workflows.audit_trail import AuditTrail
+    from workflows.maintenance import wait_out
     from workflows.mfa_challenge import MfaChallenges
     from workflows.policies import BROWSER_ACTIVITY, FILE_ACTIVITY
     from workflows.session_details import (
@@ -71,6 +74,7 @@ class ConnectionSessionWorkflow:
         self._failure: ApplicationError | None = None  # why the last login failed
         self._obsolete: list[str] = []  # sealed states nobody may use any more
         self._last_error = start.last_error
+        self._maintenance: PortalMaintenance | None = None  # the window a sign-in waits out
         self._audit = AuditTrail()
         self._mfa = MfaChallenges(
             start,
@@ -127,6 +131,7 @@ class ConnectionSessionWorkflow:
             last_mfa_result=self._mfa.last_result,
             logins=self._logins,
             waiting_workflows=len(self._waiters),
+            maintenance_until=self._maintenance.until if self._maintenance else None,
         )
 
     @workflow.update(name=ACQUIRE_UPDATE)
@@ -196,11 +201,7 @@ class ConnectionSessionWorkflow:
         self._status = SessionStatus.SIGNING_IN
         self._show()
         try:
-            step = await workflow.execute_activity_method(
-                SessionActivities.begin_login,
-                BeginLogin(connection_id=self._input.connection_id),
-                **BROWSER_ACTIVITY,
-            )
+            step = await self._begin_login()
         except ActivityError as err:
             refused = failed_with(err, *_NEEDS_REPAIR)
             if refused is not None:
@@ -219,6 +220,24 @@ class ConnectionSessionWorkflow:
             await self._mfa.wait_for_code(step.challenge, step.preauth_state_id)
         finally:
             self._obsolete.append(step.preauth_state_id)
+
+    async def _begin_login(self) -> LoginStep:
+        """The password step; a portal in maintenance is waited out (waiters stay waiting)."""
+        while True:
+            step: LoginStep | PortalMaintenance = await workflow.execute_activity_method(
+                SessionActivities.begin_login,
+                BeginLogin(connection_id=self._input.connection_id),
+                **BROWSER_ACTIVITY,
+            )
+            if not isinstance(step, PortalMaintenance):
+                return step
+            self._maintenance = step
+            self._show()
+            try:
+                await wait_out(step)
+            finally:
+                self._maintenance = None
+                self._show()
 
     async def _answer_waiters(self) -> None:
         """Tell every registered requester how the login ended."""
@@ -293,5 +312,11 @@ class ConnectionSessionWorkflow:
 
     def _show(self) -> None:
         workflow.set_current_details(
-            session_details(self._status, self._mfa.challenge, self._last_error, len(self._waiters))
+            session_details(
+                self._status,
+                self._mfa.challenge,
+                self._last_error,
+                len(self._waiters),
+                maintenance=self._maintenance,
+            )
         )

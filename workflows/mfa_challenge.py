@@ -34,7 +34,9 @@ with workflow.unsafe.imports_passed_through():
         MfaCodeExpired,
         MfaRejected,
         MfaTimedOut,
+        PortalInMaintenance,
     )
+    from models.maintenance import PortalMaintenance
     from models.sessions import MfaChallenge
     from workflows.audit_trail import AuditTrail
     from workflows.policies import BROWSER_ACTIVITY
@@ -156,8 +158,17 @@ class MfaChallenges:
                 )
                 audited = "failed"
             else:
-                result = self._count(outcome.accepted, outcome.state_id)
-                audited = "accepted" if result.accepted else "rejected"
+                if isinstance(outcome, PortalMaintenance):
+                    # The portal never saw the code: not an attempt; the challenge stays.
+                    result = MfaSubmissionResult(
+                        accepted=False,
+                        attempts_left=self._attempts_left(),
+                        message=f"{outcome.describe()}; submit the code again after it",
+                    )
+                    audited = "portal_in_maintenance"
+                else:
+                    result = self._count(outcome.accepted, outcome.state_id)
+                    audited = "accepted" if result.accepted else "rejected"
             self.last_result = result
             await self._audit_code(actor, audited, method, result)
             return result
@@ -175,6 +186,9 @@ class MfaChallenges:
                 ),
                 **BROWSER_ACTIVITY,
             )
+            if isinstance(fresh, PortalMaintenance):
+                # Fails this Update only; the challenge stays pending.
+                raise PortalInMaintenance(f"resend: {fresh.describe()}", fresh)
             self.challenge = self.challenge.model_copy(
                 update={"masked_destination": fresh.masked_destination}
             )

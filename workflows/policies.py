@@ -43,6 +43,14 @@ SESSION_BOUND_ACTIVITY: dict[str, Any] = {
 }
 SESSION_RENEWALS = 3
 
+# A portal in maintenance is waited out on a timer (workflows/maintenance.py): as long as
+# it asked, plus a little for the skew between our clock and the portal's, never less than
+# the floor (a Retry-After of 0 must not spin) and never longer than the ceiling at a time
+# (a window that is still on then is simply waited out again).
+MAINTENANCE_GRACE = timedelta(seconds=2)
+MAINTENANCE_SHORTEST_WAIT = timedelta(seconds=1)
+MAINTENANCE_LONGEST_WAIT = timedelta(hours=6)
+
 # Deleting files: quick, local, retried like any other step.
 FILE_ACTIVITY: dict[str, Any] = {
     "start_to_close_timeout": timedelta(seconds=30),

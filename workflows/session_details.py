@@ -10,6 +10,7 @@ from temporalio.common import SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
     from models.connection_session import PendingChallenge, SessionStatus
+    from models.maintenance import PortalMaintenance
 
 CONNECTION_ATTRIBUTE = SearchAttributeKey.for_keyword("BillBridgeConnection")
 AWAITING_MFA_ATTRIBUTE = SearchAttributeKey.for_bool("BillBridgeAwaitingMfa")
@@ -20,9 +21,13 @@ def session_details(
     challenge: PendingChallenge | None,
     last_error: str | None,
     waiting_workflows: int,
+    *,
+    maintenance: PortalMaintenance | None = None,
 ) -> str:
     """The one line the Temporal UI shows for the session."""
-    if status is SessionStatus.AWAITING_MFA and challenge is not None:
+    if maintenance is not None:
+        details = maintenance.describe()
+    elif status is SessionStatus.AWAITING_MFA and challenge is not None:
         where = f" sent to {challenge.masked_destination}" if challenge.masked_destination else ""
         details = (
             f"awaiting {challenge.method.upper()} code{where}, "

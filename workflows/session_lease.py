@@ -2,7 +2,9 @@
 
 Any workflow that works on a portal creates one ``SessionLeases`` in its ``__init__``; it
 registers the ``session_ready`` signal through which the connection's session workflow
-answers once a login (perhaps waiting for a person's MFA code) has ended.
+answers once a login (perhaps waiting for a person's MFA code) has ended. Every portal
+step goes through ``run``, which also waits out a maintenance window the step reports
+(``PortalMaintenance``, docs/batch-windows.md) and runs it again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ with workflow.unsafe.imports_passed_through():
         SessionReply,
     )
     from models.errors import CardNumberRefused, LoginFailed, SessionExpired
+    from models.maintenance import PortalMaintenance
+    from workflows.maintenance import wait_out
     from workflows.policies import OBTAIN_SESSION_ACTIVITY, SESSION_RENEWALS, SESSION_REPLY_RECHECK
     from workflows.typed_failures import failed_with, workflow_failure
 
@@ -34,6 +38,8 @@ class SessionLeases:
     def __init__(self) -> None:
         self._reply: SessionReply | None = None
         self._lease: SessionLease | None = None
+        # The window being waited out right now, for a workflow's queries to show.
+        self.maintenance: PortalMaintenance | None = None
         workflow.set_signal_handler(SESSION_READY_SIGNAL, self._on_reply)
 
     def _on_reply(self, reply: SessionReply) -> None:
@@ -51,18 +57,28 @@ class SessionLeases:
         self._lease = await self._ask(stale=None)
         return self._lease
 
-    async def run(self, step: Callable[[SessionLease], Awaitable[T]]) -> T:
-        """Run a browser step on the session; if the portal expired it, renew and rerun."""
+    async def run(self, step: Callable[[SessionLease], Awaitable[T | PortalMaintenance]]) -> T:
+        """Run a browser step on the session; if the portal expired it, renew and rerun; if
+        the portal was in maintenance, wait for the window's end and rerun."""
         assert self._lease is not None, "obtain() a session first"
-        for _ in range(SESSION_RENEWALS):
+        renewals = 0
+        while True:
             try:
-                return await step(self._lease)
+                outcome = await step(self._lease)
             except ActivityError as err:
-                if failed_with(err, SessionExpired) is None:
+                if failed_with(err, SessionExpired) is None or renewals >= SESSION_RENEWALS:
                     raise
+                renewals += 1
                 workflow.logger.info("portal session expired; asking for a fresh one")
                 self._lease = await self._ask(stale=self._lease)
-        return await step(self._lease)
+                continue
+            if not isinstance(outcome, PortalMaintenance):
+                return outcome
+            self.maintenance = outcome
+            try:
+                await wait_out(outcome)
+            finally:
+                self.maintenance = None
 
     async def _ask(self, stale: SessionLease | None) -> SessionLease:
         while True:

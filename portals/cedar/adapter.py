@@ -16,6 +16,7 @@ from models.errors import InvalidInput, PortalChanged, StatementNotFound, Unknow
 from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.statements import Statement, StatementSummary
 from portals.cedar import parsing
+from portals.cedar.maintenance_notice import MAINTENANCE_NOTICE
 from portals.cedar.pages.account_page import AccountPage
 from portals.cedar.pages.confirmation_page import ConfirmationPage
 from portals.cedar.pages.payment_history_page import PaymentHistoryPage
@@ -25,6 +26,7 @@ from portals.cedar.pages.statements_page import StatementsPage
 from portals.cedar.plans import CedarPlans
 from portals.cedar.sign_in import CedarSignIn, raise_if_signed_out
 from portals.downloads import downloaded_file
+from portals.maintenance import recognise_maintenance
 from portals.navigation import PortalTimeouts
 from portals.paging import rows_page_by_page
 from portals.reconciliation import answer_may_be_lost, only_match
@@ -42,6 +44,7 @@ class CedarAdapter(SignsInWithACode, CedarPlans):
         self._base_url = base_url.rstrip("/")
         self._sign_in = SignInFlow(CedarSignIn(page, self._base_url))
         (timeouts or PortalTimeouts()).apply(page)
+        recognise_maintenance(page, MAINTENANCE_NOTICE)
 
     async def list_accounts(self) -> list[Account]:
         """Cedar's patient is the guarantor of every account number on the account page."""

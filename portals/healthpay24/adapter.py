@@ -23,6 +23,7 @@ from portals.downloads import downloaded_file
 from portals.healthpay24 import parsing
 from portals.healthpay24.checkout import Checkout
 from portals.healthpay24.deposit_checkout import DepositCheckout
+from portals.healthpay24.maintenance_notice import MAINTENANCE_NOTICE
 from portals.healthpay24.pages.account_page import AccountPage
 from portals.healthpay24.pages.accounts_page import AccountsPage
 from portals.healthpay24.pages.deposit_page import DepositPage
@@ -33,6 +34,7 @@ from portals.healthpay24.pages.receipt_page import ReceiptPage
 from portals.healthpay24.pages.statement_page import StatementPage
 from portals.healthpay24.payment_plans import PaymentPlans
 from portals.healthpay24.sign_in import HealthPay24SignIn, raise_if_signed_out
+from portals.maintenance import recognise_maintenance
 from portals.navigation import PortalTimeouts
 from portals.reconciliation import only_match
 from portals.sign_in_flow import SignInFlow, SignsInWithACode
@@ -48,6 +50,7 @@ class HealthPay24Adapter(SignsInWithACode):
         self._sign_in = SignInFlow(HealthPay24SignIn(page, self._base_url))
         self._plans = PaymentPlans(page, self._base_url)
         (timeouts or PortalTimeouts()).apply(page)
+        recognise_maintenance(page, MAINTENANCE_NOTICE)
 
     async def list_accounts(self) -> list[Account]:
         accounts = []

@@ -25,9 +25,11 @@ from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.settlements import SettlementBatch
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_bytes, downloaded_file
+from portals.maintenance import recognise_maintenance
 from portals.navigation import PortalTimeouts
 from portals.paging import rows_page_by_page
 from portals.patientco import parsing, settlement_export
+from portals.patientco.maintenance_notice import MAINTENANCE_NOTICE
 from portals.patientco.pages.account_page import AccountPage
 from portals.patientco.pages.accounts_page import AccountsPage
 from portals.patientco.pages.payment_page import PaymentPage
@@ -54,6 +56,7 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
         self._console = PatientcoSignIn(page, self._base_url)
         self._sign_in = SignInFlow(self._console)
         (timeouts or PortalTimeouts()).apply(page)
+        recognise_maintenance(page, MAINTENANCE_NOTICE)
 
     async def list_accounts(self) -> list[Account]:
         listing = AccountsPage(self._page, self._base_url)

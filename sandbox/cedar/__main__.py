@@ -33,6 +33,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
         patients=args.patients, session_idle_seconds=args.session_idle_seconds,
         code_seconds=args.code_seconds,
         reset=args.reset, processor_url=args.processor_url,
+        maintenance_window=args.maintenance_window,
     )  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from sandbox.common.autopay import Autopay
 from sandbox.common.autopay_web import AutopayCatchUp
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.error_pages import add_common_error_pages
+from sandbox.common.maintenance import MaintenancePage
 from sandbox.processor.client import ProcessorClient
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
     app.include_router(plans_router)
     app.add_middleware(AutopayCatchUp, autopay_of=_autopay_of)
     _add_error_pages(app)
+    app.add_middleware(MaintenancePage, get_sandbox=get_sandbox)
     return app
 
 

@@ -15,10 +15,11 @@ from sandbox.cedar import db as database
 from sandbox.cedar.faults import Step
 from sandbox.cedar.formatting import long_date, money, timestamp
 from sandbox.cedar.plan_drafts import PLAN_PREFIX, CedarDrafts
-from sandbox.cedar.settings import SandboxSettings
+from sandbox.cedar.settings import MAINTENANCE_WINDOW, SandboxSettings
 from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
+from sandbox.common.maintenance import MaintenanceSchedule
 from sandbox.common.pages import RendersPages
 from sandbox.processor.client import ProcessorClient
 
@@ -39,10 +40,17 @@ class CedarSandbox(RendersPages):
     processor: ProcessorClient | None = None
     faults: Faults = field(default_factory=lambda: Faults(Step))
     templates: Jinja2Templates = field(default_factory=build_templates)
+    maintenance: MaintenanceSchedule = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.maintenance = MaintenanceSchedule(
+            MAINTENANCE_WINDOW, enabled_at_start=self.settings.maintenance_window
+        )
 
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
+        self.maintenance.reset()
 
     @cached_property
     def autopay(self) -> Autopay:

@@ -18,11 +18,13 @@ from pydantic import BaseModel, Field
 
 from sandbox.common import clock, login_events, outbox, passwords
 from sandbox.common.faults import Faults, FaultSettings, FaultUpdate, UnknownStep
+from sandbox.common.maintenance import MaintenanceChange, MaintenanceReading, MaintenanceSchedule
 
 
 class AdminSandbox(Protocol):
     db: sqlite3.Connection
     faults: Faults
+    maintenance: MaintenanceSchedule
 
     def reset(self) -> None: ...
 
@@ -38,7 +40,8 @@ def shared_admin_router(
     expire_sessions: Callable[[sqlite3.Connection], dict[str, int]],
     vendor: str | None = None,
 ) -> APIRouter:
-    """Reset, password change, outbox, login counts, session expiry, the clock and faults.
+    """Reset, password change, outbox, login counts, session expiry, the clock, the nightly
+    maintenance window and faults.
 
     ``vendor`` adds the plain ``GET /health``; a sandbox whose health depends on more than
     its own socket (Patientco waits for its identity provider) leaves it out and answers
@@ -94,6 +97,18 @@ def shared_admin_router(
     async def advance_clock(sandbox: sandbox_dep, change: clock.ClockAdvance) -> clock.ClockReading:
         """Move the sandbox's clock forward: codes and idle sessions past their limit expire."""
         return clock.advance(sandbox.db, change.advance_seconds)
+
+    @router.get("/maintenance")
+    async def read_maintenance(sandbox: sandbox_dep) -> MaintenanceReading:
+        return sandbox.maintenance.reading(sandbox.db)
+
+    @router.post("/maintenance")
+    async def set_maintenance(
+        sandbox: sandbox_dep, change: MaintenanceChange
+    ) -> MaintenanceReading:
+        """Keep the nightly window (or not); move the clock into it with ``/clock``."""
+        sandbox.maintenance.enabled = change.enabled
+        return sandbox.maintenance.reading(sandbox.db)
 
     @router.get("/faults")
     async def get_faults(sandbox: sandbox_dep) -> FaultSettings:

@@ -39,6 +39,10 @@ def add_portal_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--session-idle-seconds", type=float, default=900.0)
     parser.add_argument("--code-seconds", type=float, default=600.0)
     parser.add_argument("--reset", action="store_true", help="re-seed even if the db exists")
+    parser.add_argument(
+        "--maintenance-window", action="store_true",
+        help="keep the vendor's nightly maintenance window (off by default)",
+    )  # fmt: skip
 
 
 def run(

@@ -32,6 +32,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
         db_path=args.db, processor_url=args.processor_url, host=args.host, port=args.port,
         seed=args.seed, patients=args.patients, session_idle_seconds=args.session_idle_seconds,
         code_seconds=args.code_seconds, reset=args.reset,
+        maintenance_window=args.maintenance_window,
     )  # fmt: skip
 
 

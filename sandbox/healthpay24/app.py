@@ -14,6 +14,7 @@ from sandbox.common.autopay import Autopay
 from sandbox.common.autopay_web import AutopayCatchUp
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.error_pages import add_common_error_pages
+from sandbox.common.maintenance import MaintenancePage
 from sandbox.healthpay24 import db as database
 from sandbox.healthpay24.admin import router as admin_router
 from sandbox.healthpay24.pages.accounts import router as accounts_router
@@ -68,6 +69,7 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
     # Autopay drafts what came due on the sandbox clock before any page answers.
     app.add_middleware(AutopayCatchUp, autopay_of=_autopay_of)
     _add_error_pages(app)
+    app.add_middleware(MaintenancePage, get_sandbox=get_sandbox)
     return app
 
 

@@ -15,12 +15,13 @@ from fastapi.templating import Jinja2Templates
 from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
+from sandbox.common.maintenance import MaintenanceSchedule
 from sandbox.common.pages import RendersPages
 from sandbox.healthpay24 import db as database
 from sandbox.healthpay24.formatting import birth_date, day, money, plain_amount, timestamp
 from sandbox.healthpay24.plan_drafts import HealthPay24Drafts
 from sandbox.healthpay24.records import method_label
-from sandbox.healthpay24.settings import SandboxSettings
+from sandbox.healthpay24.settings import MAINTENANCE_WINDOW, SandboxSettings
 from sandbox.healthpay24.steps import Step
 from sandbox.processor.client import ProcessorClient
 
@@ -47,10 +48,17 @@ class HealthPay24Sandbox(RendersPages):
     processor: ProcessorClient
     faults: Faults = field(default_factory=lambda: Faults(Step))
     templates: Jinja2Templates = field(default_factory=build_templates)
+    maintenance: MaintenanceSchedule = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.maintenance = MaintenanceSchedule(
+            MAINTENANCE_WINDOW, enabled_at_start=self.settings.maintenance_window
+        )
 
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
+        self.maintenance.reset()
 
     @cached_property
     def autopay(self) -> Autopay:

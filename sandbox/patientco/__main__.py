@@ -45,7 +45,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
         db_path=args.db, host=args.host, port=args.port, seed=args.seed,
         guarantors=args.guarantors, processor_url=args.processor_url, idp_port=args.idp_port,
         session_idle_seconds=args.session_idle_seconds, code_seconds=args.code_seconds,
-        reset=args.reset,
+        reset=args.reset, maintenance_window=args.maintenance_window,
     )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from sandbox.common.autopay_web import AutopayCatchUp
 from sandbox.common.error_pages import add_common_error_pages
+from sandbox.common.maintenance import MaintenancePage
 from sandbox.patientco.admin import router as admin_router
 from sandbox.patientco.pages.accounts import router as accounts_router
 from sandbox.patientco.pages.guards import LoginRequired, NotFound
@@ -32,6 +33,7 @@ def create_app(sandbox: PatientcoSandbox) -> FastAPI:
         app.include_router(router)
     app.add_middleware(AutopayCatchUp, autopay_of=lambda _app: sandbox.autopay)
     _add_error_pages(app)
+    app.add_middleware(MaintenancePage, get_sandbox=get_sandbox)
     return app
 
 

@@ -15,13 +15,14 @@ from fastapi.templating import Jinja2Templates
 from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
+from sandbox.common.maintenance import MaintenanceSchedule
 from sandbox.common.pages import RendersPages
 from sandbox.patientco import db as database
 from sandbox.patientco.faults import Step
 from sandbox.patientco.formatting import money, timestamp, us_date
 from sandbox.patientco.ledger import ACCOUNT_STATUS_LABELS
 from sandbox.patientco.plan_drafts import PLAN_PREFIX, PatientcoDrafts
-from sandbox.patientco.settings import SandboxSettings
+from sandbox.patientco.settings import MAINTENANCE_WINDOW, SandboxSettings
 from sandbox.patientco.sso_client import OidcClient
 from sandbox.processor.client import ProcessorClient
 
@@ -46,12 +47,19 @@ class PatientcoSandbox(RendersPages):
     oidc: OidcClient
     faults: Faults = field(default_factory=lambda: Faults(Step))
     templates: Jinja2Templates = field(default_factory=build_templates)
+    maintenance: MaintenanceSchedule = field(init=False)
     # Whether the identity provider's server is accepting connections (health waits for it).
     idp_started: Callable[[], bool] = lambda: False
+
+    def __post_init__(self) -> None:
+        self.maintenance = MaintenanceSchedule(
+            MAINTENANCE_WINDOW, enabled_at_start=self.settings.maintenance_window
+        )
 
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.guarantors)
         self.faults.clear()
+        self.maintenance.reset()
 
     @cached_property
     def autopay(self) -> Autopay:

@@ -26,6 +26,7 @@ from models.connection_session import (
     SessionLease,
 )
 from models.errors import BadCredentials, ConfirmationMissing, MfaCodeExpired, SessionExpired
+from models.maintenance import PortalMaintenance
 from models.money import Money
 from models.payments import (
     Payment,
@@ -59,6 +60,11 @@ class FakePortal:
         self.mfa: MfaMethod | None = None  # sign-ins stop at a challenge of this kind
         self.right_code = "246810"
         self.expired_code = "135790"  # a code the portal says has expired
+        # Step name -> how many of its next calls meet the portal's maintenance window.
+        self.in_maintenance: Counter[str] = Counter()
+        self.maintenance = PortalMaintenance(
+            until=datetime(2026, 12, 3, 2, 30, tzinfo=UTC), retry_after_seconds=1800
+        )
 
         self.ledger: dict[str, Payment] = {}  # reference -> the payment the portal holds
 
@@ -84,8 +90,10 @@ class FakePortal:
     # --- PaymentActivities ------------------------------------------------------------------
 
     @activity.defn(name="check_statement")
-    async def check_statement(self, lookup: StatementLookup) -> Statement:
+    async def check_statement(self, lookup: StatementLookup) -> Statement | PortalMaintenance:
         self._on_session("check_statement", lookup.lease)
+        if (window := self._window("check_statement")) is not None:
+            return window
         balance = Money(amount_cents=self.balance_cents)
         return Statement(
             statement_id=lookup.statement_id,
@@ -99,8 +107,10 @@ class FakePortal:
         )
 
     @activity.defn(name="post_payment")
-    async def post_payment(self, request: PostPaymentInput) -> PostedPayment:
+    async def post_payment(self, request: PostPaymentInput) -> PostedPayment | PortalMaintenance:
         self._on_session("post_payment", request.lease)
+        if (window := self._window("post_payment")) is not None:
+            return window
         if self.post_failure is not None:
             raise self.post_failure
         submission = request.submission
@@ -128,8 +138,10 @@ class FakePortal:
         )
 
     @activity.defn(name="download_receipt")
-    async def download_receipt(self, request: ReceiptRequest) -> StoredArtifact:
+    async def download_receipt(self, request: ReceiptRequest) -> StoredArtifact | PortalMaintenance:
         self._on_session("download_receipt", request.lease)
+        if (window := self._window("download_receipt")) is not None:
+            return window
         key = f"receipts/{request.lease.connection_id}/{request.confirmation_number}.pdf"
         return StoredArtifact(
             key=key,
@@ -142,8 +154,10 @@ class FakePortal:
     # --- SessionActivities ------------------------------------------------------------------
 
     @activity.defn(name="begin_login")
-    async def begin_login(self, request: BeginLogin) -> LoginStep:
+    async def begin_login(self, request: BeginLogin) -> LoginStep | PortalMaintenance:
         self.calls["begin_login"] += 1
+        if (window := self._window("begin_login")) is not None:
+            return window
         if self.refused_passwords > 0:
             self.refused_passwords -= 1
             raise BadCredentials("the portal refused the stored password")
@@ -153,8 +167,10 @@ class FakePortal:
         return LoginStep(preauth_state_id=state_id, challenge=self._challenge())
 
     @activity.defn(name="submit_mfa_code")
-    async def submit_mfa_code(self, entry: CodeEntry) -> CodeOutcome:
+    async def submit_mfa_code(self, entry: CodeEntry) -> CodeOutcome | PortalMaintenance:
         self.calls["submit_mfa_code"] += 1
+        if (window := self._window("submit_mfa_code")) is not None:
+            return window
         if entry.code == self.expired_code:
             raise MfaCodeExpired("the code has expired")
         if entry.code != self.right_code:
@@ -191,6 +207,12 @@ class FakePortal:
         if self.expiring[step] > 0:
             self.expiring[step] -= 1
             raise SessionExpired("the portal signed this session out")
+
+    def _window(self, step: str) -> PortalMaintenance | None:
+        if self.in_maintenance[step] <= 0:
+            return None
+        self.in_maintenance[step] -= 1
+        return self.maintenance
 
     def _challenge(self) -> MfaChallenge:
         assert self.mfa is not None
