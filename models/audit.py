@@ -38,6 +38,9 @@ class AuditAction(StrEnum):
     MFA_CODE_SUBMITTED = "mfa.code_submitted"
     CREDENTIALS_REPLACED = "credentials.replaced"
     PLAN_CHANGED = "plan.changed"
+    REFUND_POSTED = "refund.posted"
+    REFUND_FAILED = "refund.failed"
+    PAYMENT_VOIDED = "payment.voided"
 
 
 AuditDetail = str | int | bool | None

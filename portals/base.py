@@ -22,6 +22,7 @@ from models.connections import Credentials
 from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
+from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.sessions import MfaChallenge
 from models.settlements import SettlementBatch
 from models.statements import Statement, StatementSummary
@@ -161,3 +162,25 @@ class PlanPauser(Protocol):
     async def pause_plan(self, plan_id: str) -> PaymentPlan: ...
 
     async def resume_plan(self, plan_id: str) -> PaymentPlan: ...
+
+
+@runtime_checkable
+class Refunder(Protocol):
+    """Portals that void unsettled payments and refund settled ones, in full or in part,
+    with a reason code and our reference in the reason/memo field (Patientco, HealthPay24)."""
+
+    async def find_refund(self, reference: str) -> Refund | None:
+        """The void or refund carrying our client reference, if the portal has one (looked up
+        before every submit, so a retried refund never gives money back twice)."""
+
+    async def refundable_payment(self, confirmation_number: str) -> RefundablePayment:
+        """What is left of the payment and whether the portal offers a void or a refund now;
+        InvalidInput if the portal has no such payment."""
+
+    async def void_payment(self, submission: RefundSubmission) -> Refund:
+        """Void the whole payment before it settles; ConfirmationMissing if the submit went
+        out unanswered, PaymentNotRefundable if the portal no longer offers the void."""
+
+    async def refund_payment(self, submission: RefundSubmission) -> Refund:
+        """Refund part or all of a settled payment; ConfirmationMissing if the submit went out
+        unanswered, RefundExceedsNet if the portal refuses the amount."""

@@ -11,10 +11,14 @@ from typing import Any
 
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.post_payment import PostPaymentWorkflow
+from workflows.refund_lock import PaymentRefundLockWorkflow
+from workflows.refund_payment import RefundPaymentWorkflow
 
 WORKFLOWS: Sequence[type] = (
     PostPaymentWorkflow,
     ConnectionSessionWorkflow,
+    RefundPaymentWorkflow,
+    PaymentRefundLockWorkflow,
 )
 
 # Set by temporalio's @activity.defn on the function it decorates.

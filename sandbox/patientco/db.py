@@ -73,7 +73,12 @@ CREATE TABLE IF NOT EXISTS refunds (
     refund_id TEXT PRIMARY KEY, transaction_id TEXT NOT NULL REFERENCES payments(transaction_id),
     amount_cents INTEGER NOT NULL, reason_code TEXT NOT NULL, processor_refund_id TEXT NOT NULL,
     staff_username TEXT NOT NULL, created_at TEXT NOT NULL,
-    batch_id TEXT NOT NULL REFERENCES batches(batch_id)
+    batch_id TEXT NOT NULL REFERENCES batches(batch_id), memo TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS voids (
+    transaction_id TEXT PRIMARY KEY REFERENCES payments(transaction_id),
+    reason_code TEXT NOT NULL, memo TEXT NOT NULL, staff_username TEXT NOT NULL,
+    created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS console_sessions (
     session_id TEXT PRIMARY KEY, username TEXT NOT NULL, full_name TEXT NOT NULL,
@@ -114,8 +119,8 @@ CREATE TABLE IF NOT EXISTS trusted_browsers (
 );
 """
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 2
-_TABLES = ("refunds", "allocations", "payments", "batches", "wallet", "line_items",
+SCHEMA_VERSION = 3
+_TABLES = ("voids", "refunds", "allocations", "payments", "batches", "wallet", "line_items",
            "statements", "encounters", "patients", "guarantors", "console_sessions",
            "pending_logins", "idp_sessions", "signin_requests", "authorization_codes",
            "access_tokens", "login_events", "trusted_browsers", "outbox", "staff",

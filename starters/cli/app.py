@@ -19,6 +19,7 @@ from starters.cli import (
     mfa_commands,
     pay_commands,
     receipt_commands,
+    refund_commands,
     worker_commands,
 )
 from starters.cli.commands import DISPATCH_KEYS, Handler
@@ -31,6 +32,7 @@ COMMAND_GROUPS = (
     worker_commands,
     audit_commands,
     pay_commands,
+    refund_commands,
     demo_commands,
     codec_server_commands,
     key_commands,

@@ -6,6 +6,7 @@ import sys
 from typing import Protocol
 
 from models.payments import PostPaymentResult
+from models.refunds import RefundResult
 
 
 class Progress(Protocol):
@@ -40,3 +41,14 @@ def show_payment(result: PostPaymentResult, ui_link: str | None = None) -> None:
     say(f"New balance         : {result.balance_after}")
     if ui_link:
         say(f"Temporal UI         : {ui_link}")
+
+
+def show_refund(result: RefundResult) -> None:
+    refund = result.refund
+    if result.already_refunded:
+        say("  (the portal already held this refund: found by reference, not given back again)")
+    say(f"{refund.kind.value.capitalize():<20}: {refund.refund_id} on payment "
+        f"{refund.confirmation_number}")  # fmt: skip
+    say(f"Amount given back   : {refund.amount}")
+    say(f"Client reference    : {refund.reference}")
+    say(f"Net paid now        : {result.net_paid_after}")

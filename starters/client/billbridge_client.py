@@ -13,6 +13,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from models.audit import Actor
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
+from models.refunds import RefundProgress, RefundRequest, RefundResult
 from models.settings import Settings
 from starters.client.actors import operator_actor
 from starters.client.operations import (
@@ -25,6 +26,7 @@ from starters.client.operations import (
 )
 from workers.temporal_client import connect
 from workflows.post_payment import PostPaymentWorkflow
+from workflows.refund_payment import RefundPaymentWorkflow
 
 PAYMENT: Operation[PostPaymentRequest, PostPaymentResult, PaymentProgress] = Operation(
     name="payment",
@@ -32,6 +34,16 @@ PAYMENT: Operation[PostPaymentRequest, PostPaymentResult, PaymentProgress] = Ope
     progress=PostPaymentWorkflow.progress,
     request_type=PostPaymentRequest,
     summary=lambda request: f"post payment on connection {request.connection_id}",
+)
+
+REFUND: Operation[RefundRequest, RefundResult, RefundProgress] = Operation(
+    name="refund",
+    run=RefundPaymentWorkflow.run,
+    progress=RefundPaymentWorkflow.progress,
+    request_type=RefundRequest,
+    summary=lambda request: (
+        f"refund of payment {request.confirmation_number} on connection {request.connection_id}"
+    ),
 )
 
 ProgressCallback = Callable[[PaymentProgress], Awaitable[None] | None]
@@ -91,3 +103,11 @@ class BillBridgeClient:
     ) -> PostPaymentResult:
         handle = await self.start_payment(request)
         return await handle.result(on_progress)
+
+    async def start_refund(
+        self, request: RefundRequest
+    ) -> OperationHandle[RefundResult, RefundProgress]:
+        """Start a void or refund of a posted payment, or return the one already started
+        with this key (the same idempotency rules as a payment)."""
+        request.validate_for_refund()
+        return await self.start_operation(REFUND, request)

@@ -133,6 +133,8 @@ async def payment_page(
         reasons=transactions.REFUND_REASONS,
         voidable=transactions.voidable(sandbox.db, payment, settlement.today()),
         refundable_cents=transactions.refundable_cents(sandbox.db, payment),
+        net_paid_cents=transactions.net_paid_cents(payment),
+        void=transactions.void_of(sandbox.db, transaction_id),
     )  # fmt: skip
 
 
