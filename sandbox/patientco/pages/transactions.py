@@ -58,7 +58,7 @@ async def void_submit(
     transaction_id: str,
 ) -> Response:
     payment = _payment(sandbox, transaction_id)
-    if not transactions.voidable(sandbox.db, payment, settlement.today()):
+    if not transactions.voidable(sandbox.db, payment, settlement.today(sandbox.db)):
         errors = ["Only a same-day payment in the open batch can be voided. Issue a refund "
                   "once it has settled."]  # fmt: skip
         return sandbox.render(request, "void.html", CONFLICT, staff=staff, payment=payment,
