@@ -7,7 +7,9 @@ import sqlite3
 from pathlib import Path
 
 from sandbox.common import clock, outbox
+from sandbox.common.cutoff import keep_clear_of
 from sandbox.common.sqlite import open_database, transaction
+from sandbox.healthpay24 import settlement
 from sandbox.healthpay24.seed import SeedAccount, SeedLogin, seed_logins
 
 logger = logging.getLogger(__name__)
@@ -156,6 +158,7 @@ def reseed(connection: sqlite3.Connection, seed: int, patients: int) -> None:
         for login in logins:
             _insert_login(connection, login)
         connection.execute("INSERT INTO meta VALUES ('seed', ?)", (str(seed),))
+    keep_clear_of(connection, settlement.CUTOFF)
     logger.info("Seeded HealthPay24 sandbox: seed=%s, %d logins", seed, len(logins))
 
 

@@ -10,8 +10,10 @@ import sqlite3
 from pathlib import Path
 
 from sandbox.common import clock
+from sandbox.common.cutoff import keep_clear_of
 from sandbox.common.outbox import SCHEMA as OUTBOX_SCHEMA
 from sandbox.common.sqlite import open_database, transaction
+from sandbox.patientco import settlement
 from sandbox.patientco.seed import SeedGuarantor, SeedStaff, build_guarantors, build_staff
 
 logger = logging.getLogger(__name__)
@@ -150,6 +152,7 @@ def reseed(connection: sqlite3.Connection, seed: int, guarantors: int) -> None:
         for position, guarantor in enumerate(accounts):
             _insert_guarantor(connection, guarantor, position)
         connection.execute("INSERT INTO meta VALUES ('seed', ?)", (str(seed),))
+    keep_clear_of(connection, settlement.CUTOFF)
     logger.info("Seeded Patientco sandbox: seed=%s, %d guarantors", seed, len(accounts))
 
 

@@ -11,8 +11,9 @@ import random
 import sqlite3
 import string
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
+from sandbox.common.cutoff import sandbox_now
 from sandbox.common.sqlite import transaction
 from sandbox.patientco import settlement
 
@@ -41,8 +42,9 @@ class NewPayment:
     submission_id: str
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def now_iso(db: sqlite3.Connection) -> str:
+    # On the sandbox clock, so a moved clock puts the payment into a later business day.
+    return sandbox_now(db).isoformat(timespec="seconds")
 
 
 def record_payment(db: sqlite3.Connection, payment: NewPayment) -> str:
@@ -56,7 +58,7 @@ def record_payment(db: sqlite3.Connection, payment: NewPayment) -> str:
             "batch_id, submission_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (transaction_id, payment.account_number, payment.statement_id,
              payment.staff_username, payment.amount_cents, payment.reference, payment.token,
-             payment.method_kind, payment.brand, payment.last4, payment.charge_id, now_iso(),
+             payment.method_kind, payment.brand, payment.last4, payment.charge_id, now_iso(db),
              batch_id, payment.submission_id),
         )  # fmt: skip
         for statement_id, cents in _allocation(db, payment):
@@ -212,7 +214,7 @@ def void(
                    (transaction_id,))  # fmt: skip
         db.execute(
             "INSERT INTO voids VALUES (?, ?, ?, ?, ?)",
-            (transaction_id, reason_code, memo, staff_username, now_iso()),
+            (transaction_id, reason_code, memo, staff_username, now_iso(db)),
         )
         _give_back(db, transaction_id, None)
 
@@ -232,7 +234,7 @@ def refund(
         db.execute(
             "INSERT INTO refunds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (refund_id, transaction_id, amount_cents, reason_code, processor_refund_id,
-             staff_username, now_iso(), settlement.open_batch(db), memo),
+             staff_username, now_iso(db), settlement.open_batch(db), memo),
         )  # fmt: skip
         db.execute(
             "UPDATE payments SET refunded_cents = refunded_cents + ? WHERE transaction_id = ?",

@@ -71,7 +71,7 @@ async def void_submit(
     async with _REVERSALS:
         payment = _payment(sandbox, transaction_id)
         errors = _reason_errors(reason, memo)
-        if not transactions.voidable(sandbox.db, payment, settlement.today()):
+        if not transactions.voidable(sandbox.db, payment, settlement.today(sandbox.db)):
             errors.insert(0, "Only a same-day payment in the open batch can be voided. Issue a "
                           "refund once it has settled.")  # fmt: skip
             return _render_void(request, sandbox, staff, payment, errors, values, CONFLICT)
