@@ -1,6 +1,6 @@
 """HealthPay24Adapter: the HealthPay24 patient portal behind the shared PortalAdapter contract
-(and the UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader and
-EstimateReader capabilities).
+(and the UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader,
+EstimateReader and Refunder capabilities).
 
 Drives the page objects, turns what they read into normalized models (``parsing``) and what
 the portal says into typed errors. Signing in is the shared ``SignInFlow`` over HealthPay24's
@@ -15,6 +15,7 @@ from models.accounts import Account
 from models.errors import InvalidInput, PortalChanged, StatementNotFound
 from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_file
 from portals.healthpay24 import parsing
@@ -25,6 +26,7 @@ from portals.healthpay24.pages.estimates_page import EstimatesPage
 from portals.healthpay24.pages.payment_activity_page import PaymentActivityPage
 from portals.healthpay24.pages.receipt_page import ReceiptPage
 from portals.healthpay24.pages.statement_page import StatementPage
+from portals.healthpay24.refunds import HealthPay24Refunds
 from portals.healthpay24.sign_in import HealthPay24SignIn, raise_if_signed_out
 from portals.navigation import PortalTimeouts
 from portals.reconciliation import only_match
@@ -126,6 +128,19 @@ class HealthPay24Adapter(SignsInWithACode):
         if not await receipt.is_shown():
             raise PortalChanged("receipt: the receipt page is not as expected")
         return await downloaded_file(await receipt.download_pdf(), "receipt_pdf")
+
+    async def find_refund(self, reference: str) -> Refund | None:
+        return await HealthPay24Refunds(self._page, self._base_url).find_refund(reference)
+
+    async def refundable_payment(self, confirmation_number: str) -> RefundablePayment:
+        refunds = HealthPay24Refunds(self._page, self._base_url)
+        return await refunds.refundable_payment(confirmation_number)
+
+    async def void_payment(self, submission: RefundSubmission) -> Refund:
+        return await HealthPay24Refunds(self._page, self._base_url).reverse(submission)
+
+    async def refund_payment(self, submission: RefundSubmission) -> Refund:
+        return await HealthPay24Refunds(self._page, self._base_url).reverse(submission)
 
     async def _open_statement(self, statement_id: str) -> StatementPage:
         detail = StatementPage(self._page, self._base_url)

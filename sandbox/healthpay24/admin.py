@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
 from sandbox.common.admin import shared_admin_router
-from sandbox.healthpay24 import auth, ledger, records, seed
+from sandbox.healthpay24 import auth, ledger, records, refunds, seed
 from sandbox.healthpay24.state import SandboxDep, get_sandbox
 from sandbox.healthpay24.steps import Step
 
@@ -95,6 +95,17 @@ async def estimates(sandbox: SandboxDep, username: str) -> dict[str, Any]:
             "lines": lines,
         })  # fmt: skip
     return {"estimates": found}
+
+
+@router.get("/refunds")
+async def ledger_refunds(sandbox: SandboxDep, reference: str | None = None) -> dict[str, Any]:
+    """Every void and refund, oldest first; exact match on the refund note if given."""
+    return {"refunds": [
+        {"kind": row["kind"], "refund_id": row["refund_number"],
+         "transaction_id": row["confirmation_number"], "amount_cents": row["amount_cents"],
+         "reason_code": row["reason_code"], "memo": row["note"], "created_at": row["created_at"]}
+        for row in refunds.search(sandbox.db, note=reference)
+    ]}  # fmt: skip
 
 
 @router.get("/ledger")

@@ -18,6 +18,7 @@ from sandbox.healthpay24.pages.accounts import router as accounts_router
 from sandbox.healthpay24.pages.checkout import router as checkout_router
 from sandbox.healthpay24.pages.guards import LoginRequired, NotFound
 from sandbox.healthpay24.pages.payments import router as payments_router
+from sandbox.healthpay24.pages.refunds import router as refunds_router
 from sandbox.healthpay24.pages.sign_in import SIGN_IN, TIMED_OUT_URL
 from sandbox.healthpay24.pages.sign_in import router as sign_in_router
 from sandbox.healthpay24.pages.wallet import router as wallet_router
@@ -55,7 +56,7 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
 
     app = FastAPI(title="HealthPay24 sandbox", lifespan=lifespan, docs_url=None, redoc_url=None)
     for router in (admin_router, sign_in_router, accounts_router, checkout_router,
-                   payments_router, wallet_router):  # fmt: skip
+                   payments_router, wallet_router, refunds_router):  # fmt: skip
         app.include_router(router)
     _add_error_pages(app)
     return app

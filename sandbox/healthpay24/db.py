@@ -9,7 +9,7 @@ from pathlib import Path
 from sandbox.common import clock, outbox
 from sandbox.common.cutoff import keep_clear_of
 from sandbox.common.sqlite import open_database, transaction
-from sandbox.healthpay24 import settlement
+from sandbox.healthpay24 import refunds, settlement
 from sandbox.healthpay24.seed import SeedAccount, SeedLogin, seed_logins
 
 logger = logging.getLogger(__name__)
@@ -132,12 +132,13 @@ CREATE TABLE IF NOT EXISTS devices (token TEXT PRIMARY KEY, username TEXT NOT NU
 """
     + outbox.SCHEMA
     + clock.SCHEMA
+    + refunds.SCHEMA
 )
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 2
-_TABLES = ("payments", "checkouts", "charges", "statements", "encounters", "estimate_lines",
-           "estimates", "wallet", "accounts", "sessions", "login_events", "outbox", "devices",
-           "logins", "meta", clock.TABLE)  # fmt: skip
+SCHEMA_VERSION = 3
+_TABLES = (refunds.TABLE, "payments", "checkouts", "charges", "statements", "encounters",
+           "estimate_lines", "estimates", "wallet", "accounts", "sessions", "login_events",
+           "outbox", "devices", "logins", "meta", clock.TABLE)  # fmt: skip
 
 
 def connect(path: Path) -> sqlite3.Connection:

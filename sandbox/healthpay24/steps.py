@@ -18,3 +18,4 @@ class Step(StrEnum):
     HISTORY = "history"
     WALLET = "wallet"
     ESTIMATES = "estimates"
+    REFUND = "refund"  # the void and refund forms (and their submits: money moves back here)

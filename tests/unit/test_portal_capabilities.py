@@ -28,7 +28,7 @@ EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister}
 CAPABILITIES = {
     PortalName.CEDAR: EVERY_PORTAL,
     PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, Refunder},
-    PortalName.HEALTHPAY24: EVERY_PORTAL | {StatementPdfReader, EstimateReader},
+    PortalName.HEALTHPAY24: EVERY_PORTAL | {StatementPdfReader, EstimateReader, Refunder},
 }
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
@@ -45,7 +45,7 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
     assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO]
-    assert offered_by(Process.REFUNDS) == [PortalName.PATIENTCO]
+    assert offered_by(Process.REFUNDS) == [PortalName.PATIENTCO, PortalName.HEALTHPAY24]
 
 
 async def test_a_process_the_portal_lacks_is_refused_naming_the_portal(tmp_path: Path) -> None:
