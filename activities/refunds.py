@@ -43,11 +43,11 @@ class RefundActivities:
             refunder = _refunder(portal)
             existing = await refunder.find_refund(submission.reference)
             if existing is not None:
-                _check_same_refund(existing, submission)
+                check_same_refund(existing, submission)
                 activity.logger.info("refund already in the portal; not resubmitting")
                 refund = existing
             else:
-                _check_still_allowed(
+                check_still_allowed(
                     await refunder.refundable_payment(submission.confirmation_number), submission
                 )
                 if submission.kind is RefundKind.VOID:
@@ -67,7 +67,7 @@ def _refunder(portal: PortalAdapter) -> Refunder:
     return portal
 
 
-def _check_still_allowed(state: RefundablePayment, wanted: RefundSubmission) -> None:
+def check_still_allowed(state: RefundablePayment, wanted: RefundSubmission) -> None:
     expected = RefundOption.VOID if wanted.kind is RefundKind.VOID else RefundOption.REFUND
     if state.option is not expected:
         raise PaymentNotRefundable(
@@ -81,7 +81,7 @@ def _check_still_allowed(state: RefundablePayment, wanted: RefundSubmission) -> 
         )
 
 
-def _check_same_refund(found: Refund, wanted: RefundSubmission) -> None:
+def check_same_refund(found: Refund, wanted: RefundSubmission) -> None:
     if (
         found.confirmation_number != wanted.confirmation_number
         or found.kind is not wanted.kind

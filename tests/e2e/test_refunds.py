@@ -166,6 +166,10 @@ async def test_two_partial_refunds_at_once_add_up(
     )
     await asyncio.wait_for(lock.result(), timeout=30)  # nobody holds or waits: it ended
     await _record(portal_under_test, lock, "PaymentRefundLockWorkflow--two-at-once")
+    waited = handles[results.index(later)]  # its lock came by signal
+    await _record(
+        portal_under_test, waited.temporal_handle, "RefundPaymentWorkflow--waited-for-lock"
+    )
 
 
 @each_refunding_portal
