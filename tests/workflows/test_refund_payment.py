@@ -9,11 +9,13 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.client import WithStartWorkflowOperation, WorkflowFailureError, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -28,7 +30,7 @@ from models.errors import (
     RefundExceedsNet,
 )
 from models.money import Money
-from models.refund_locks import refund_lock_workflow_id
+from models.refund_locks import AcquireRefundLock, RefundLockInput, refund_lock_workflow_id
 from models.refunds import (
     Refund,
     RefundKind,
@@ -41,6 +43,7 @@ from models.settings import Settings
 from tests.workflows.fake_portal import FakePortal
 from tests.workflows.fake_refunds import FakeRefunds
 from workflows.connection_session import ConnectionSessionWorkflow
+from workflows.policies import REFUND_LOCK_HOLD_LIMIT
 from workflows.references import client_reference
 from workflows.refund_lock import PaymentRefundLockWorkflow
 from workflows.refund_payment import RefundPaymentWorkflow
@@ -228,3 +231,38 @@ async def test_a_portal_without_refunds_is_refused_before_any_session(
     assert failure_type(failed.value) == NotOffered.__name__
     assert "cedar" in str(failed.value.cause)
     assert refund_harness.portal.calls["begin_login"] == 0
+
+
+async def test_a_holder_that_never_releases_loses_the_lock_after_the_limit(
+    refund_harness: RefundHarness,
+) -> None:
+    """An operator terminated a refund while it held the lock: the next one goes ahead once
+    the hold limit has passed (skipped here), and re-reads what is left before submitting."""
+    client = refund_harness.env.client
+    lock_id = refund_lock_workflow_id(refund_harness.connection_id, PAYMENT)
+    start = WithStartWorkflowOperation(
+        PaymentRefundLockWorkflow.run,
+        RefundLockInput(connection_id=refund_harness.connection_id, confirmation_number=PAYMENT),
+        id=lock_id,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        task_queue=refund_harness.task_queue,
+    )
+    grant = await client.execute_update_with_start_workflow(
+        PaymentRefundLockWorkflow.acquire,
+        AcquireRefundLock(
+            connection_id=refund_harness.connection_id,
+            confirmation_number=PAYMENT,
+            requester_workflow_id="refund-terminated-long-ago",
+        ),
+        start_workflow_operation=start,
+    )
+    assert grant.granted
+
+    handle = await refund_harness.start(amount_cents=1_000)
+    await refund_harness.step(handle, RefundStep.AWAITING_PAYMENT_LOCK)
+    await asyncio.sleep(0.5)  # the acquire activity has answered "queued"
+    assert refund_harness.refunds.calls["read_refundable_payment"] == 0
+    await refund_harness.env.sleep(REFUND_LOCK_HOLD_LIMIT + timedelta(minutes=1))
+
+    result = await asyncio.wait_for(handle.result(), timeout=15)
+    assert result.net_paid_after.amount_cents == 9_000
