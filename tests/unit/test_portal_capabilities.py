@@ -15,6 +15,7 @@ from portals import adapter_class
 from portals.base import (
     AccountReader,
     EstimateReader,
+    PlanManager,
     Refunder,
     SettlementReader,
     StatementLister,
@@ -26,13 +27,13 @@ from stores.connections import ConnectionRegistry
 
 EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister}
 CAPABILITIES = {
-    PortalName.CEDAR: EVERY_PORTAL,
-    PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, Refunder},
+    PortalName.CEDAR: EVERY_PORTAL | {PlanManager},
+    PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, PlanManager, Refunder},
     PortalName.HEALTHPAY24: EVERY_PORTAL | {StatementPdfReader, EstimateReader, Refunder},
 }
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
-    EstimateReader, Refunder,
+    EstimateReader, PlanManager, Refunder,
 )  # fmt: skip
 
 
@@ -46,6 +47,7 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
     assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO]
     assert offered_by(Process.REFUNDS) == [PortalName.PATIENTCO, PortalName.HEALTHPAY24]
+    assert {PortalName.CEDAR, PortalName.PATIENTCO} <= set(offered_by(Process.PAYMENT_PLANS))
 
 
 async def test_a_process_the_portal_lacks_is_refused_naming_the_portal(tmp_path: Path) -> None:
