@@ -5,24 +5,29 @@ refunds of one payment one after the other."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import pytest_asyncio
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WithStartWorkflowOperation, WorkflowFailureError, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.refund_locks import RefundLockBroker
 from activities.session_broker import SessionBroker
 from models.audit import AuditAction
+from models.connection_session import session_workflow_id
 from models.errors import (
     AmbiguousPayment,
     NotOffered,
@@ -40,6 +45,10 @@ from models.refunds import (
     RefundStep,
 )
 from models.settings import Settings
+from security.codec import encrypted_data_converter
+from starters.local.stack import SEARCH_ATTRIBUTES
+from stores.keyring import new_keyring
+from tests.workflows.conftest import temporal_test_server
 from tests.workflows.fake_portal import FakePortal
 from tests.workflows.fake_refunds import FakeRefunds
 from workflows.connection_session import ConnectionSessionWorkflow
@@ -58,6 +67,7 @@ class RefundHarness:
     connection_id: str
     portal: FakePortal
     refunds: FakeRefunds
+    started: list[str] = field(default_factory=list)
 
     async def start(self, **changes: Any) -> WorkflowHandle[RefundPaymentWorkflow, RefundResult]:
         fields: dict[str, Any] = {
@@ -67,12 +77,21 @@ class RefundHarness:
             "idempotency_key": uuid.uuid4().hex,
         }
         request = RefundRequest(**(fields | changes))
-        return await self.env.client.start_workflow(
+        handle = await self.env.client.start_workflow(
             RefundPaymentWorkflow.run,
             request,
             id=f"refund-{request.idempotency_key}",
             task_queue=self.task_queue,
         )
+        self.started.append(handle.id)
+        return handle
+
+    async def terminate_all(self) -> None:
+        """Nothing keeps running into the next test (its timers would fire there)."""
+        lock = refund_lock_workflow_id(self.connection_id, PAYMENT)
+        for workflow_id in [*self.started, lock, session_workflow_id(self.connection_id)]:
+            with contextlib.suppress(RPCError):  # finished already, or never started
+                await self.env.client.get_workflow_handle(workflow_id).terminate("test over")
 
     async def step(self, handle: WorkflowHandle[Any, Any], step: RefundStep) -> None:
         deadline = time.monotonic() + 15
@@ -85,6 +104,37 @@ class RefundHarness:
 
 @pytest_asyncio.fixture
 async def refund_harness(env: WorkflowEnvironment) -> AsyncIterator[RefundHarness]:
+    async with _refund_harness(env) as harness:
+        yield harness
+
+
+@pytest_asyncio.fixture
+async def own_server_harness() -> AsyncIterator[RefundHarness]:
+    """A test server of its own, for a test that skips an hour: on the shared one that
+    would fire every timer other tests left behind."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=encrypted_data_converter(new_keyring()),
+        test_server_existing_path=temporal_test_server(),
+    )
+    # The session workflow upserts these; the test server refuses undeclared ones.
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                name: IndexedValueType.Value(f"INDEXED_VALUE_TYPE_{kind.upper()}")
+                for name, kind in (attribute.split("=") for attribute in SEARCH_ATTRIBUTES)
+            },
+        )
+    )
+    try:
+        async with _refund_harness(env) as harness:
+            yield harness
+    finally:
+        await env.shutdown()
+
+
+@contextlib.asynccontextmanager
+async def _refund_harness(env: WorkflowEnvironment) -> AsyncIterator[RefundHarness]:
     portal, refunds = FakePortal(), FakeRefunds()
     settings = Settings(mfa_timeout_seconds=600, session_history_limit=20)
     harness = RefundHarness(
@@ -102,7 +152,10 @@ async def refund_harness(env: WorkflowEnvironment) -> AsyncIterator[RefundHarnes
                 RefundLockBroker(env.client).acquire_refund_lock,
             ],
         ):
-            yield harness
+            try:
+                yield harness
+            finally:
+                await harness.terminate_all()
 
 
 def failure_type(err: WorkflowFailureError) -> str | None:
@@ -234,10 +287,11 @@ async def test_a_portal_without_refunds_is_refused_before_any_session(
 
 
 async def test_a_holder_that_never_releases_loses_the_lock_after_the_limit(
-    refund_harness: RefundHarness,
+    own_server_harness: RefundHarness,
 ) -> None:
     """An operator terminated a refund while it held the lock: the next one goes ahead once
     the hold limit has passed (skipped here), and re-reads what is left before submitting."""
+    refund_harness = own_server_harness
     client = refund_harness.env.client
     lock_id = refund_lock_workflow_id(refund_harness.connection_id, PAYMENT)
     start = WithStartWorkflowOperation(
