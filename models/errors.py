@@ -29,6 +29,11 @@ policies can name it.  The hierarchy::
         │                               wrong, store not configured, access denied
         ├── ArtifactNotFound            no stored artifact under that key
         ├── StatementNotFound           the portal has no such statement
+        ├── EstimateNotFound            the portal has no such estimate
+        ├── DepositNotDue               the estimate asks no deposit (expired, or one
+        │                               was paid without our reference)
+        ├── DepositNotApplied           followed to the end of its window, the deposit
+        │                               was never applied: a person looks
         ├── UnknownPaymentMethod        the token is not on file at the portal
         ├── PlanNotFound                the portal has no such payment plan
         ├── PlanRefused                 the portal refused a plan enrollment or change
@@ -142,6 +147,18 @@ class ArtifactNotFound(NonRetryableError):
 
 
 class StatementNotFound(NonRetryableError):
+    pass
+
+
+class EstimateNotFound(NonRetryableError):
+    pass
+
+
+class DepositNotDue(NonRetryableError):
+    pass
+
+
+class DepositNotApplied(NonRetryableError):
     pass
 
 

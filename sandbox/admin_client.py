@@ -29,6 +29,7 @@ class SandboxStatement(BaseModel):
     total_cents: int
     balance_cents: int
     status: str = ""
+    encounter_id: str | None = None  # the visit billed (portals that show it: HealthPay24)
     line_items: list[dict[str, Any]] = Field(default_factory=list)
     # The methods on file that may pay this statement (its guarantor's wallet).
     payment_methods: list[SandboxCard] = Field(default_factory=list)
@@ -299,6 +300,29 @@ class SandboxAdmin:
         body = self._json("GET", "/estimates", params={"username": username})
         return [SandboxEstimate.model_validate(estimate) for estimate in body["estimates"]]
 
+    def deposits(self, reference: str | None = None) -> list[SandboxDeposit]:
+        """Deposits on estimates, oldest first, each held or applied as the portal's clock
+        says by now (portals that take deposits: HealthPay24)."""
+        params = {"reference": reference} if reference is not None else {}
+        body = self._json("GET", "/deposits", params=params)
+        return [SandboxDeposit.model_validate(deposit) for deposit in body["deposits"]]
+
+
+class SandboxDeposit(BaseModel):
+    """Ground truth for one deposit: held (no statement yet) or applied to a statement."""
+
+    deposit_id: str
+    estimate_id: str
+    amount_cents: int
+    note: str
+    card_token: str
+    collected_on: str
+    encounter_id: str
+    account_number: str
+    statement_id: str | None = None
+    applied_cents: int | None = None
+    applied_on: str | None = None
+
 
 class SandboxEstimateLine(BaseModel):
     code: str
@@ -316,5 +340,6 @@ class SandboxEstimate(BaseModel):
     service_date: str
     status: str  # "active" | "deposit-paid" | "expired"
     deposit_cents: int
+    encounter_id: str | None = None  # the visit a deposit is held for
     patient_cents: int
     lines: list[SandboxEstimateLine]

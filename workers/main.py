@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit import AuditActivities
+from activities.deposits import DepositActivities
 from activities.events import EventActivities
 from activities.offerings import OfferingActivities
 from activities.payments import PaymentActivities
@@ -65,6 +66,7 @@ def build_worker(
             AuditActivities(open_audit_log(settings)),
             OfferingActivities(connections),
             EventActivities(EventLog(settings.events_dir)),
+            DepositActivities(portal_sessions),
             RefundActivities(portal_sessions),
             RefundLockBroker(client),
         ),

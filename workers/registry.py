@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from workflows.connection_session import ConnectionSessionWorkflow
+from workflows.estimate_to_deposit import EstimateToDepositWorkflow
 from workflows.post_payment import PostPaymentWorkflow
 from workflows.refund_lock import PaymentRefundLockWorkflow
 from workflows.refund_payment import RefundPaymentWorkflow
@@ -17,6 +18,7 @@ from workflows.refund_payment import RefundPaymentWorkflow
 WORKFLOWS: Sequence[type] = (
     PostPaymentWorkflow,
     ConnectionSessionWorkflow,
+    EstimateToDepositWorkflow,
     RefundPaymentWorkflow,
     PaymentRefundLockWorkflow,
 )

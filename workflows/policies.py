@@ -69,6 +69,8 @@ OBTAIN_SESSION_ACTIVITY: dict[str, Any] = {
 # A requester still waiting for that signal after this long asks again (idempotently).
 SESSION_REPLY_RECHECK = timedelta(minutes=15)
 
+# A deposit not yet applied at its expected billing date is read again once a day.
+DEPOSIT_RECHECK = timedelta(days=1)
 # A refund holds its payment's refund lock for minutes at most; a holder silent this long
 # was terminated without releasing, and the lock passes on (see workflows/refund_lock.py).
 REFUND_LOCK_HOLD_LIMIT = timedelta(hours=1)

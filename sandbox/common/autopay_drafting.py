@@ -9,6 +9,7 @@ processor answers the key with its first result and the portal records a charge 
 from __future__ import annotations
 
 import logging
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -93,6 +94,16 @@ def _next_due(db: sqlite3.Connection, today: date) -> sqlite3.Row | None:
     return row
 
 
+def _epoch(db: sqlite3.Connection) -> str:
+    """A value new at every reset of the portal's database (which empties ``meta``).
+
+    Plan ids repeat after a reset (seed + sequence) while the processor keeps its charges,
+    so without it a new plan's draft would be answered with an old plan's charge result.
+    """
+    db.execute("INSERT OR IGNORE INTO meta VALUES ('drafts_epoch', ?)", (secrets.token_hex(6),))
+    return str(db.execute("SELECT value FROM meta WHERE key = 'drafts_epoch'").fetchone()[0])
+
+
 async def _draft(autopay: Autopay, ledger: DraftLedger, due: sqlite3.Row) -> int:
     db, plan_id, number = autopay.db, due["plan_id"], due["number"]
     balance = ledger.balance_cents(due["statement_id"])
@@ -102,7 +113,7 @@ async def _draft(autopay: Autopay, ledger: DraftLedger, due: sqlite3.Row) -> int
         return 0
     amount = min(int(due["amount_cents"]), balance)
     attempt = int(due["attempts"]) + 1
-    key = f"{autopay.vendor}:autopay:{plan_id}:{number}:{attempt}"
+    key = f"{autopay.vendor}:{_epoch(db)}:autopay:{plan_id}:{number}:{attempt}"
     result = await ledger.charge(due["token"], amount, key)
     if result.status is ChargeStatus.SUCCEEDED and result.charge_id is not None:
         draft = Draft(plan_id, due["statement_id"], due["owner"], due["token"], number,

@@ -12,6 +12,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 
 from models.audit import Actor
+from models.deposits import DepositProgress, EstimateDepositRequest, EstimateDepositResult
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
 from models.refunds import RefundProgress, RefundRequest, RefundResult
 from models.settings import Settings
@@ -25,6 +26,7 @@ from starters.client.operations import (
     start_operation,
 )
 from workers.temporal_client import connect
+from workflows.estimate_to_deposit import EstimateToDepositWorkflow
 from workflows.post_payment import PostPaymentWorkflow
 from workflows.refund_payment import RefundPaymentWorkflow
 
@@ -34,6 +36,14 @@ PAYMENT: Operation[PostPaymentRequest, PostPaymentResult, PaymentProgress] = Ope
     progress=PostPaymentWorkflow.progress,
     request_type=PostPaymentRequest,
     summary=lambda request: f"post payment on connection {request.connection_id}",
+)
+
+DEPOSIT: Operation[EstimateDepositRequest, EstimateDepositResult, DepositProgress] = Operation(
+    name="deposit",
+    run=EstimateToDepositWorkflow.run,
+    progress=EstimateToDepositWorkflow.progress,
+    request_type=EstimateDepositRequest,
+    summary=lambda request: f"estimate deposit on connection {request.connection_id}",
 )
 
 REFUND: Operation[RefundRequest, RefundResult, RefundProgress] = Operation(
@@ -103,6 +113,14 @@ class BillBridgeClient:
     ) -> PostPaymentResult:
         handle = await self.start_payment(request)
         return await handle.result(on_progress)
+
+    async def start_deposit(
+        self, request: EstimateDepositRequest
+    ) -> OperationHandle[EstimateDepositResult, DepositProgress]:
+        """Start collecting an estimate's deposit and following it until it is applied, or
+        return the one already started with this key."""
+        request.validate_for_deposit()
+        return await self.start_operation(DEPOSIT, request)
 
     async def start_refund(
         self, request: RefundRequest

@@ -14,8 +14,10 @@ from models.offerings import OfferCheck, Process
 from portals import adapter_class
 from portals.base import (
     AccountReader,
+    DepositTaker,
     EstimateReader,
     PlanManager,
+    PlanPauser,
     Refunder,
     SettlementReader,
     StatementLister,
@@ -29,11 +31,12 @@ EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister}
 CAPABILITIES = {
     PortalName.CEDAR: EVERY_PORTAL | {PlanManager},
     PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, PlanManager, Refunder},
-    PortalName.HEALTHPAY24: EVERY_PORTAL | {StatementPdfReader, EstimateReader, Refunder},
+    PortalName.HEALTHPAY24: EVERY_PORTAL
+    | {StatementPdfReader, EstimateReader, DepositTaker, PlanManager, PlanPauser, Refunder},
 }
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
-    EstimateReader, PlanManager, Refunder,
+    EstimateReader, DepositTaker, PlanManager, PlanPauser, Refunder,
 )  # fmt: skip
 
 
@@ -47,7 +50,9 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
     assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO]
     assert offered_by(Process.REFUNDS) == [PortalName.PATIENTCO, PortalName.HEALTHPAY24]
-    assert {PortalName.CEDAR, PortalName.PATIENTCO} <= set(offered_by(Process.PAYMENT_PLANS))
+    assert offered_by(Process.ESTIMATE_DEPOSITS) == [PortalName.HEALTHPAY24]
+    assert offered_by(Process.PAYMENT_PLANS) == list(PortalName)
+    assert offered_by(Process.PLAN_PAUSES) == [PortalName.HEALTHPAY24]
 
 
 async def test_a_process_the_portal_lacks_is_refused_naming_the_portal(tmp_path: Path) -> None:
