@@ -41,6 +41,9 @@ class AuditAction(StrEnum):
     DEPOSIT_COLLECTED = "deposit.collected"
     DEPOSIT_FAILED = "deposit.failed"
     DEPOSIT_APPLIED = "deposit.applied"
+    REFUND_POSTED = "refund.posted"
+    REFUND_FAILED = "refund.failed"
+    PAYMENT_VOIDED = "payment.voided"
 
 
 AuditDetail = str | int | bool | None

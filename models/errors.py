@@ -19,6 +19,10 @@ policies can name it.  The hierarchy::
         │   ├── InvalidAmount           amount ≤ 0
         │   ├── AmountExceedsBalance    amount > the statement's balance
         │   ├── CardNumberRefused       a primary account number where a token belongs
+        │   ├── RefundExceedsNet        a refund above what is left of the payment (its
+        │   │                           net paid): refused before anything is submitted
+        │   ├── PaymentNotRefundable    nothing the portal lets us give back: voided,
+        │   │                           fully refunded, or a partial refund before settlement
         │   └── IdempotencyConflict     same idempotency key, different parameters
         ├── NotOffered                  the connection's portal does not offer this
         │                               process (a refund on Cedar): names the portal
@@ -123,6 +127,14 @@ class AmountExceedsBalance(InvalidInput):
 
 
 class CardNumberRefused(InvalidInput):
+    pass
+
+
+class RefundExceedsNet(InvalidInput):
+    pass
+
+
+class PaymentNotRefundable(InvalidInput):
     pass
 
 

@@ -20,6 +20,7 @@ class EventType(StrEnum):
     PLAN_DELINQUENT = "plan.delinquent"
     PAYMENT_CHARGED_BACK = "payment.charged_back"
     DEPOSIT_APPLIED = "deposit.applied"
+    REFUND_COMPLETED = "refund.completed"
 
 
 class Event(BaseModel):

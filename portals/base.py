@@ -23,6 +23,7 @@ from models.deposits import Deposit, DepositSubmission
 from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
+from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.sessions import MfaChallenge
 from models.settlements import SettlementBatch
 from models.statements import Statement, StatementSummary
@@ -181,3 +182,25 @@ class DepositTaker(Protocol):
 
     async def get_deposit(self, deposit_id: str) -> Deposit:
         """The deposit as it stands: held, or applied to a statement of its encounter."""
+
+
+@runtime_checkable
+class Refunder(Protocol):
+    """Portals that void unsettled payments and refund settled ones, in full or in part,
+    with a reason code and our reference in the reason/memo field (Patientco, HealthPay24)."""
+
+    async def find_refund(self, reference: str) -> Refund | None:
+        """The void or refund carrying our client reference, if the portal has one (looked up
+        before every submit, so a retried refund never gives money back twice)."""
+
+    async def refundable_payment(self, confirmation_number: str) -> RefundablePayment:
+        """What is left of the payment and whether the portal offers a void or a refund now;
+        InvalidInput if the portal has no such payment."""
+
+    async def void_payment(self, submission: RefundSubmission) -> Refund:
+        """Void the whole payment before it settles; ConfirmationMissing if the submit went
+        out unanswered, PaymentNotRefundable if the portal no longer offers the void."""
+
+    async def refund_payment(self, submission: RefundSubmission) -> Refund:
+        """Refund part or all of a settled payment; ConfirmationMissing if the submit went out
+        unanswered, RefundExceedsNet if the portal refuses the amount."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from models.connections import PortalName
 from models.offerings import Process
 from portals import adapter_class
-from portals.base import DepositTaker, PlanManager, PlanPauser, SettlementReader
+from portals.base import DepositTaker, PlanManager, PlanPauser, Refunder, SettlementReader
 
 # One capability protocol per process; each must be @runtime_checkable with methods only.
 CAPABILITIES: dict[Process, type] = {
@@ -18,6 +18,7 @@ CAPABILITIES: dict[Process, type] = {
     Process.PLAN_PAUSES: PlanPauser,
     Process.SETTLEMENT_EXPORTS: SettlementReader,
     Process.ESTIMATE_DEPOSITS: DepositTaker,
+    Process.REFUNDS: Refunder,
 }
 
 

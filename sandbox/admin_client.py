@@ -74,6 +74,18 @@ class LedgerPayment(BaseModel):
     created_at: str
 
 
+class LedgerRefund(BaseModel):
+    """A void or refund in the portal's ledger; ``memo`` is where BillBridge's reference goes."""
+
+    kind: str  # "void" | "refund"
+    refund_id: str
+    transaction_id: str  # the payment given back on
+    amount_cents: int
+    reason_code: str
+    memo: str
+    created_at: str
+
+
 class LoginCounts(BaseModel):
     successful: int
     failed_password: int
@@ -298,6 +310,13 @@ class SandboxAdmin:
         """Settle the open batch now, as the nightly cut-off would: its id, None if none."""
         closed: str | None = self._json("POST", "/settlements/close")["closed"]
         return closed
+
+    def refunds(self, reference: str | None = None) -> list[LedgerRefund]:
+        """Voids and refunds, oldest first; those whose memo is exactly ``reference`` if given
+        (portals that refund: Patientco, HealthPay24)."""
+        params = {"reference": reference} if reference is not None else None
+        body = self._json("GET", "/refunds", params=params)
+        return [LedgerRefund.model_validate(refund) for refund in body["refunds"]]
 
     def estimates(self, username: str) -> list[SandboxEstimate]:
         """The pre-service estimates this login sees (portals that have them: HealthPay24)."""

@@ -21,6 +21,8 @@ from activities.events import EventActivities
 from activities.offerings import OfferingActivities
 from activities.payments import PaymentActivities
 from activities.portal_sessions import PortalSessions
+from activities.refund_locks import RefundLockBroker
+from activities.refunds import RefundActivities
 from activities.session_broker import SessionBroker
 from activities.sessions import SessionActivities
 from models.settings import Settings
@@ -65,6 +67,8 @@ def build_worker(
             OfferingActivities(connections),
             EventActivities(EventLog(settings.events_dir)),
             DepositActivities(portal_sessions),
+            RefundActivities(portal_sessions),
+            RefundLockBroker(client),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],

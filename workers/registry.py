@@ -12,11 +12,15 @@ from typing import Any
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.estimate_to_deposit import EstimateToDepositWorkflow
 from workflows.post_payment import PostPaymentWorkflow
+from workflows.refund_lock import PaymentRefundLockWorkflow
+from workflows.refund_payment import RefundPaymentWorkflow
 
 WORKFLOWS: Sequence[type] = (
     PostPaymentWorkflow,
     ConnectionSessionWorkflow,
     EstimateToDepositWorkflow,
+    RefundPaymentWorkflow,
+    PaymentRefundLockWorkflow,
 )
 
 # Set by temporalio's @activity.defn on the function it decorates.

@@ -79,3 +79,13 @@ SESSION_REPLY_RECHECK = timedelta(minutes=15)
 
 # A deposit not yet applied at its expected billing date is read again once a day.
 DEPOSIT_RECHECK = timedelta(days=1)
+# A refund holds its payment's refund lock for minutes at most; a holder silent this long
+# was terminated without releasing, and the lock passes on (see workflows/refund_lock.py).
+REFUND_LOCK_HOLD_LIMIT = timedelta(hours=1)
+# Asking for the refund lock is one quick Update: held now, or queued (a signal follows);
+# a requester still queued after this long asks again (idempotently).
+ACQUIRE_REFUND_LOCK_ACTIVITY: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": BROWSER_RETRY,
+}
+REFUND_LOCK_RECHECK = timedelta(minutes=15)

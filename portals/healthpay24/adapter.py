@@ -1,6 +1,6 @@
 """HealthPay24Adapter: the HealthPay24 patient portal behind the shared PortalAdapter contract
 (and the UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader,
-EstimateReader, DepositTaker, PlanManager and PlanPauser capabilities).
+EstimateReader, DepositTaker, PlanManager, PlanPauser and Refunder capabilities).
 
 Drives the page objects, turns what they read into normalized models (``parsing``) and what
 the portal says into typed errors. Signing in is the shared ``SignInFlow`` over HealthPay24's
@@ -18,6 +18,7 @@ from models.errors import EstimateNotFound, InvalidInput, PortalChanged, Stateme
 from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
+from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_file
 from portals.healthpay24 import parsing
@@ -33,6 +34,7 @@ from portals.healthpay24.pages.payment_activity_page import PaymentActivityPage
 from portals.healthpay24.pages.receipt_page import ReceiptPage
 from portals.healthpay24.pages.statement_page import StatementPage
 from portals.healthpay24.payment_plans import PaymentPlans
+from portals.healthpay24.refunds import HealthPay24Refunds
 from portals.healthpay24.sign_in import HealthPay24SignIn, raise_if_signed_out
 from portals.maintenance import recognise_maintenance
 from portals.navigation import PortalTimeouts
@@ -201,6 +203,19 @@ class HealthPay24Adapter(SignsInWithACode):
 
     async def resume_plan(self, plan_id: str) -> PaymentPlan:
         return await self._plans.resume(plan_id)
+
+    async def find_refund(self, reference: str) -> Refund | None:
+        return await HealthPay24Refunds(self._page, self._base_url).find_refund(reference)
+
+    async def refundable_payment(self, confirmation_number: str) -> RefundablePayment:
+        refunds = HealthPay24Refunds(self._page, self._base_url)
+        return await refunds.refundable_payment(confirmation_number)
+
+    async def void_payment(self, submission: RefundSubmission) -> Refund:
+        return await HealthPay24Refunds(self._page, self._base_url).reverse(submission)
+
+    async def refund_payment(self, submission: RefundSubmission) -> Refund:
+        return await HealthPay24Refunds(self._page, self._base_url).reverse(submission)
 
     async def _open_statement(self, statement_id: str) -> StatementPage:
         detail = StatementPage(self._page, self._base_url)

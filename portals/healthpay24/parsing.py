@@ -17,14 +17,16 @@ from typing import TypeVar
 
 from models.accounts import Account, AccountStatus, Encounter, Guarantor
 from models.deposits import Deposit, DepositStatus
-from models.errors import PortalChanged
+from models.errors import PaymentNotRefundable, PortalChanged, PortalUnavailable, RefundExceedsNet
 from models.estimates import Estimate, EstimateLine, EstimateStatus
 from models.money import Money
 from models.payments import Payment, PaymentMethodKind
+from models.refunds import Refund, RefundKind, RefundReason
 from models.sessions import MfaMethod
 from models.statements import LineItem, Statement, StatementStatus, StatementSummary
 from models.vendor_extensions import HealthPay24AccountExtension, HealthPay24StatementExtension
 from portals import parsing_common as common
+from portals.refusals import Refusal, refusal
 
 _MONEY = re.compile(r"(?P<minus>-)?USD (?P<whole>\d{1,3}(?:,\d{3})*)\.(?P<cents>\d{2})")
 _DATE_FORMAT = "%d %b %Y"  # "3 Jun 2025"
@@ -280,3 +282,46 @@ def deposit(deposit_id: str, fields: dict[str, str]) -> Deposit:
             "applied_on": day(fields["Applied on"], "applied on"),
         }
     )
+
+
+# HealthPay24's fixed list of reversal reasons (the radio values of its void/refund forms).
+REASON_CODES = {
+    RefundReason.DUPLICATE: "R01",
+    RefundReason.OVERPAYMENT: "R02",
+    RefundReason.PATIENT_REQUEST: "R03",
+    RefundReason.BILLING_ERROR: "R04",
+}
+_REASONS = {code: reason for reason, code in REASON_CODES.items()}
+_REVERSAL_KINDS = {"Void": RefundKind.VOID, "Refund": RefundKind.REFUND}
+# Every void/refund form error means nothing was given back.
+_REVERSAL_REFUSALS = (
+    Refusal(("can't be more than the remaining refundable",), RefundExceedsNet,
+            "the portal refused a refund above what is left of the payment"),
+    Refusal(("can no longer be voided",), PaymentNotRefundable,
+            "the payment has settled: the portal no longer offers a void"),
+    Refusal(("can't be refunded",), PaymentNotRefundable,
+            "the portal offers no refund of this payment (unsettled, or nothing left)"),
+    Refusal(("couldn't reach the card processor",), PortalUnavailable,
+            "refund: the portal could not reach its processor"),
+    Refusal(("select a reason",), PortalChanged, "refund: the portal refused the reason"),
+)  # fmt: skip
+
+
+def reversal(row: dict[str, str]) -> Refund:
+    """A void or refund from the payment activity's "Refunds and voids" table."""
+    return Refund(
+        refund_id=row["Refund number"].strip(),
+        confirmation_number=row["Original payment"].strip(),
+        kind=common.lookup(_REVERSAL_KINDS, row["Type"].strip(), "a reversal type is unknown"),
+        amount=money(row["Amount"], "refund amount"),
+        reference=note(row["Refund note"]),
+        reason=_REASONS.get(row["Reason"].strip()),
+        created_at=timestamp(row["Date"], "refunded on"),
+    )
+
+
+def reversal_refusal(errors: list[str]) -> Exception:
+    return refusal(
+        errors, _REVERSAL_REFUSALS,
+        "refund: the portal refused the void or refund for an unknown reason",
+    )  # fmt: skip

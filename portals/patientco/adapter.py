@@ -1,6 +1,6 @@
 """PatientcoAdapter: the Patientco staff console behind the shared PortalAdapter contract (and
-the UnattendedSignIn, AccountReader, StatementLister and SettlementReader capabilities, and
-PlanManager through the ``PatientcoPlans`` mixin).
+the UnattendedSignIn, AccountReader, StatementLister, SettlementReader and Refunder
+capabilities, and PlanManager through the ``PatientcoPlans`` mixin).
 
 Staff sign in through Patientco ID (OpenID Connect, another origin): the shared
 ``SignInFlow`` over the console's and Patientco ID's pages (``sign_in``). The adapter reads
@@ -22,6 +22,7 @@ from models.errors import (
     UnknownPaymentMethod,
 )
 from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.settlements import SettlementBatch
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_bytes, downloaded_file
@@ -39,6 +40,7 @@ from portals.patientco.pages.statement_page import StatementPage
 from portals.patientco.pages.statements_page import StatementsPage
 from portals.patientco.pages.transactions_page import TransactionsPage
 from portals.patientco.plans import PatientcoPlans
+from portals.patientco.refunds import PatientcoRefunds
 from portals.patientco.sign_in import PatientcoSignIn, raise_if_signed_out
 from portals.reconciliation import answer_may_be_lost, only_match
 from portals.sign_in_flow import SignInFlow, SignsInWithACode
@@ -55,6 +57,7 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
         self._base_url = base_url.rstrip("/")
         self._console = PatientcoSignIn(page, self._base_url)
         self._sign_in = SignInFlow(self._console)
+        self._refunds = PatientcoRefunds(page, self._base_url, self._check_signed_in)
         (timeouts or PortalTimeouts()).apply(page)
         recognise_maintenance(page, MAINTENANCE_NOTICE)
 
@@ -158,6 +161,18 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
                 raise PortalChanged("settlement export: the file names another batch")
             batches.append(batch)
         return batches
+
+    async def find_refund(self, reference: str) -> Refund | None:
+        return await self._refunds.find_refund(reference)
+
+    async def refundable_payment(self, confirmation_number: str) -> RefundablePayment:
+        return await self._refunds.refundable_payment(confirmation_number)
+
+    async def void_payment(self, submission: RefundSubmission) -> Refund:
+        return await self._refunds.reverse(submission)
+
+    async def refund_payment(self, submission: RefundSubmission) -> Refund:
+        return await self._refunds.reverse(submission)
 
     async def _account(self, number: str) -> Account:
         detail = AccountPage(self._page, self._base_url)

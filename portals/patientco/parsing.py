@@ -18,12 +18,15 @@ from models.errors import (
     InsufficientFunds,
     InvalidAmount,
     PaymentDeclined,
+    PaymentNotRefundable,
     PortalChanged,
     PortalUnavailable,
+    RefundExceedsNet,
     UnknownPaymentMethod,
 )
 from models.money import Money, parse_amount_to_cents
 from models.payments import Payment, PaymentMethodKind, PaymentStatus
+from models.refunds import Refund, RefundKind, RefundReason
 from models.sessions import MfaMethod
 from models.statements import LineItem, Statement, StatementStatus, StatementSummary
 from models.vendor_extensions import PatientcoAccountExtension, PatientcoStatementExtension
@@ -264,3 +267,55 @@ def payment(fields: dict[str, str], *, method: str) -> Payment:
         posted_at=timestamp(fields["Posted"], "posted"),
         status=payment_status(fields["Status"]),
     )
+
+
+# The console's refund reason codes (its void form lists the same).
+REASON_CODES = {
+    RefundReason.DUPLICATE: "DUP",
+    RefundReason.OVERPAYMENT: "OVP",
+    RefundReason.PATIENT_REQUEST: "PTR",
+    RefundReason.BILLING_ERROR: "BIL",
+}
+_REVERSAL_KINDS = {"Refund": RefundKind.REFUND, "Void": RefundKind.VOID}
+# "PCR-ABC123 (PCO-XYZ789)": a refund and the payment it gives back on; a void shows the
+# payment's own id.
+_REVERSAL_ID = re.compile(r"(?P<id>[A-Z0-9-]+)(?:\s+\((?P<payment>[A-Z0-9-]+)\))?")
+# Every void/refund form error means nothing was given back.
+_REVERSAL_REFUSALS = (
+    Refusal(("cannot exceed",), RefundExceedsNet,
+            "the portal refused a refund above what is left of the payment"),
+    Refusal(("can be voided",), PaymentNotRefundable,
+            "the portal no longer offers a void of this payment (settled, or refunded)"),
+    Refusal(("cannot be refunded",), PaymentNotRefundable,
+            "the portal offers no refund of this payment (voided, fully refunded or unsettled)"),
+    Refusal(("processor is unavailable",), PortalUnavailable,
+            "refund: the portal could not reach its processor"),
+    Refusal(("reason code",), PortalChanged, "refund: the portal refused the reason code"),
+)  # fmt: skip
+
+
+def is_reversal_row(row: dict[str, str]) -> bool:
+    return row["Type"] in _REVERSAL_KINDS
+
+
+def reversal(row: dict[str, str]) -> Refund:
+    """A void or refund from its Transactions row (its memo holds our reference)."""
+    match = _REVERSAL_ID.fullmatch(row["Transaction ID"].strip())
+    if match is None:
+        raise PortalChanged("transactions: a refund row's transaction id is not as expected")
+    kind = _REVERSAL_KINDS[row["Type"]]
+    return Refund(
+        refund_id=match["id"],
+        confirmation_number=match["payment"] or match["id"],
+        kind=kind,
+        amount=Money(amount_cents=abs(money(row["Amount"], "refund amount").amount_cents)),
+        reference=row["Memo"].strip(),
+        created_at=timestamp(row["Posted"], "refunded"),
+    )
+
+
+def reversal_refusal(errors: list[str]) -> Exception:
+    return refusal(
+        errors, _REVERSAL_REFUSALS,
+        "refund: the portal refused the void or refund for an unknown reason",
+    )  # fmt: skip

@@ -6,8 +6,9 @@ through it on a busy machine. The offset is a row in the portal's own database (
 ``sandbox_clock`` table of ``SCHEMA``, which each portal's schema holds) because every
 function that asks the time already holds that connection; a reset deletes it.
 
-Not on this clock: TOTP codes (the authenticator app lives outside the sandbox, on wall
-time) and the ledger's own timestamps.
+Patientco's and HealthPay24's ledger timestamps are on it too, since their settlement
+batches close at a nightly cutoff on this clock (``sandbox/common/cutoff.py``). Not on this
+clock: TOTP codes (the authenticator app lives outside the sandbox, on wall time).
 """
 
 from __future__ import annotations

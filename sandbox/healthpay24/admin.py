@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from sandbox.common.admin import shared_admin_router
 from sandbox.common.autopay_web import plans_admin_router
-from sandbox.healthpay24 import auth, deposits, ledger, records, seed
+from sandbox.healthpay24 import auth, deposits, ledger, records, refunds, seed
 from sandbox.healthpay24.state import SandboxDep, get_sandbox
 from sandbox.healthpay24.steps import Step
 
@@ -110,6 +110,17 @@ async def deposit_ledger(sandbox: SandboxDep, reference: str | None = None) -> d
     deposits.bill_due_encounters(sandbox.db)
     rows = deposits.deposits(sandbox.db, reference=reference)
     return {"deposits": [{key: row[key] for key in _DEPOSIT_KEYS} for row in rows]}
+
+
+@router.get("/refunds")
+async def ledger_refunds(sandbox: SandboxDep, reference: str | None = None) -> dict[str, Any]:
+    """Every void and refund, oldest first; exact match on the refund note if given."""
+    return {"refunds": [
+        {"kind": row["kind"], "refund_id": row["refund_number"],
+         "transaction_id": row["confirmation_number"], "amount_cents": row["amount_cents"],
+         "reason_code": row["reason_code"], "memo": row["note"], "created_at": row["created_at"]}
+        for row in refunds.search(sandbox.db, note=reference)
+    ]}  # fmt: skip
 
 
 @router.get("/ledger")

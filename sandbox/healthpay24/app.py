@@ -23,6 +23,7 @@ from sandbox.healthpay24.pages.deposits import router as deposits_router
 from sandbox.healthpay24.pages.guards import LoginRequired, NotFound
 from sandbox.healthpay24.pages.payments import router as payments_router
 from sandbox.healthpay24.pages.plans import router as plans_router
+from sandbox.healthpay24.pages.refunds import router as refunds_router
 from sandbox.healthpay24.pages.sign_in import SIGN_IN, TIMED_OUT_URL
 from sandbox.healthpay24.pages.sign_in import router as sign_in_router
 from sandbox.healthpay24.pages.wallet import router as wallet_router
@@ -63,7 +64,7 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
 
     app = FastAPI(title="HealthPay24 sandbox", lifespan=lifespan, docs_url=None, redoc_url=None)
     for router in (admin_router, sign_in_router, accounts_router, checkout_router,
-                   payments_router, wallet_router, deposits_router):  # fmt: skip
+                   payments_router, wallet_router, deposits_router, refunds_router):  # fmt: skip
         app.include_router(router)
     app.include_router(plans_router)
     # Autopay drafts what came due on the sandbox clock before any page answers.

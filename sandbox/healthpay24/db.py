@@ -7,8 +7,9 @@ import sqlite3
 from pathlib import Path
 
 from sandbox.common import autopay, clock, outbox
+from sandbox.common.cutoff import keep_clear_of
 from sandbox.common.sqlite import open_database, transaction
-from sandbox.healthpay24 import portal_calendar
+from sandbox.healthpay24 import portal_calendar, refunds, settlement
 from sandbox.healthpay24.seed import SeedAccount, SeedLogin, seed_logins
 
 logger = logging.getLogger(__name__)
@@ -150,12 +151,13 @@ CREATE TABLE IF NOT EXISTS devices (token TEXT PRIMARY KEY, username TEXT NOT NU
     + outbox.SCHEMA
     + clock.SCHEMA
     + autopay.SCHEMA
+    + refunds.SCHEMA
 )
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 4
-_TABLES = ("deposits", "payments", "checkouts", "charges", "statements", "encounters",
-           "estimate_lines", "estimates", "wallet", "accounts", "sessions", "login_events",
-           "outbox", "devices", "logins", "meta", clock.TABLE)  # fmt: skip
+SCHEMA_VERSION = 5
+_TABLES = (refunds.TABLE, "deposits", "payments", "checkouts", "charges", "statements",
+           "encounters", "estimate_lines", "estimates", "wallet", "accounts", "sessions",
+           "login_events", "outbox", "devices", "logins", "meta", clock.TABLE)  # fmt: skip
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -177,6 +179,7 @@ def reseed(connection: sqlite3.Connection, seed: int, patients: int) -> None:
             _insert_login(connection, login)
         connection.execute("INSERT INTO meta VALUES ('seed', ?)", (str(seed),))
         portal_calendar.start(connection)
+    keep_clear_of(connection, settlement.CUTOFF)
     logger.info("Seeded HealthPay24 sandbox: seed=%s, %d logins", seed, len(logins))
 
 

@@ -13,8 +13,8 @@ import sqlite3
 import string
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from sandbox.common.cutoff import sandbox_now
 from sandbox.common.sqlite import transaction
 
 
@@ -75,7 +75,7 @@ def record_payment(db: sqlite3.Connection, checkout: sqlite3.Row, charge: Approv
             (confirmation, checkout["statement_id"], checkout["username"],
              checkout["amount_cents"], checkout["note"], charge.token, charge.brand, charge.last4,
              charge.kind, charge.charge_id, checkout["checkout_id"],
-             datetime.now(UTC).isoformat(timespec="seconds")),
+             sandbox_now(db).isoformat(timespec="seconds")),
         )  # fmt: skip
         db.execute(
             "UPDATE statements SET balance_cents = balance_cents - ? WHERE statement_id = ?",

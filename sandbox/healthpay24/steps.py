@@ -23,3 +23,4 @@ class Step(StrEnum):
     DEPOSITS = "deposits"  # the deposits list and one deposit's page
     PLANS = "plans"  # the plan offer, the plans list, one plan and its change form
     PLAN_SUBMIT = "plan_submit"  # "Enroll in payment plan": autopay is set up here
+    REFUND = "refund"  # the void and refund forms (and their submits: money moves back here)

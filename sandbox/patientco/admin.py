@@ -112,6 +112,12 @@ async def ledger_payments(sandbox: SandboxDep, reference: str | None = None) -> 
     ]}  # fmt: skip
 
 
+@router.get("/refunds")
+async def ledger_refunds(sandbox: SandboxDep, reference: str | None = None) -> dict[str, Any]:
+    """Every void and refund, oldest first; exact match on the memo (our reference) if given."""
+    return {"refunds": transactions.reversals(sandbox.db, reference)}
+
+
 @router.get("/settlements")
 async def settlement_batches(sandbox: SandboxDep) -> dict[str, Any]:
     """Ground truth of every batch, newest first, with its transactions."""

@@ -10,8 +10,10 @@ import sqlite3
 from pathlib import Path
 
 from sandbox.common import autopay, clock
+from sandbox.common.cutoff import keep_clear_of
 from sandbox.common.outbox import SCHEMA as OUTBOX_SCHEMA
 from sandbox.common.sqlite import open_database, transaction
+from sandbox.patientco import settlement
 from sandbox.patientco.seed import SeedGuarantor, SeedStaff, build_guarantors, build_staff
 
 logger = logging.getLogger(__name__)
@@ -73,7 +75,12 @@ CREATE TABLE IF NOT EXISTS refunds (
     refund_id TEXT PRIMARY KEY, transaction_id TEXT NOT NULL REFERENCES payments(transaction_id),
     amount_cents INTEGER NOT NULL, reason_code TEXT NOT NULL, processor_refund_id TEXT NOT NULL,
     staff_username TEXT NOT NULL, created_at TEXT NOT NULL,
-    batch_id TEXT NOT NULL REFERENCES batches(batch_id)
+    batch_id TEXT NOT NULL REFERENCES batches(batch_id), memo TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS voids (
+    transaction_id TEXT PRIMARY KEY REFERENCES payments(transaction_id),
+    reason_code TEXT NOT NULL, memo TEXT NOT NULL, staff_username TEXT NOT NULL,
+    created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS console_sessions (
     session_id TEXT PRIMARY KEY, username TEXT NOT NULL, full_name TEXT NOT NULL,
@@ -114,12 +121,12 @@ CREATE TABLE IF NOT EXISTS trusted_browsers (
 );
 """
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 3
-_TABLES = (*autopay.TABLES, "refunds", "allocations", "payments", "batches", "wallet", "line_items",
-           "statements", "encounters", "patients", "guarantors", "console_sessions",
-           "pending_logins", "idp_sessions", "signin_requests", "authorization_codes",
-           "access_tokens", "login_events", "trusted_browsers", "outbox", "staff",
-           "meta", clock.TABLE)  # fmt: skip
+SCHEMA_VERSION = 4
+_TABLES = (*autopay.TABLES, "voids", "refunds", "allocations", "payments", "batches",
+           "wallet", "line_items", "statements", "encounters", "patients", "guarantors",
+           "console_sessions", "pending_logins", "idp_sessions", "signin_requests",
+           "authorization_codes", "access_tokens", "login_events", "trusted_browsers",
+           "outbox", "staff", "meta", clock.TABLE)  # fmt: skip
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -147,6 +154,7 @@ def reseed(connection: sqlite3.Connection, seed: int, guarantors: int) -> None:
         for position, guarantor in enumerate(accounts):
             _insert_guarantor(connection, guarantor, position)
         connection.execute("INSERT INTO meta VALUES ('seed', ?)", (str(seed),))
+    keep_clear_of(connection, settlement.CUTOFF)
     logger.info("Seeded Patientco sandbox: seed=%s, %d guarantors", seed, len(accounts))
 
 

@@ -1,8 +1,13 @@
 """Daily settlement batches: payments and refunds collect in the open batch until it closes.
 
-A batch closes when the processor settles it (here: the admin API's ``settlements/close``,
-standing in for the nightly cut-off); its deposit lands the next day. Voided payments never
-settle, so they are left out of a batch's transactions and totals.
+A business day's batch closes at the nightly cutoff on the sandbox clock (``CUTOFF``); a
+payment made after the cutoff goes into the next day's batch. The admin API's
+``settlements/close`` settles the open batch early, as the processor would on request (the
+next payment then opens a second batch for the same day). Batches close lazily: whoever
+reads or writes a batch first settles every batch whose cutoff has passed, stamped with the
+cutoff's time, which nobody can tell from a job running at the cutoff itself. The deposit
+lands the day after the batch's business day. Voided payments never settle, so they are
+left out of a batch's transactions and totals.
 """
 
 from __future__ import annotations
@@ -11,13 +16,15 @@ import csv
 import io
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
+from sandbox.common.cutoff import Cutoff, sandbox_now
 from sandbox.patientco.formatting import plain_amount, us_date
 
 OPEN = "open"
 SETTLED = "settled"
+CUTOFF = Cutoff(time(21, 0))  # 4 pm Eastern in winter: the processor's batch window
 
 
 @dataclass(frozen=True)
@@ -38,40 +45,65 @@ class BatchSummary:
 
 
 def open_batch(db: sqlite3.Connection) -> str:
-    """The batch collecting today's transactions, opened if none is (inside the caller's
-    transaction)."""
+    """The batch collecting this business day's transactions, opened if none is (inside the
+    caller's transaction)."""
+    close_due_batches(db)
     row = db.execute("SELECT batch_id FROM batches WHERE status = ?", (OPEN,)).fetchone()
     if row is not None:
         return str(row["batch_id"])
-    today = datetime.now(UTC).date()
+    now = sandbox_now(db)
+    day = CUTOFF.business_day(now)
     sequence = db.execute(
-        "SELECT COUNT(*) FROM batches WHERE batch_id LIKE ?", (f"STL-{today:%Y%m%d}-%",)
+        "SELECT COUNT(*) FROM batches WHERE batch_id LIKE ?", (f"STL-{day:%Y%m%d}-%",)
     ).fetchone()[0]
-    batch_id = f"STL-{today:%Y%m%d}-{sequence + 1:02d}"
+    batch_id = f"STL-{day:%Y%m%d}-{sequence + 1:02d}"
     db.execute(
         "INSERT INTO batches (batch_id, status, opened_at) VALUES (?, ?, ?)",
-        (batch_id, OPEN, datetime.now(UTC).isoformat(timespec="seconds")),
+        (batch_id, OPEN, now.isoformat(timespec="seconds")),
     )
     return batch_id
 
 
+def business_day_of(batch_id: str) -> date:
+    """A batch's business day is in its id (``STL-YYYYMMDD-NN``)."""
+    stamp = batch_id.split("-")[1]
+    return date(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:]))
+
+
+def close_due_batches(db: sqlite3.Connection) -> list[str]:
+    """Settle every open batch whose business day's cutoff has passed on the sandbox clock."""
+    now, closed = sandbox_now(db), []
+    for row in db.execute("SELECT batch_id FROM batches WHERE status = ?", (OPEN,)).fetchall():
+        day = business_day_of(row["batch_id"])
+        if CUTOFF.has_closed(day, now):
+            _settle(db, row["batch_id"], CUTOFF.closes_at(day).isoformat(timespec="seconds"), day)
+            closed.append(str(row["batch_id"]))
+    return closed
+
+
 def is_open(db: sqlite3.Connection, batch_id: str) -> bool:
+    close_due_batches(db)
     row = db.execute("SELECT status FROM batches WHERE batch_id = ?", (batch_id,)).fetchone()
     return row is not None and row["status"] == OPEN
 
 
 def close_open_batch(db: sqlite3.Connection) -> str | None:
-    """Settle the open batch (deposit tomorrow); None if no batch is open."""
+    """Settle the open batch now, before its cutoff (deposit the day after its business
+    day); None if no batch is open."""
+    close_due_batches(db)
     row = db.execute("SELECT batch_id FROM batches WHERE status = ?", (OPEN,)).fetchone()
     if row is None:
         return None
-    closed = datetime.now(UTC)
+    closed = sandbox_now(db).isoformat(timespec="seconds")
+    _settle(db, row["batch_id"], closed, business_day_of(row["batch_id"]))
+    return str(row["batch_id"])
+
+
+def _settle(db: sqlite3.Connection, batch_id: str, closed_at: str, day: date) -> None:
     db.execute(
         "UPDATE batches SET status = ?, closed_at = ?, deposit_date = ? WHERE batch_id = ?",
-        (SETTLED, closed.isoformat(timespec="seconds"),
-         (closed.date() + timedelta(days=1)).isoformat(), row["batch_id"]),
-    )  # fmt: skip
-    return str(row["batch_id"])
+        (SETTLED, closed_at, (day + timedelta(days=1)).isoformat(), batch_id),
+    )
 
 
 def transactions(db: sqlite3.Connection, batch_id: str) -> list[dict[str, Any]]:
@@ -102,6 +134,7 @@ def transactions(db: sqlite3.Connection, batch_id: str) -> list[dict[str, Any]]:
 
 def batches(db: sqlite3.Connection) -> list[BatchSummary]:
     """Every batch, newest first."""
+    close_due_batches(db)
     found = []
     for row in db.execute("SELECT * FROM batches ORDER BY opened_at DESC, batch_id DESC"):
         moves = transactions(db, row["batch_id"])
@@ -151,5 +184,6 @@ def export_csv(db: sqlite3.Connection, summary: BatchSummary) -> str:
     return out.getvalue()
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
+def today(db: sqlite3.Connection) -> date:
+    """The calendar date on the sandbox clock (a void is same-day only)."""
+    return sandbox_now(db).date()

@@ -11,8 +11,9 @@ import random
 import sqlite3
 import string
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
+from sandbox.common.cutoff import sandbox_now
 from sandbox.common.sqlite import transaction
 from sandbox.patientco import settlement
 
@@ -22,6 +23,8 @@ REFUND_REASONS: dict[str, str] = {
     "PTR": "Patient request",
     "BIL": "Billing error",
 }
+# The refund and void forms' free-text memo (where BillBridge writes its reference).
+MAX_MEMO_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,9 @@ class NewPayment:
     submission_id: str
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def now_iso(db: sqlite3.Connection) -> str:
+    # On the sandbox clock, so a moved clock puts the payment into a later business day.
+    return sandbox_now(db).isoformat(timespec="seconds")
 
 
 def record_payment(db: sqlite3.Connection, payment: NewPayment) -> str:
@@ -54,7 +58,7 @@ def record_payment(db: sqlite3.Connection, payment: NewPayment) -> str:
             "batch_id, submission_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (transaction_id, payment.account_number, payment.statement_id,
              payment.staff_username, payment.amount_cents, payment.reference, payment.token,
-             payment.method_kind, payment.brand, payment.last4, payment.charge_id, now_iso(),
+             payment.method_kind, payment.brand, payment.last4, payment.charge_id, now_iso(db),
              batch_id, payment.submission_id),
         )  # fmt: skip
         for statement_id, cents in _allocation(db, payment):
@@ -90,26 +94,79 @@ def payments(db: sqlite3.Connection, reference: str | None = None) -> list[sqlit
 
 
 def search(db: sqlite3.Connection, reference: str) -> list[dict[str, object]]:
-    """Payments and refunds whose reference contains the text, newest first."""
+    """Payments, voids and refunds whose reference or memo contains the text, newest first."""
     like = f"%{reference.strip()}%"
     found = [
-        {**dict(row), "type": "Payment", "status_label": status_label(row)}
+        {**dict(row), "type": "Payment", "status_label": status_label(row), "memo": ""}
         for row in db.execute(f"{_PAYMENT_QUERY} WHERE p.reference LIKE ?", (like,))
     ]
     for row in db.execute(
         "SELECT r.*, p.account_number, p.statement_id, p.reference, p.brand, p.last4, "
         "p.method_kind, g.guarantor_number FROM refunds r "
         "JOIN payments p ON p.transaction_id = r.transaction_id "
-        "JOIN guarantors g ON g.account_number = p.account_number WHERE p.reference LIKE ?",
-        (like,),
+        "JOIN guarantors g ON g.account_number = p.account_number "
+        "WHERE p.reference LIKE ? OR r.memo LIKE ?",
+        (like, like),
     ):
         found.append({
             **dict(row), "type": "Refund", "transaction_id": row["refund_id"],
+            "payment_id": row["transaction_id"],
             "amount_cents": -row["amount_cents"], "status_label": "Refunded",
+        })  # fmt: skip
+    for row in db.execute(
+        "SELECT v.*, p.account_number, p.statement_id, p.reference, p.brand, p.last4, "
+        "p.method_kind, p.amount_cents FROM voids v "
+        "JOIN payments p ON p.transaction_id = v.transaction_id "
+        "WHERE p.reference LIKE ? OR v.memo LIKE ?",
+        (like, like),
+    ):
+        found.append({
+            **dict(row), "type": "Void", "payment_id": row["transaction_id"],
+            "amount_cents": -row["amount_cents"], "status_label": "Voided",
         })  # fmt: skip
     found.sort(key=lambda item: (str(item["created_at"]), str(item["transaction_id"])),
                reverse=True)  # fmt: skip
     return found
+
+
+def void_of(db: sqlite3.Connection, transaction_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = db.execute(
+        "SELECT * FROM voids WHERE transaction_id = ?", (transaction_id,)
+    ).fetchone()
+    return row
+
+
+def reversals(db: sqlite3.Connection, memo: str | None = None) -> list[dict[str, object]]:
+    """Every void and refund (the admin ledger's ground truth), oldest first; exact memo
+    match if given."""
+    where, params = ("WHERE memo = ?", (memo,)) if memo is not None else ("", ())
+    found: list[dict[str, object]] = [
+        {"kind": "refund", "refund_id": row["refund_id"], "transaction_id": row["transaction_id"],
+         "amount_cents": row["amount_cents"], "reason_code": row["reason_code"],
+         "memo": row["memo"], "created_at": row["created_at"], "batch_id": row["batch_id"]}
+        for row in db.execute(f"SELECT * FROM refunds {where} ORDER BY created_at, rowid", params)
+    ]  # fmt: skip
+    for row in db.execute(
+        f"SELECT v.*, p.amount_cents FROM voids v JOIN payments p "
+        f"ON p.transaction_id = v.transaction_id {where.replace('memo', 'v.memo')} "
+        "ORDER BY v.created_at, v.rowid",
+        params,
+    ):
+        found.append({
+            "kind": "void", "refund_id": row["transaction_id"],
+            "transaction_id": row["transaction_id"], "amount_cents": row["amount_cents"],
+            "reason_code": row["reason_code"], "memo": row["memo"],
+            "created_at": row["created_at"], "batch_id": None,
+        })  # fmt: skip
+    found.sort(key=lambda item: str(item["created_at"]))
+    return found
+
+
+def net_paid_cents(row: sqlite3.Row) -> int:
+    """What the guarantor still has paid: nothing once voided, less every refund."""
+    if row["status"] == "voided":
+        return 0
+    return int(row["amount_cents"] - row["refunded_cents"])
 
 
 def refunds_of(db: sqlite3.Connection, transaction_id: str) -> list[sqlite3.Row]:
@@ -144,10 +201,21 @@ def refundable_cents(db: sqlite3.Connection, row: sqlite3.Row) -> int:
     return int(row["amount_cents"] - row["refunded_cents"])
 
 
-def void(db: sqlite3.Connection, transaction_id: str) -> None:
+def void(
+    db: sqlite3.Connection,
+    transaction_id: str,
+    *,
+    reason_code: str = "PTR",
+    memo: str = "",
+    staff_username: str = "",
+) -> None:
     with transaction(db):
         db.execute("UPDATE payments SET status = 'voided' WHERE transaction_id = ?",
                    (transaction_id,))  # fmt: skip
+        db.execute(
+            "INSERT INTO voids VALUES (?, ?, ?, ?, ?)",
+            (transaction_id, reason_code, memo, staff_username, now_iso(db)),
+        )
         _give_back(db, transaction_id, None)
 
 
@@ -159,13 +227,14 @@ def refund(
     reason_code: str,
     processor_refund_id: str,
     staff_username: str,
+    memo: str = "",
 ) -> str:
     with transaction(db):
         refund_id = _next_id(db, "PCR", "refunds")
         db.execute(
-            "INSERT INTO refunds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO refunds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (refund_id, transaction_id, amount_cents, reason_code, processor_refund_id,
-             staff_username, now_iso(), settlement.open_batch(db)),
+             staff_username, now_iso(db), settlement.open_batch(db), memo),
         )  # fmt: skip
         db.execute(
             "UPDATE payments SET refunded_cents = refunded_cents + ? WHERE transaction_id = ?",

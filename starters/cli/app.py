@@ -22,6 +22,7 @@ from starters.cli import (
     mfa_commands,
     pay_commands,
     receipt_commands,
+    refund_commands,
     worker_commands,
 )
 from starters.cli.commands import DISPATCH_KEYS, Handler
@@ -35,6 +36,7 @@ COMMAND_GROUPS = (
     audit_commands,
     pay_commands,
     deposit_commands,
+    refund_commands,
     demo_commands,
     codec_server_commands,
     key_commands,

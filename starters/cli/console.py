@@ -7,6 +7,7 @@ from typing import Protocol
 
 from models.deposits import EstimateDepositResult
 from models.payments import PostPaymentResult
+from models.refunds import RefundResult
 
 
 class Progress(Protocol):
@@ -58,3 +59,14 @@ def show_deposit(result: EstimateDepositResult) -> None:
     say(f"Client reference    : {deposit.reference}")
     say(f"Applied to          : statement {result.statement_id}, visit {result.encounter_id}")
     say(f"Amount applied      : {result.amount_applied} on {deposit.applied_on}")
+
+
+def show_refund(result: RefundResult) -> None:
+    refund = result.refund
+    if result.already_refunded:
+        say("  (the portal already held this refund: found by reference, not given back again)")
+    say(f"{refund.kind.value.capitalize():<20}: {refund.refund_id} on payment "
+        f"{refund.confirmation_number}")  # fmt: skip
+    say(f"Amount given back   : {refund.amount}")
+    say(f"Client reference    : {refund.reference}")
+    say(f"Net paid now        : {result.net_paid_after}")

@@ -14,6 +14,7 @@ from temporalio.client import Client, WorkflowHandle
 from models.audit import Actor
 from models.deposits import DepositProgress, EstimateDepositRequest, EstimateDepositResult
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
+from models.refunds import RefundProgress, RefundRequest, RefundResult
 from models.settings import Settings
 from starters.client.actors import operator_actor
 from starters.client.operations import (
@@ -27,6 +28,7 @@ from starters.client.operations import (
 from workers.temporal_client import connect
 from workflows.estimate_to_deposit import EstimateToDepositWorkflow
 from workflows.post_payment import PostPaymentWorkflow
+from workflows.refund_payment import RefundPaymentWorkflow
 
 PAYMENT: Operation[PostPaymentRequest, PostPaymentResult, PaymentProgress] = Operation(
     name="payment",
@@ -42,6 +44,16 @@ DEPOSIT: Operation[EstimateDepositRequest, EstimateDepositResult, DepositProgres
     progress=EstimateToDepositWorkflow.progress,
     request_type=EstimateDepositRequest,
     summary=lambda request: f"estimate deposit on connection {request.connection_id}",
+)
+
+REFUND: Operation[RefundRequest, RefundResult, RefundProgress] = Operation(
+    name="refund",
+    run=RefundPaymentWorkflow.run,
+    progress=RefundPaymentWorkflow.progress,
+    request_type=RefundRequest,
+    summary=lambda request: (
+        f"refund of payment {request.confirmation_number} on connection {request.connection_id}"
+    ),
 )
 
 ProgressCallback = Callable[[PaymentProgress], Awaitable[None] | None]
@@ -109,3 +121,11 @@ class BillBridgeClient:
         return the one already started with this key."""
         request.validate_for_deposit()
         return await self.start_operation(DEPOSIT, request)
+
+    async def start_refund(
+        self, request: RefundRequest
+    ) -> OperationHandle[RefundResult, RefundProgress]:
+        """Start a void or refund of a posted payment, or return the one already started
+        with this key (the same idempotency rules as a payment)."""
+        request.validate_for_refund()
+        return await self.start_operation(REFUND, request)

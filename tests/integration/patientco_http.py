@@ -65,5 +65,5 @@ def refund(client: httpx.Client, transaction_id: str, amount: str, reason: str) 
                        data={"amount": amount, "reason": reason})  # fmt: skip
 
 
-def void(client: httpx.Client, transaction_id: str) -> httpx.Response:
-    return client.post(f"/transactions/{transaction_id}/void")
+def void(client: httpx.Client, transaction_id: str, reason: str = "PTR") -> httpx.Response:
+    return client.post(f"/transactions/{transaction_id}/void", data={"reason": reason})

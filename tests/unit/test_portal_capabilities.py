@@ -18,6 +18,7 @@ from portals.base import (
     EstimateReader,
     PlanManager,
     PlanPauser,
+    Refunder,
     SettlementReader,
     StatementLister,
     StatementPdfReader,
@@ -29,13 +30,13 @@ from stores.connections import ConnectionRegistry
 EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister}
 CAPABILITIES = {
     PortalName.CEDAR: EVERY_PORTAL | {PlanManager},
-    PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, PlanManager},
+    PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, PlanManager, Refunder},
     PortalName.HEALTHPAY24: EVERY_PORTAL
-    | {StatementPdfReader, EstimateReader, DepositTaker, PlanManager, PlanPauser},
+    | {StatementPdfReader, EstimateReader, DepositTaker, PlanManager, PlanPauser, Refunder},
 }
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
-    EstimateReader, DepositTaker, PlanManager, PlanPauser,
+    EstimateReader, DepositTaker, PlanManager, PlanPauser, Refunder,
 )  # fmt: skip
 
 
@@ -48,6 +49,7 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
     assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO]
+    assert offered_by(Process.REFUNDS) == [PortalName.PATIENTCO, PortalName.HEALTHPAY24]
     assert offered_by(Process.ESTIMATE_DEPOSITS) == [PortalName.HEALTHPAY24]
     assert offered_by(Process.PAYMENT_PLANS) == list(PortalName)
     assert offered_by(Process.PLAN_PAUSES) == [PortalName.HEALTHPAY24]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from playwright.async_api import Download, Page
+from playwright.async_api import Download, Page, Response
 
-from portals.navigation import download_by, errors_mapped
+from portals.navigation import download_by, errors_mapped, navigate_by
 from portals.page_reading import read_definitions_if_shown
 from portals.record_page import RecordPage
 
 RECEIPT_TERMS = ("Confirmation number", "Amount paid", "Statement", "Payment method",
                  "Payment note", "Paid on")  # fmt: skip
+REVERSAL_TERMS = ("Payment status", "Settlement", "Remaining refundable")
 
 
 class ReceiptPage(RecordPage):
@@ -24,6 +25,9 @@ class ReceiptPage(RecordPage):
         self.heading = page.get_by_role("heading", name="Thank you for your payment")
         self.receipt = page.get_by_role("region", name="Receipt")
         self.pdf_link = page.get_by_role("link", name="Download receipt (PDF)")
+        self.reversals = page.get_by_role("region", name="Refunds and voids")
+        self.void_link = page.get_by_role("link", name="Void this payment")
+        self.refund_link = page.get_by_role("link", name="Request a refund")
 
     async def is_shown(self) -> bool:
         async with errors_mapped(self.STEP):
@@ -35,3 +39,21 @@ class ReceiptPage(RecordPage):
 
     async def download_pdf(self) -> Download:
         return await download_by(self.page, self.pdf_link.click, self.PDF_STEP)
+
+    async def reversal_fields(self) -> dict[str, str]:
+        async with errors_mapped(self.STEP):
+            return await read_definitions_if_shown(self.reversals, REVERSAL_TERMS, "refunds")
+
+    async def offers_void(self) -> bool:
+        async with errors_mapped(self.STEP):
+            return await self.void_link.count() > 0
+
+    async def offers_refund(self) -> bool:
+        async with errors_mapped(self.STEP):
+            return await self.refund_link.count() > 0
+
+    async def open_void(self) -> Response | None:
+        return await navigate_by(self.page, self.void_link.click, "refund")
+
+    async def open_refund(self) -> Response | None:
+        return await navigate_by(self.page, self.refund_link.click, "refund")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.async_api import Download, Page
+from playwright.async_api import Download, Page, Response
 
-from portals.navigation import download_by, errors_mapped
+from portals.navigation import download_by, errors_mapped, navigate_by
 from portals.patientco.pages.reading import read_facts_if_shown
 from portals.record_page import RecordPage
 
@@ -23,6 +23,8 @@ class PaymentPage(RecordPage):
         self.posted_banner = page.get_by_role("status").filter(has_text="Payment posted")
         self.details = page.get_by_role("region", name="Transaction details")
         self.receipt_link = page.get_by_role("link", name="Download receipt (PDF)")
+        self.void_link = page.get_by_role("link", name="Void payment")
+        self.refund_link = page.get_by_role("link", name="Issue refund")
 
     async def is_posted(self) -> bool:
         """The page right after a successful submit."""
@@ -39,3 +41,17 @@ class PaymentPage(RecordPage):
 
     async def download_receipt(self) -> Download:
         return await download_by(self.page, self.receipt_link.click, self.RECEIPT_STEP)
+
+    async def offers_void(self) -> bool:
+        async with errors_mapped(self.STEP):
+            return await self.void_link.count() > 0
+
+    async def offers_refund(self) -> bool:
+        async with errors_mapped(self.STEP):
+            return await self.refund_link.count() > 0
+
+    async def open_void(self) -> Response | None:
+        return await navigate_by(self.page, self.void_link.click, "void")
+
+    async def open_refund(self) -> Response | None:
+        return await navigate_by(self.page, self.refund_link.click, "refund")

@@ -11,7 +11,7 @@ class TransactionsPage(SearchedListPage):
     STEP = "transactions"
     PATH = "/transactions"
     COLUMNS = ("Posted", "Transaction ID", "Type", "Status", "Account #", "Applied to", "Method",
-               "Amount", "Reference")  # fmt: skip
+               "Amount", "Reference", "Memo")  # fmt: skip
     TABLE = "transactions"
     HEADERS_ANY_CASE = True  # the console's upper-case headers (see pages/reading.py)
 

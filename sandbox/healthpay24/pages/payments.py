@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from sandbox.healthpay24 import ledger
+from sandbox.healthpay24 import ledger, refunds
 from sandbox.healthpay24.auth import Patient
 from sandbox.healthpay24.documents import receipt_filename, render_receipt
 from sandbox.healthpay24.pages.guards import NotFound, patient_page
+from sandbox.healthpay24.pages.refunds import reversal_facts
 from sandbox.healthpay24.state import HealthPay24Sandbox, SandboxDep
 from sandbox.healthpay24.steps import Step
 
@@ -26,7 +27,8 @@ async def receipt(
     confirmation: str,
 ) -> Response:
     payment = _own_payment(sandbox, confirmation, patient)
-    return sandbox.render(request, "receipt.html", patient=patient, payment=payment)
+    return sandbox.render(request, "receipt.html", patient=patient, payment=payment,
+                          **reversal_facts(sandbox, payment))  # fmt: skip
 
 
 @router.get("/receipts/{confirmation}/pdf")
@@ -56,6 +58,8 @@ async def activity(
     return sandbox.render(
         request, "activity.html", patient=patient, payments=list(reversed(rows)),
         note=wanted or "",
+        reversals=list(reversed(refunds.search(sandbox.db, username=patient.username,
+                                               note_contains=wanted))),
     )  # fmt: skip
 
 

@@ -131,8 +131,10 @@ async def payment_page(
         status=transactions.status_label(payment),
         refunds=transactions.refunds_of(sandbox.db, transaction_id),
         reasons=transactions.REFUND_REASONS,
-        voidable=transactions.voidable(sandbox.db, payment, settlement.today()),
+        voidable=transactions.voidable(sandbox.db, payment, settlement.today(sandbox.db)),
         refundable_cents=transactions.refundable_cents(sandbox.db, payment),
+        net_paid_cents=transactions.net_paid_cents(payment),
+        void=transactions.void_of(sandbox.db, transaction_id),
     )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import sqlite3
@@ -11,6 +12,7 @@ import httpx
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from sandbox.common.connection_drop import DroppedConnection
 from sandbox.patientco import settlement, transactions
 from sandbox.patientco.console_sessions import StaffSession
 from sandbox.patientco.faults import Step
@@ -25,6 +27,10 @@ UNPROCESSABLE = 422
 BAD_GATEWAY = 502
 CONFLICT = 409
 PROCESSOR_DOWN = "The payment processor is unavailable. Try again shortly."
+# One void or refund at a time: the check of what is left and the insert are not one
+# database transaction (the processor is called between them), so two concurrent refunds
+# could otherwise both pass the check.
+_REVERSALS = asyncio.Lock()
 
 
 @router.get("/transactions")
@@ -47,7 +53,7 @@ async def void_form(
     transaction_id: str,
 ) -> Response:
     payment = _payment(sandbox, transaction_id)
-    return sandbox.render(request, "void.html", staff=staff, payment=payment, errors=[])
+    return _render_void(request, sandbox, staff, payment, [], {})
 
 
 @router.post("/transactions/{transaction_id}/void")
@@ -56,21 +62,30 @@ async def void_submit(
     sandbox: SandboxDep,
     staff: Annotated[StaffSession, Depends(staff_page(Step.VOID))],
     transaction_id: str,
+    reason: Annotated[str, Form()] = "",
+    memo: Annotated[str, Form()] = "",
 ) -> Response:
-    payment = _payment(sandbox, transaction_id)
-    if not transactions.voidable(sandbox.db, payment, settlement.today()):
-        errors = ["Only a same-day payment in the open batch can be voided. Issue a refund "
-                  "once it has settled."]  # fmt: skip
-        return sandbox.render(request, "void.html", CONFLICT, staff=staff, payment=payment,
-                              errors=errors)  # fmt: skip
-    try:
-        await sandbox.processor.refund(payment["charge_id"], payment["amount_cents"],
-                                       f"patientco-void:{transaction_id}")  # fmt: skip
-    except httpx.HTTPError:
-        return sandbox.render(request, "void.html", BAD_GATEWAY, staff=staff, payment=payment,
-                              errors=[PROCESSOR_DOWN])  # fmt: skip
-    transactions.void(sandbox.db, transaction_id)
-    return RedirectResponse(f"/transactions/{transaction_id}", status_code=303)
+    if sandbox.faults.restarting():
+        return DroppedConnection(sandbox.connections)
+    values = {"reason": reason, "memo": memo}
+    async with _REVERSALS:
+        payment = _payment(sandbox, transaction_id)
+        errors = _reason_errors(reason, memo)
+        if not transactions.voidable(sandbox.db, payment, settlement.today(sandbox.db)):
+            errors.insert(0, "Only a same-day payment in the open batch can be voided. Issue a "
+                          "refund once it has settled.")  # fmt: skip
+            return _render_void(request, sandbox, staff, payment, errors, values, CONFLICT)
+        if errors:
+            return _render_void(request, sandbox, staff, payment, errors, values, UNPROCESSABLE)
+        try:
+            await sandbox.processor.refund(payment["charge_id"], payment["amount_cents"],
+                                           f"patientco-void:{transaction_id}")  # fmt: skip
+        except httpx.HTTPError:
+            return _render_void(request, sandbox, staff, payment, [PROCESSOR_DOWN], values,
+                                BAD_GATEWAY)  # fmt: skip
+        transactions.void(sandbox.db, transaction_id, reason_code=reason, memo=memo.strip(),
+                          staff_username=staff.username)  # fmt: skip
+    return await _answer_reversal(sandbox, f"/transactions/{transaction_id}?voided=1")
 
 
 @router.get("/transactions/{transaction_id}/refund")
@@ -92,35 +107,40 @@ async def refund_submit(
     transaction_id: str,
     amount: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
+    memo: Annotated[str, Form()] = "",
 ) -> Response:
-    payment = _payment(sandbox, transaction_id)
-    values = {"amount": amount, "reason": reason}
-    left = transactions.refundable_cents(sandbox.db, payment)
-    cents = parse_amount(amount)
-    errors = []
-    if left <= 0:
-        errors.append("This payment cannot be refunded: it is voided, fully refunded, or "
-                      "not settled yet (void it instead).")  # fmt: skip
-    elif cents is None or cents <= 0:
-        errors.append("Enter a refund amount in US dollars, for example 10.00.")
-    elif cents > left:
-        errors.append(f"The refund cannot exceed {money(left)}.")
-    if reason not in transactions.REFUND_REASONS:
-        errors.append("Choose a reason code.")
-    if errors or cents is None:
-        return _render_refund(request, sandbox, staff, payment, errors, values, UNPROCESSABLE)
-    try:
-        processor_refund = await sandbox.processor.refund(
-            payment["charge_id"], cents, f"patientco-refund:{secrets.token_urlsafe(12)}"
-        )
-    except httpx.HTTPError:
-        return _render_refund(request, sandbox, staff, payment, [PROCESSOR_DOWN], values,
-                              BAD_GATEWAY)  # fmt: skip
-    transactions.refund(
-        sandbox.db, transaction_id, amount_cents=cents, reason_code=reason,
-        processor_refund_id=processor_refund, staff_username=staff.username,
-    )  # fmt: skip
-    return RedirectResponse(f"/transactions/{transaction_id}", status_code=303)
+    if sandbox.faults.restarting():
+        return DroppedConnection(sandbox.connections)
+    values = {"amount": amount, "reason": reason, "memo": memo}
+    async with _REVERSALS:
+        payment = _payment(sandbox, transaction_id)
+        left = transactions.refundable_cents(sandbox.db, payment)
+        cents = parse_amount(amount)
+        errors = []
+        if left <= 0:
+            errors.append("This payment cannot be refunded: it is voided, fully refunded, or "
+                          "not settled yet (void it instead).")  # fmt: skip
+        elif cents is None or cents <= 0:
+            errors.append("Enter a refund amount in US dollars, for example 10.00.")
+        elif cents > left:
+            errors.append(f"The refund cannot exceed {money(left)}.")
+        errors += _reason_errors(reason, memo)
+        if errors or cents is None:
+            return _render_refund(request, sandbox, staff, payment, errors, values,
+                                  UNPROCESSABLE)  # fmt: skip
+        try:
+            processor_refund = await sandbox.processor.refund(
+                payment["charge_id"], cents, f"patientco-refund:{secrets.token_urlsafe(12)}"
+            )
+        except httpx.HTTPError:
+            return _render_refund(request, sandbox, staff, payment, [PROCESSOR_DOWN], values,
+                                  BAD_GATEWAY)  # fmt: skip
+        transactions.refund(
+            sandbox.db, transaction_id, amount_cents=cents, reason_code=reason,
+            processor_refund_id=processor_refund, staff_username=staff.username,
+            memo=memo.strip(),
+        )  # fmt: skip
+    return await _answer_reversal(sandbox, f"/transactions/{transaction_id}?refunded=1")
 
 
 def _payment(sandbox: PatientcoSandbox, transaction_id: str) -> sqlite3.Row:
@@ -128,6 +148,40 @@ def _payment(sandbox: PatientcoSandbox, transaction_id: str) -> sqlite3.Row:
     if payment is None:
         raise NotFound("Transaction not found")
     return payment
+
+
+def _reason_errors(reason: str, memo: str) -> list[str]:
+    errors = []
+    if reason not in transactions.REFUND_REASONS:
+        errors.append("Choose a reason code.")
+    if len(memo.strip()) > transactions.MAX_MEMO_LENGTH:
+        errors.append(f"The memo must be {transactions.MAX_MEMO_LENGTH} characters or fewer.")
+    return errors
+
+
+async def _answer_reversal(sandbox: PatientcoSandbox, location: str) -> Response:
+    """The money went back: answer, unless a test holds or drops the answer."""
+    await sandbox.faults.hold_response()
+    if sandbox.faults.take_crash():
+        logger.info("crash_after_submit: reversal recorded, dropping the connection")
+        return DroppedConnection(sandbox.connections)
+    return RedirectResponse(location, status_code=303)
+
+
+def _render_void(
+    request: Request,
+    sandbox: PatientcoSandbox,
+    staff: StaffSession,
+    payment: sqlite3.Row,
+    errors: list[str],
+    values: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return sandbox.render(
+        request, "void.html", status_code, staff=staff, payment=payment, errors=errors,
+        values=values, reasons=transactions.REFUND_REASONS,
+        max_memo=transactions.MAX_MEMO_LENGTH,
+    )  # fmt: skip
 
 
 def _render_refund(
@@ -143,4 +197,5 @@ def _render_refund(
         request, "refund.html", status_code, staff=staff, payment=payment, errors=errors,
         values=values, reasons=transactions.REFUND_REASONS,
         refundable_cents=transactions.refundable_cents(sandbox.db, payment),
+        max_memo=transactions.MAX_MEMO_LENGTH,
     )  # fmt: skip

@@ -1,0 +1,24 @@
+"""Payment activity's "Refunds and voids" table, searched by refund note with the page's
+one search box (it searches payment and refund notes alike)."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page
+
+from portals.list_page import SearchedListPage
+
+
+class RefundActivityPage(SearchedListPage):
+    STEP = "history"
+    PATH = "/portal/payment-activity"
+    COLUMNS = ("Date", "Refund number", "Type", "Original payment", "Amount", "Reason",
+               "Refund note")  # fmt: skip
+    TABLE = "refunds and voids"
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.heading = page.get_by_role("heading", name="Payment activity")
+        self.search_box = page.get_by_label("Search payment notes")
+        self.search_button = page.get_by_role("search").get_by_role("button", name="Search")
+        self.table = page.get_by_role("table", name="Refunds and voids")
+        self.empty_notice = page.get_by_text("No refunds or voids match")
