@@ -45,13 +45,13 @@ def temporal_test_server() -> str:
     return found
 
 
-@pytest_asyncio.fixture(scope="session")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
+async def start_test_server() -> WorkflowEnvironment:
+    """A time-skipping test server speaking through the encrypting converter, with the
+    search attributes the session workflow upserts (the test server refuses undeclared ones)."""
     environment = await WorkflowEnvironment.start_time_skipping(
         data_converter=encrypted_data_converter(new_keyring()),
         test_server_existing_path=temporal_test_server(),
     )
-    # The session workflow upserts these; the test server refuses undeclared ones.
     await environment.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
             namespace=environment.client.namespace,
@@ -61,6 +61,25 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
             },
         )
     )
+    return environment
+
+
+@pytest_asyncio.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    environment = await start_test_server()
+    try:
+        yield environment
+    finally:
+        await environment.shutdown()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def module_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A server of the module's own, for modules that skip hours or days: on the shared
+    server a long skip fires every timer earlier tests left behind, and a sleep after an
+    earlier test's failed workflow was seen to hang until the RPC timed out. A module uses
+    it by defining ``env`` as this fixture."""
+    environment = await start_test_server()
     try:
         yield environment
     finally:

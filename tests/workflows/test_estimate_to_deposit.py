@@ -86,6 +86,11 @@ class DepositHarness:
         await self.harness.env.sleep(duration)
 
 
+@pytest.fixture
+def env(module_env: WorkflowEnvironment) -> WorkflowEnvironment:
+    return module_env  # these tests skip days: a server of their own
+
+
 @pytest_asyncio.fixture
 async def deposits(env: WorkflowEnvironment) -> AsyncIterator[DepositHarness]:
     portal, fake = FakePortal(), FakeDeposits()

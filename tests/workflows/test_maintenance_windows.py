@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest_asyncio
-from temporalio.api.enums.v1 import EventType, IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -20,37 +18,14 @@ from temporalio.testing import WorkflowEnvironment
 from models.connection_session import MfaCodeSubmission, SessionStatus, SessionView
 from models.payments import PaymentStep
 from models.sessions import MfaMethod
-from security.codec import encrypted_data_converter
-from starters.local.stack import SEARCH_ATTRIBUTES
-from stores.keyring import new_keyring
-from tests.workflows.conftest import temporal_test_server
 from tests.workflows.harness import STATE_DEADLINE_SECONDS, Harness
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.post_payment import PostPaymentWorkflow
 
 
-@pytest_asyncio.fixture(scope="module")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """A test server of this module's own: these tests skip half an hour at a time, and on
-    the folder's shared server a sleep after an earlier test's failed workflow was seen to
-    hang until the RPC timed out (its time-skipping stayed locked)."""
-    environment = await WorkflowEnvironment.start_time_skipping(
-        data_converter=encrypted_data_converter(new_keyring()),
-        test_server_existing_path=temporal_test_server(),
-    )
-    await environment.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=environment.client.namespace,
-            search_attributes={
-                name: IndexedValueType.Value(f"INDEXED_VALUE_TYPE_{kind.upper()}")
-                for name, kind in (attribute.split("=") for attribute in SEARCH_ATTRIBUTES)
-            },
-        )
-    )
-    try:
-        yield environment
-    finally:
-        await environment.shutdown()
+@pytest.fixture
+def env(module_env: WorkflowEnvironment) -> WorkflowEnvironment:
+    return module_env  # these tests skip half an hour at a time: a server of their own
 
 
 UNTIL = "portal in maintenance until 02:30 UTC"  # FakePortal.maintenance

@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WithStartWorkflowOperation, WorkflowFailureError, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
@@ -45,10 +43,7 @@ from models.refunds import (
     RefundStep,
 )
 from models.settings import Settings
-from security.codec import encrypted_data_converter
-from starters.local.stack import SEARCH_ATTRIBUTES
-from stores.keyring import new_keyring
-from tests.workflows.conftest import temporal_test_server
+from tests.workflows.conftest import start_test_server
 from tests.workflows.fake_portal import FakePortal
 from tests.workflows.fake_refunds import FakeRefunds
 from workflows.connection_session import ConnectionSessionWorkflow
@@ -112,20 +107,7 @@ async def refund_harness(env: WorkflowEnvironment) -> AsyncIterator[RefundHarnes
 async def own_server_harness() -> AsyncIterator[RefundHarness]:
     """A test server of its own, for a test that skips an hour: on the shared one that
     would fire every timer other tests left behind."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=encrypted_data_converter(new_keyring()),
-        test_server_existing_path=temporal_test_server(),
-    )
-    # The session workflow upserts these; the test server refuses undeclared ones.
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                name: IndexedValueType.Value(f"INDEXED_VALUE_TYPE_{kind.upper()}")
-                for name, kind in (attribute.split("=") for attribute in SEARCH_ATTRIBUTES)
-            },
-        )
-    )
+    env = await start_test_server()
     try:
         async with _refund_harness(env) as harness:
             yield harness
