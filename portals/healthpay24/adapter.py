@@ -17,7 +17,7 @@ from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_file
-from portals.healthpay24 import parsing
+from portals.healthpay24 import parsing, settlement_file, settlement_sftp
 from portals.healthpay24.checkout import Checkout
 from portals.healthpay24.pages.account_page import AccountPage
 from portals.healthpay24.pages.accounts_page import AccountsPage
@@ -40,6 +40,10 @@ class HealthPay24Adapter(SignsInWithACode):
         self._base_url = base_url.rstrip("/")
         self._sign_in = SignInFlow(HealthPay24SignIn(page, self._base_url))
         (timeouts or PortalTimeouts()).apply(page)
+
+    # Settlement files come over SFTP, not through the pages (SettlementFileReader).
+    download_settlement_files = staticmethod(settlement_sftp.download_settlement_files)
+    parse_settlement_file = staticmethod(settlement_file.parse)
 
     async def list_accounts(self) -> list[Account]:
         accounts = []

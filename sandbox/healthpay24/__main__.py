@@ -26,12 +26,13 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
         "--processor-url", required=True, help="the sandbox processor (python -m sandbox.processor)"
     )
     parser.add_argument("--patients", type=int, default=6)
+    parser.add_argument("--sftp-port", type=int, default=0, help="0 or absent: a free port")
     add_portal_arguments(parser)
     args = parser.parse_args(argv)
     return SandboxSettings(
         db_path=args.db, processor_url=args.processor_url, host=args.host, port=args.port,
         seed=args.seed, patients=args.patients, session_idle_seconds=args.session_idle_seconds,
-        code_seconds=args.code_seconds, reset=args.reset,
+        code_seconds=args.code_seconds, reset=args.reset, sftp_port=args.sftp_port,
     )  # fmt: skip
 
 

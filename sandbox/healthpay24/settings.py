@@ -17,3 +17,4 @@ class SandboxSettings:
     session_idle_seconds: float = 900.0
     code_seconds: float = 600.0  # how long a texted code works
     reset: bool = False
+    sftp_port: int = 0  # the settlement files' SFTP server; 0: a free port

@@ -12,12 +12,14 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from sandbox.common.connection_drop import ConnectionRegistry
+from sandbox.common.export_faults import ExportFaultState
 from sandbox.common.faults import Faults
 from sandbox.common.pages import RendersPages
 from sandbox.healthpay24 import db as database
 from sandbox.healthpay24.formatting import birth_date, day, money, plain_amount, timestamp
 from sandbox.healthpay24.records import method_label
 from sandbox.healthpay24.settings import SandboxSettings
+from sandbox.healthpay24.sftp import SettlementSftp
 from sandbox.healthpay24.steps import Step
 from sandbox.processor.client import ProcessorClient
 
@@ -43,10 +45,13 @@ class HealthPay24Sandbox(RendersPages):
     processor: ProcessorClient
     faults: Faults = field(default_factory=lambda: Faults(Step))
     templates: Jinja2Templates = field(default_factory=build_templates)
+    export_faults: ExportFaultState = field(default_factory=ExportFaultState)
+    sftp: SettlementSftp | None = None  # set by the lifespan once it listens
 
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
+        self.export_faults.clear()
 
 
 def get_sandbox(request: Request) -> HealthPay24Sandbox:

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from sandbox.common.connection_drop import ConnectionRegistry
+from sandbox.common.export_faults import ExportFaultState
 from sandbox.common.faults import Faults
 from sandbox.common.pages import RendersPages
 from sandbox.patientco import db as database
@@ -45,10 +46,12 @@ class PatientcoSandbox(RendersPages):
     templates: Jinja2Templates = field(default_factory=build_templates)
     # Whether the identity provider's server is accepting connections (health waits for it).
     idp_started: Callable[[], bool] = lambda: False
+    export_faults: ExportFaultState = field(default_factory=ExportFaultState)
 
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.guarantors)
         self.faults.clear()
+        self.export_faults.clear()
 
 
 def get_sandbox(request: Request) -> PatientcoSandbox:

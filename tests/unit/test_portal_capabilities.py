@@ -15,6 +15,7 @@ from portals import adapter_class
 from portals.base import (
     AccountReader,
     EstimateReader,
+    SettlementFileReader,
     SettlementReader,
     StatementLister,
     StatementPdfReader,
@@ -27,11 +28,12 @@ EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister}
 CAPABILITIES = {
     PortalName.CEDAR: EVERY_PORTAL,
     PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader},
-    PortalName.HEALTHPAY24: EVERY_PORTAL | {StatementPdfReader, EstimateReader},
+    PortalName.HEALTHPAY24: EVERY_PORTAL
+    | {StatementPdfReader, EstimateReader, SettlementFileReader},
 }
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
-    EstimateReader,
+    EstimateReader, SettlementFileReader,
 )  # fmt: skip
 
 
@@ -43,7 +45,7 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 
 
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
-    assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO]
+    assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO, PortalName.HEALTHPAY24]
 
 
 async def test_a_process_the_portal_lacks_is_refused_naming_the_portal(tmp_path: Path) -> None:
