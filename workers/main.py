@@ -20,6 +20,7 @@ from activities.events import EventActivities
 from activities.offerings import OfferingActivities
 from activities.payments import PaymentActivities
 from activities.portal_sessions import PortalSessions
+from activities.reconciliation import ReconciliationActivities
 from activities.session_broker import SessionBroker
 from activities.sessions import SessionActivities
 from models.settings import Settings
@@ -63,6 +64,9 @@ def build_worker(
             AuditActivities(open_audit_log(settings)),
             OfferingActivities(connections),
             EventActivities(EventLog(settings.events_dir)),
+            ReconciliationActivities(
+                portal_sessions, connections, secrets, artifacts, open_audit_log(settings)
+            ),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],

@@ -11,10 +11,12 @@ from typing import Any
 
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.post_payment import PostPaymentWorkflow
+from workflows.reconcile_settlements import ReconcileSettlementsWorkflow
 
 WORKFLOWS: Sequence[type] = (
     PostPaymentWorkflow,
     ConnectionSessionWorkflow,
+    ReconcileSettlementsWorkflow,
 )
 
 # Set by temporalio's @activity.defn on the function it decorates.

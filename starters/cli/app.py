@@ -19,6 +19,7 @@ from starters.cli import (
     mfa_commands,
     pay_commands,
     receipt_commands,
+    reconcile_commands,
     worker_commands,
 )
 from starters.cli.commands import DISPATCH_KEYS, Handler
@@ -37,6 +38,7 @@ COMMAND_GROUPS = (
     mfa_commands,
     connection_commands,
     receipt_commands,
+    reconcile_commands,
 )
 
 

@@ -7,13 +7,16 @@ generic ``OperationHandle`` (starters/client/operations.py).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import time
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
 from models.audit import Actor
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
+from models.reconciliation import ReconcileProgress, ReconcileRequest, ReconcileResult
 from models.settings import Settings
+from starters.client import reconciliation
 from starters.client.actors import operator_actor
 from starters.client.operations import (
     Operation,
@@ -91,3 +94,22 @@ class BillBridgeClient:
     ) -> PostPaymentResult:
         handle = await self.start_payment(request)
         return await handle.result(on_progress)
+
+    async def start_reconciliation(
+        self, request: ReconcileRequest
+    ) -> OperationHandle[ReconcileResult, ReconcileProgress]:
+        """Reconcile the connection's settlement export now (or return the run started with
+        this key)."""
+        request.validate_for_reconciling()
+        return await self.start_operation(reconciliation.RECONCILIATION, request)
+
+    async def schedule_reconciliation(self, connection_id: str, at: time) -> tuple[str, bool]:
+        """Create or update the connection's daily reconciliation at ``at`` (UTC): the
+        schedule id and whether it was created."""
+        handle, created = await reconciliation.create_or_update_schedule(
+            self._client, connection_id, at, self._task_queue, self._actor
+        )
+        return handle.id, created
+
+    async def latest_reconciliation(self, connection_id: str) -> ReconcileResult | None:
+        return await reconciliation.latest_result(self._client, connection_id)
