@@ -13,7 +13,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.reconciliation import ReconciliationActivities
-    from models.audit import AuditAction
+    from models.audit import AuditAction, AuditDetail
     from models.events import EventType
     from models.offerings import Process
     from models.reconciliation import (
@@ -80,13 +80,18 @@ class ReconcileSettlementsWorkflow:
             if line.status is not MatchStatus.CHARGEBACK or line.number in known:
                 continue
             self._advance(ReconcileStep.MARKING_CHARGEBACKS, f"chargeback {line.number}")
-            details = {
-                "connection_id": connection_id, "payment_number": line.payment_number,
-                "chargeback_number": line.number, "amount_cents": line.settled_cents,
+            details: dict[str, AuditDetail] = {
+                "payment_number": line.payment_number,
+                "chargeback_number": line.number,
+                "amount_cents": line.settled_cents,
                 "batch_id": line.batch_id,
-            }  # fmt: skip
+            }
             await self._audit.record(
-                AuditAction.PAYMENT_CHARGED_BACK, request.requested_by, "charged_back", **details
+                AuditAction.PAYMENT_CHARGED_BACK,
+                request.requested_by,
+                "charged_back",
+                connection_id=connection_id,
+                **details,
             )
             await self._events.raise_event(EventType.PAYMENT_CHARGED_BACK, connection_id, **details)
             known.add(line.number)
