@@ -40,6 +40,9 @@ class AuditAction(StrEnum):
     PLAN_CHANGED = "plan.changed"
     # Found by reconciliation: the card network took a posted payment back.
     PAYMENT_CHARGED_BACK = "payment.charged_back"
+    DEPOSIT_COLLECTED = "deposit.collected"
+    DEPOSIT_FAILED = "deposit.failed"
+    DEPOSIT_APPLIED = "deposit.applied"
 
 
 AuditDetail = str | int | bool | None

@@ -25,7 +25,15 @@ policies can name it.  The hierarchy::
         │                               wrong, store not configured, access denied
         ├── ArtifactNotFound            no stored artifact under that key
         ├── StatementNotFound           the portal has no such statement
+        ├── EstimateNotFound            the portal has no such estimate
+        ├── DepositNotDue               the estimate asks no deposit (expired, or one
+        │                               was paid without our reference)
+        ├── DepositNotApplied           followed to the end of its window, the deposit
+        │                               was never applied: a person looks
         ├── UnknownPaymentMethod        the token is not on file at the portal
+        ├── PlanNotFound                the portal has no such payment plan
+        ├── PlanRefused                 the portal refused a plan enrollment or change
+        │                               (its plan rules, or the plan has ended)
         ├── BadCredentials              the portal rejected username/password
         ├── AccountLocked               the portal locked the login
         ├── MfaRejected                 the portal refused the one-time codes (too many)
@@ -134,7 +142,27 @@ class StatementNotFound(NonRetryableError):
     pass
 
 
+class EstimateNotFound(NonRetryableError):
+    pass
+
+
+class DepositNotDue(NonRetryableError):
+    pass
+
+
+class DepositNotApplied(NonRetryableError):
+    pass
+
+
 class UnknownPaymentMethod(NonRetryableError):
+    pass
+
+
+class PlanNotFound(NonRetryableError):
+    pass
+
+
+class PlanRefused(NonRetryableError):
     pass
 
 

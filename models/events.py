@@ -19,6 +19,7 @@ class EventType(StrEnum):
     PLAN_INSTALLMENT_FAILED = "plan.installment_failed"
     PLAN_DELINQUENT = "plan.delinquent"
     PAYMENT_CHARGED_BACK = "payment.charged_back"
+    DEPOSIT_APPLIED = "deposit.applied"
 
 
 class Event(BaseModel):

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     # What `connections add` and `connections repair` store, for scripts; else a prompt.
     portal_password: SecretStr | None = None
     portal_totp_secret: SecretStr | None = None
+    # The HTTP API's read model: a SQLAlchemy URL (postgresql+psycopg://…); unset is a
+    # SQLite file under the home. Secret because a URL may carry the database password.
+    database_url: SecretStr | None = None
+    # Where `billbridge api` listens, and how long its health check waits for Temporal.
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8090, ge=0, le=65535)
+    api_health_timeout_seconds: float = Field(default=2.0, gt=0)
 
     @property
     def temporal_address_given(self) -> bool:
@@ -84,6 +91,12 @@ class Settings(BaseSettings):
     @property
     def events_dir(self) -> Path:
         return self.home / "events"
+
+    @property
+    def read_model_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.home / 'read_model.db'}"
 
     @property
     def artifacts_root(self) -> Path:

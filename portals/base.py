@@ -19,6 +19,7 @@ from playwright.async_api import Page
 
 from models.accounts import Account
 from models.connections import Credentials
+from models.deposits import Deposit, DepositSubmission
 from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
@@ -184,3 +185,22 @@ class PlanPauser(Protocol):
     async def pause_plan(self, plan_id: str) -> PaymentPlan: ...
 
     async def resume_plan(self, plan_id: str) -> PaymentPlan: ...
+
+
+@runtime_checkable
+class DepositTaker(Protocol):
+    """Portals that collect deposits on estimates and apply them once billed (HealthPay24)."""
+
+    async def get_estimate(self, estimate_id: str) -> Estimate:
+        """One estimate with its procedures; EstimateNotFound if the login has none such."""
+
+    async def find_deposit(self, reference: str) -> Deposit | None:
+        """The deposit carrying our client reference, if any (looked up before every
+        submit); AmbiguousPayment when more than one does."""
+
+    async def pay_deposit(self, submission: DepositSubmission) -> Deposit:
+        """Pay the estimate's deposit; ConfirmationMissing if the submit went unanswered,
+        DepositNotDue when the estimate asks none."""
+
+    async def get_deposit(self, deposit_id: str) -> Deposit:
+        """The deposit as it stands: held, or applied to a statement of its encounter."""

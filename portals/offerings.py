@@ -10,7 +10,13 @@ from __future__ import annotations
 from models.connections import PortalName
 from models.offerings import Process
 from portals import adapter_class
-from portals.base import PlanManager, PlanPauser, SettlementFileReader, SettlementReader
+from portals.base import (
+    DepositTaker,
+    PlanManager,
+    PlanPauser,
+    SettlementFileReader,
+    SettlementReader,
+)
 
 # One capability protocol per process (or a tuple: any one of them will do); each must be
 # @runtime_checkable with methods only.
@@ -19,6 +25,7 @@ CAPABILITIES: dict[Process, type | tuple[type, ...]] = {
     Process.PLAN_PAUSES: PlanPauser,
     # Patientco through the browser's CSV export, HealthPay24 as files over SFTP.
     Process.SETTLEMENT_EXPORTS: (SettlementReader, SettlementFileReader),
+    Process.ESTIMATE_DEPOSITS: DepositTaker,
 }
 
 

@@ -29,6 +29,7 @@ class SandboxStatement(BaseModel):
     total_cents: int
     balance_cents: int
     status: str = ""
+    encounter_id: str | None = None  # the visit billed (portals that show it: HealthPay24)
     line_items: list[dict[str, Any]] = Field(default_factory=list)
     # The methods on file that may pay this statement (its guarantor's wallet).
     payment_methods: list[SandboxCard] = Field(default_factory=list)
@@ -105,6 +106,48 @@ class ClockReading(BaseModel):
 
     now: datetime
     offset_seconds: float
+
+
+class PlanCharge(BaseModel):
+    """One autopay charge attempt on an installment, declines included."""
+
+    attempt: int
+    attempted_on: str  # the sandbox-clock date the draft or retry was due
+    token: str
+    amount_cents: int
+    outcome: str  # succeeded | declined | invalid_token
+    decline_code: str | None = None
+    charge_id: str | None = None
+    confirmation_number: str | None = None
+
+
+class PlanInstallment(BaseModel):
+    number: int
+    due_on: str
+    amount_cents: int
+    status: str  # scheduled | drafted | failed | skipped
+    attempts: int
+    next_attempt_on: str | None = None
+    confirmation_number: str | None = None
+    charges: list[PlanCharge] = Field(default_factory=list)
+
+
+class SandboxPlan(BaseModel):
+    """A payment plan as the portal's back office holds it (``sandbox.common.autopay``)."""
+
+    plan_id: str
+    statement_id: str
+    owner: str  # the patient's login (Cedar, HealthPay24) or guarantor account (Patientco)
+    reference: str
+    token: str
+    status: str  # active | paused | delinquent | cancelled | paid_off
+    total_cents: int
+    installment_cents: int
+    remaining_cents: int
+    enrolled_on: str
+    ended_on: str | None = None
+    next_draft_on: str | None = None
+    installments: list[PlanInstallment]
 
 
 class SandboxAdmin:
@@ -221,6 +264,13 @@ class SandboxAdmin:
         batches: list[dict[str, Any]] = self._json("GET", "/settlements")["batches"]
         return batches
 
+    def plans(self, reference: str | None = None) -> list[SandboxPlan]:
+        """Payment plans, newest first, with their installments and every charge attempt
+        (autopay has drafted all that was due on the sandbox's clock); exact ``reference``."""
+        params = {"reference": reference} if reference is not None else None
+        body = self._json("GET", "/plans", params=params)
+        return [SandboxPlan.model_validate(plan) for plan in body["plans"]]
+
     def close_settlement_batch(self) -> str | None:
         """Settle the open batch now, as the nightly cut-off would: its id, None if none."""
         closed: str | None = self._json("POST", "/settlements/close")["closed"]
@@ -260,6 +310,29 @@ class SandboxAdmin:
         body = self._json("GET", "/estimates", params={"username": username})
         return [SandboxEstimate.model_validate(estimate) for estimate in body["estimates"]]
 
+    def deposits(self, reference: str | None = None) -> list[SandboxDeposit]:
+        """Deposits on estimates, oldest first, each held or applied as the portal's clock
+        says by now (portals that take deposits: HealthPay24)."""
+        params = {"reference": reference} if reference is not None else {}
+        body = self._json("GET", "/deposits", params=params)
+        return [SandboxDeposit.model_validate(deposit) for deposit in body["deposits"]]
+
+
+class SandboxDeposit(BaseModel):
+    """Ground truth for one deposit: held (no statement yet) or applied to a statement."""
+
+    deposit_id: str
+    estimate_id: str
+    amount_cents: int
+    note: str
+    card_token: str
+    collected_on: str
+    encounter_id: str
+    account_number: str
+    statement_id: str | None = None
+    applied_cents: int | None = None
+    applied_on: str | None = None
+
 
 class SandboxSftpLogin(BaseModel):
     host: str
@@ -286,5 +359,6 @@ class SandboxEstimate(BaseModel):
     service_date: str
     status: str  # "active" | "deposit-paid" | "expired"
     deposit_cents: int
+    encounter_id: str | None = None  # the visit a deposit is held for
     patient_cents: int
     lines: list[SandboxEstimateLine]

@@ -42,3 +42,14 @@ else
     echo "bootstrap: no system Chromium; trying 'playwright install chromium'" >&2
     .venv/bin/playwright install chromium
 fi
+
+# 3. PostgreSQL server binaries, for the read-model tests (each test run starts its own
+#    server as an unprivileged user on a free port; nothing runs as a system service).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "bootstrap: installing postgresql with apt-get" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    else
+        echo "bootstrap: no PostgreSQL server found; the read-model tests on PostgreSQL will fail (apt-get install postgresql)" >&2
+    fi
+fi

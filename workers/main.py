@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit import AuditActivities
+from activities.deposits import DepositActivities
 from activities.events import EventActivities
 from activities.offerings import OfferingActivities
 from activities.payments import PaymentActivities
@@ -67,6 +68,7 @@ def build_worker(
             ReconciliationActivities(
                 portal_sessions, connections, secrets, artifacts, open_audit_log(settings)
             ),
+            DepositActivities(portal_sessions),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],

@@ -75,3 +75,5 @@ SFTP_ACTIVITY: dict[str, Any] = {
     "heartbeat_timeout": BROWSER_HEARTBEAT_TIMEOUT,
     "retry_policy": BROWSER_RETRY,
 }
+# A deposit not yet applied at its expected billing date is read again once a day.
+DEPOSIT_RECHECK = timedelta(days=1)

@@ -1,10 +1,11 @@
 """HealthPay24Adapter: the HealthPay24 patient portal behind the shared PortalAdapter contract
-(and the UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader and
-EstimateReader capabilities).
+(and the UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader,
+EstimateReader, DepositTaker, PlanManager and PlanPauser capabilities).
 
 Drives the page objects, turns what they read into normalized models (``parsing``) and what
 the portal says into typed errors. Signing in is the shared ``SignInFlow`` over HealthPay24's
-pages (``sign_in``); paying is the three-step hosted-fields ``checkout``. No Temporal code here.
+pages (``sign_in``); paying is the three-step hosted-fields ``checkout``, a deposit the
+one-page ``deposit_checkout``; payment plans are ``payment_plans``. No Temporal code here.
 """
 
 from __future__ import annotations
@@ -12,19 +13,25 @@ from __future__ import annotations
 from playwright.async_api import Page
 
 from models.accounts import Account
-from models.errors import InvalidInput, PortalChanged, StatementNotFound
+from models.deposits import Deposit, DepositSubmission
+from models.errors import EstimateNotFound, InvalidInput, PortalChanged, StatementNotFound
 from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_file
 from portals.healthpay24 import parsing, settlement_file, settlement_sftp
 from portals.healthpay24.checkout import Checkout
+from portals.healthpay24.deposit_checkout import DepositCheckout
 from portals.healthpay24.pages.account_page import AccountPage
 from portals.healthpay24.pages.accounts_page import AccountsPage
+from portals.healthpay24.pages.deposit_page import DepositPage
+from portals.healthpay24.pages.deposits_page import DepositsPage
 from portals.healthpay24.pages.estimates_page import EstimatesPage
 from portals.healthpay24.pages.payment_activity_page import PaymentActivityPage
 from portals.healthpay24.pages.receipt_page import ReceiptPage
 from portals.healthpay24.pages.statement_page import StatementPage
+from portals.healthpay24.payment_plans import PaymentPlans
 from portals.healthpay24.sign_in import HealthPay24SignIn, raise_if_signed_out
 from portals.navigation import PortalTimeouts
 from portals.reconciliation import only_match
@@ -39,6 +46,7 @@ class HealthPay24Adapter(SignsInWithACode):
         self._page = page
         self._base_url = base_url.rstrip("/")
         self._sign_in = SignInFlow(HealthPay24SignIn(page, self._base_url))
+        self._plans = PaymentPlans(page, self._base_url)
         (timeouts or PortalTimeouts()).apply(page)
 
     # Settlement files come over SFTP, not through the pages (SettlementFileReader).
@@ -97,6 +105,46 @@ class HealthPay24Adapter(SignsInWithACode):
             raise PortalChanged("estimates: neither estimates nor 'no cost estimates' are shown")
         return [parsing.estimate(number, fields, rows) for number, fields, rows in found]
 
+    async def get_estimate(self, estimate_id: str) -> Estimate:
+        for estimate in await self.list_estimates():
+            if estimate.identifier == estimate_id:
+                return estimate
+        raise EstimateNotFound(f"estimate {estimate_id} is not in this HealthPay24 login")
+
+    async def find_deposit(self, reference: str) -> Deposit | None:
+        listing = DepositsPage(self._page, self._base_url)
+        await listing.open()
+        raise_if_signed_out(self._page, "deposits")
+        if not await listing.is_shown():
+            raise PortalChanged("deposits: the deposits page is not as expected")
+        await listing.search(reference)
+        raise_if_signed_out(self._page, "deposits")
+        if await listing.is_empty():
+            return None
+        rows = await listing.rows()
+        if not rows:
+            raise PortalChanged("deposits: neither deposits nor 'no deposits' are shown")
+        # The search finds notes *containing* the text: only an exact note is ours.
+        matches = [row for row in rows if parsing.note(row["Deposit note"]) == reference]
+        row = only_match(matches, reference)
+        return None if row is None else await self.get_deposit(row["Deposit"])
+
+    async def pay_deposit(self, submission: DepositSubmission) -> Deposit:
+        return await DepositCheckout(self._page, self._base_url).pay(submission)
+
+    async def get_deposit(self, deposit_id: str) -> Deposit:
+        detail = DepositPage(self._page, self._base_url)
+        response = await detail.open(deposit_id)
+        raise_if_signed_out(self._page, "deposits")
+        if await detail.is_missing(response):
+            raise InvalidInput(f"no deposit {deposit_id} in this HealthPay24 login")
+        if await detail.heading_text() != f"Deposit {deposit_id}":
+            raise PortalChanged("deposit: the page heading does not name the deposit")
+        fields = await detail.deposit_fields()
+        if not fields:
+            raise PortalChanged("deposit: the deposit details are missing")
+        return parsing.deposit(deposit_id, fields)
+
     async def find_payment(self, reference: str) -> Payment | None:
         activity = PaymentActivityPage(self._page, self._base_url)
         await activity.open()
@@ -130,6 +178,30 @@ class HealthPay24Adapter(SignsInWithACode):
         if not await receipt.is_shown():
             raise PortalChanged("receipt: the receipt page is not as expected")
         return await downloaded_file(await receipt.download_pdf(), "receipt_pdf")
+
+    async def plan_rules(self, statement_id: str) -> PlanRules:
+        return await self._plans.rules(statement_id)
+
+    async def find_plan(self, reference: str) -> PaymentPlan | None:
+        return await self._plans.find(reference)
+
+    async def enroll_plan(self, enrollment: PlanEnrollment) -> PaymentPlan:
+        return await self._plans.enroll(enrollment)
+
+    async def get_plan(self, plan_id: str) -> PaymentPlan:
+        return await self._plans.get(plan_id)
+
+    async def change_plan(self, plan_id: str, change: PlanChange) -> PaymentPlan:
+        return await self._plans.change(plan_id, change)
+
+    async def cancel_plan(self, plan_id: str) -> PaymentPlan:
+        return await self._plans.cancel(plan_id)
+
+    async def pause_plan(self, plan_id: str) -> PaymentPlan:
+        return await self._plans.pause(plan_id)
+
+    async def resume_plan(self, plan_id: str) -> PaymentPlan:
+        return await self._plans.resume(plan_id)
 
     async def _open_statement(self, statement_id: str) -> StatementPage:
         detail = StatementPage(self._page, self._base_url)

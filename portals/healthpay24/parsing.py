@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from models.accounts import Account, AccountStatus, Encounter, Guarantor
+from models.deposits import Deposit, DepositStatus
 from models.errors import PortalChanged
 from models.estimates import Estimate, EstimateLine, EstimateStatus
 from models.money import Money
@@ -245,4 +246,37 @@ def _estimate_line(row: dict[str, str]) -> EstimateLine:
         description=row["Description"],
         expected_charge=money(row["Expected charge"], "expected charge"),
         patient_responsibility=money(row["Your estimated cost"], "estimated cost"),
+    )
+
+
+_DEPOSIT_STATUSES = {
+    "Held for your upcoming visit": DepositStatus.HELD,
+    "Applied to your bill": DepositStatus.APPLIED,
+}
+
+
+def deposit(deposit_id: str, fields: dict[str, str]) -> Deposit:
+    """One deposit's page; where it went (statement, amount, date) only once applied."""
+    status = _lookup(_DEPOSIT_STATUSES, fields["Status"], "a deposit")
+    held = Deposit(
+        deposit_id=deposit_id,
+        estimate_id=fields["Estimate"],
+        amount=money(fields["Amount"], "deposit amount"),
+        reference=note(fields["Deposit note"]),
+        collected_on=day(fields["Collected on"], "collected on"),
+        encounter_id=fields["Visit"],
+        service_date=day(fields["Planned service date"], "planned service date"),
+        expected_billing_date=day(fields["Expected billing date"], "expected billing date"),
+        status=status,
+    )
+    if status is DepositStatus.HELD:
+        return held
+    if not {"Applied to statement", "Amount applied", "Applied on"} <= fields.keys():
+        raise PortalChanged("deposit: an applied deposit does not say where it went")
+    return held.model_copy(
+        update={
+            "statement_id": fields["Applied to statement"],
+            "amount_applied": money(fields["Amount applied"], "amount applied"),
+            "applied_on": day(fields["Applied on"], "applied on"),
+        }
     )

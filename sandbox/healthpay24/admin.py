@@ -1,7 +1,8 @@
 """The sandbox's admin API (JSON, no auth): ground truth and fault injection for tests.
 
 The same contract as every sandbox portal (``sandbox.admin_client.SandboxAdmin``), plus
-``GET /estimates`` for the HealthPay24-only estimates.
+``GET /estimates`` for the HealthPay24-only estimates and ``GET /deposits`` for the deposits
+on them (read after billing what the clock says is due, as the portal's pages are).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
 from sandbox.common.admin import shared_admin_router
-from sandbox.healthpay24 import auth, ledger, records, seed
+from sandbox.common.autopay_web import plans_admin_router
+from sandbox.healthpay24 import auth, deposits, ledger, records, seed
 from sandbox.healthpay24.state import SandboxDep, get_sandbox
 from sandbox.healthpay24.steps import Step
 
@@ -26,6 +28,7 @@ router.include_router(
         vendor="healthpay24",
     )
 )
+router.include_router(plans_admin_router(lambda request: get_sandbox(request).autopay))
 
 _LEDGER_KEYS = ("confirmation_number", "statement_id", "username", "amount_cents", "reference",
                 "card_token", "created_at", "kind", "brand", "last4", "charge_id")  # fmt: skip
@@ -90,11 +93,23 @@ async def estimates(sandbox: SandboxDep, username: str) -> dict[str, Any]:
         ]
         found.append({
             **{k: row[k] for k in ("estimate_id", "account_number", "service_date", "facility",
-                                   "status", "deposit_cents")},
+                                   "status", "deposit_cents", "encounter_id")},
             "patient_cents": sum(line["patient_cents"] for line in lines),
             "lines": lines,
         })  # fmt: skip
     return {"estimates": found}
+
+
+_DEPOSIT_KEYS = ("deposit_id", "estimate_id", "username", "amount_cents", "note", "card_token",
+                 "kind", "brand", "last4", "charge_id", "collected_on", "encounter_id",
+                 "account_number", "statement_id", "applied_cents", "applied_on")  # fmt: skip
+
+
+@router.get("/deposits")
+async def deposit_ledger(sandbox: SandboxDep, reference: str | None = None) -> dict[str, Any]:
+    deposits.bill_due_encounters(sandbox.db)
+    rows = deposits.deposits(sandbox.db, reference=reference)
+    return {"deposits": [{key: row[key] for key in _DEPOSIT_KEYS} for row in rows]}
 
 
 @router.get("/ledger")

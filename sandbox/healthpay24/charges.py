@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sandbox.healthpay24.catalog import DEPARTMENTS, ELECTIVE, FACILITIES, PATIENT_SHARES
@@ -66,6 +66,7 @@ class SeedEstimate:
     status: str  # "active" | "deposit-paid" | "expired"
     lines: tuple[SeedEstimateLine, ...]
     deposit_cents: int
+    encounter_id: str = ""  # the upcoming visit the deposit is held for (``upcoming_visits``)
 
     @property
     def patient_cents(self) -> int:
@@ -175,3 +176,12 @@ def estimate(rng: random.Random, ids: SeedIds, status: str, account_number: str)
         lines=tuple(lines),
         deposit_cents=deposit,
     )
+
+
+def upcoming_visits(
+    estimates: tuple[SeedEstimate, ...], ids: SeedIds, stream: str
+) -> tuple[SeedEstimate, ...]:
+    """Each estimate with the encounter it was made for, drawn from a stream of its own so
+    the rest of the seed is the same as before estimates had encounters."""
+    rng = random.Random(stream)
+    return tuple(replace(estimate, encounter_id=ids.encounter(rng)) for estimate in estimates)

@@ -6,10 +6,10 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from sandbox.common import clock, outbox
+from sandbox.common import autopay, clock, outbox
 from sandbox.common.cutoff import keep_clear_of
 from sandbox.common.sqlite import open_database, transaction
-from sandbox.healthpay24 import settlement
+from sandbox.healthpay24 import portal_calendar, settlement
 from sandbox.healthpay24.seed import SeedAccount, SeedLogin, seed_logins
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS estimates (
     service_date TEXT NOT NULL,
     facility TEXT NOT NULL,
     status TEXT NOT NULL,
-    deposit_cents INTEGER NOT NULL
+    deposit_cents INTEGER NOT NULL,
+    encounter_id TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS estimate_lines (
     estimate_id TEXT NOT NULL REFERENCES estimates(estimate_id),
@@ -116,6 +117,23 @@ CREATE TABLE IF NOT EXISTS payments (
     checkout_id TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS deposits (
+    deposit_id TEXT PRIMARY KEY,
+    estimate_id TEXT NOT NULL REFERENCES estimates(estimate_id),
+    username TEXT NOT NULL,
+    form_id TEXT NOT NULL UNIQUE,
+    amount_cents INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    card_token TEXT NOT NULL,
+    brand TEXT NOT NULL,
+    last4 TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    charge_id TEXT NOT NULL,
+    collected_on TEXT NOT NULL,
+    statement_id TEXT,
+    applied_cents INTEGER,
+    applied_on TEXT
+);
 CREATE TABLE IF NOT EXISTS sessions (
     session_id TEXT PRIMARY KEY,
     username TEXT NOT NULL,
@@ -132,12 +150,13 @@ CREATE TABLE IF NOT EXISTS devices (token TEXT PRIMARY KEY, username TEXT NOT NU
 """
     + outbox.SCHEMA
     + clock.SCHEMA
+    + autopay.SCHEMA
 )
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 2
-_TABLES = ("payments", "checkouts", "charges", "statements", "encounters", "estimate_lines",
-           "estimates", "wallet", "accounts", "sessions", "login_events", "outbox", "devices",
-           "logins", "meta", clock.TABLE)  # fmt: skip
+SCHEMA_VERSION = 4
+_TABLES = ("deposits", "payments", "checkouts", "charges", "statements", "encounters",
+           "estimate_lines", "estimates", "wallet", "accounts", "sessions", "login_events",
+           "outbox", "devices", "logins", "meta", clock.TABLE)  # fmt: skip
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -153,12 +172,14 @@ def reseed(connection: sqlite3.Connection, seed: int, patients: int) -> None:
     """Drop every row (ledger, checkouts, sessions, counters included) and load the seed."""
     logins = seed_logins(seed, patients)
     with transaction(connection):
-        for table in _TABLES:
+        for table in (*autopay.TABLES, *_TABLES):
             connection.execute(f"DELETE FROM {table}")
         for login in logins:
             _insert_login(connection, login)
         connection.execute("INSERT INTO meta VALUES ('seed', ?)", (str(seed),))
-    keep_clear_of(connection, settlement.CUTOFF)
+        # Clear of the settlement cutoff first, so the calendar's day one starts there.
+        keep_clear_of(connection, settlement.CUTOFF)
+        portal_calendar.start(connection)
     logger.info("Seeded HealthPay24 sandbox: seed=%s, %d logins", seed, len(logins))
 
 
@@ -181,10 +202,10 @@ def _insert_login(db: sqlite3.Connection, login: SeedLogin) -> None:
         )  # fmt: skip
     for estimate in login.estimates:
         db.execute(
-            "INSERT INTO estimates VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO estimates VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (estimate.estimate_id, login.username, estimate.account_number,
              estimate.service_date.isoformat(), estimate.facility, estimate.status,
-             estimate.deposit_cents),
+             estimate.deposit_cents, estimate.encounter_id),
         )  # fmt: skip
         for position, line in enumerate(estimate.lines):
             db.execute(

@@ -97,6 +97,12 @@ def build_seed(seed: int, patients: int) -> list[SeedLogin]:
         _login(rng, ids, LOCKED_USERNAME, "locked-password", "locked",
                _Plan(1, (1, 1), wallet=(tokens.VISA_APPROVED,))),
     ]  # fmt: skip
+    # From streams of their own, so the rest of the seed is drawn as before: a second
+    # upcoming procedure for the demo patient (deposits on two visits to tell apart).
+    extra = charges.estimate(random.Random(f"healthpay24-deposits:{seed}"), ids, "active",
+                             logins[0].accounts[0].account_number)  # fmt: skip
+    logins[0] = replace(logins[0], estimates=(*logins[0].estimates, extra))
+    logins = [_with_visits(login, ids, seed) for login in logins]
     for index in range(1, patients + 1):
         password = f"{rng.choice(PASSWORD_WORDS)}-{rng.randrange(1000, 10000)}"
         wallet = (rng.choice(_REGULAR_CARDS),)
@@ -104,8 +110,15 @@ def build_seed(seed: int, patients: int) -> list[SeedLogin]:
             wallet += (tokens.ACH_CHECKING,)
         estimates = tuple(rng.choice(charges.ESTIMATE_STATUSES) for _ in range(rng.randint(0, 2)))
         plan = _Plan(rng.randint(1, 2), (1, 2), estimates, wallet)
-        logins.append(_login(rng, ids, f"patient{index:02d}", password, None, plan))
+        login = _login(rng, ids, f"patient{index:02d}", password, None, plan)
+        logins.append(_with_visits(login, ids, seed))
     return logins
+
+
+def _with_visits(login: SeedLogin, ids: SeedIds, seed: int) -> SeedLogin:
+    """Each estimate with the upcoming encounter it was made for."""
+    stream = f"healthpay24-visits:{seed}:{login.username}"
+    return replace(login, estimates=charges.upcoming_visits(login.estimates, ids, stream))
 
 
 def build_sms_login(seed: int) -> SeedLogin:
@@ -114,7 +127,8 @@ def build_sms_login(seed: int) -> SeedLogin:
     ids = SeedIds(first_statement=900000, account_prefix="9", encounter_prefix="9")
     plan = _Plan(1, (2, 2), ("active",), SMS_WALLET, 2000)
     login = _login(rng, ids, SMS_USERNAME, SMS_PASSWORD, "sms", plan)
-    return replace(login, totp_secret="", mfa_method="sms", phone=SMS_PHONE)
+    estimates = charges.upcoming_visits(login.estimates, ids, f"healthpay24-sms-visits:{seed}")
+    return replace(login, totp_secret="", mfa_method="sms", phone=SMS_PHONE, estimates=estimates)
 
 
 def _login(

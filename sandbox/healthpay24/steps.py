@@ -18,3 +18,8 @@ class Step(StrEnum):
     HISTORY = "history"
     WALLET = "wallet"
     ESTIMATES = "estimates"
+    DEPOSIT = "deposit"  # the deposit form of an estimate
+    DEPOSIT_SUBMIT = "deposit_submit"  # "Pay deposit": the money moves here
+    DEPOSITS = "deposits"  # the deposits list and one deposit's page
+    PLANS = "plans"  # the plan offer, the plans list, one plan and its change form
+    PLAN_SUBMIT = "plan_submit"  # "Enroll in payment plan": autopay is set up here

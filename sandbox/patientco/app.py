@@ -7,12 +7,14 @@ import logging
 from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 
+from sandbox.common.autopay_web import AutopayCatchUp
 from sandbox.common.error_pages import add_common_error_pages
 from sandbox.patientco.admin import router as admin_router
 from sandbox.patientco.chargeback_admin import router as chargeback_admin_router
 from sandbox.patientco.pages.accounts import router as accounts_router
 from sandbox.patientco.pages.guards import LoginRequired, NotFound
 from sandbox.patientco.pages.payments import router as payments_router
+from sandbox.patientco.pages.plans import router as plans_router
 from sandbox.patientco.pages.settlements import router as settlements_router
 from sandbox.patientco.pages.sign_in import router as sign_in_router
 from sandbox.patientco.pages.statements import router as statements_router
@@ -27,8 +29,10 @@ def create_app(sandbox: PatientcoSandbox) -> FastAPI:
     app.state.sandbox = sandbox
     app.include_router(chargeback_admin_router)
     for router in (admin_router, sign_in_router, accounts_router, statements_router,
-                   transactions_router, payments_router, settlements_router):  # fmt: skip
+                   transactions_router, payments_router, settlements_router,
+                   plans_router):  # fmt: skip
         app.include_router(router)
+    app.add_middleware(AutopayCatchUp, autopay_of=lambda _app: sandbox.autopay)
     _add_error_pages(app)
     return app
 

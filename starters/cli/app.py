@@ -11,10 +11,13 @@ from models.card_numbers import refuse_card_numbers_in
 from models.settings import Settings
 from security.redacted_logging import configure_logging
 from starters.cli import (
+    api_commands,
+    api_key_commands,
     audit_commands,
     codec_server_commands,
     connection_commands,
     demo_commands,
+    deposit_commands,
     key_commands,
     mfa_commands,
     pay_commands,
@@ -32,6 +35,7 @@ COMMAND_GROUPS = (
     worker_commands,
     audit_commands,
     pay_commands,
+    deposit_commands,
     demo_commands,
     codec_server_commands,
     key_commands,
@@ -39,6 +43,8 @@ COMMAND_GROUPS = (
     connection_commands,
     receipt_commands,
     reconcile_commands,
+    api_commands,
+    api_key_commands,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Protocol
 
+from models.deposits import EstimateDepositResult
 from models.payments import PostPaymentResult
 
 
@@ -40,3 +41,20 @@ def show_payment(result: PostPaymentResult, ui_link: str | None = None) -> None:
     say(f"New balance         : {result.balance_after}")
     if ui_link:
         say(f"Temporal UI         : {ui_link}")
+
+
+def show_deposit(result: EstimateDepositResult) -> None:
+    deposit, estimate = result.deposit, result.estimate
+    if result.already_collected:
+        say("  (the portal already held this deposit: found by reference, not paid again)")
+    covered = sum(line.expected_charge.amount_cents for line in estimate.lines) - sum(
+        line.patient_responsibility.amount_cents for line in estimate.lines
+    )
+    codes = ", ".join(f"{line.code} ({line.code_system})" for line in estimate.lines)
+    say(f"Estimate            : {estimate.identifier}, procedures {codes}")
+    say(f"Your responsibility : {estimate.patient_responsibility} (coverage expected: "
+        f"{covered / 100:.2f} {estimate.deposit_due.currency})")  # fmt: skip
+    say(f"Deposit             : {deposit.deposit_id}, {deposit.amount} on {deposit.collected_on}")
+    say(f"Client reference    : {deposit.reference}")
+    say(f"Applied to          : statement {result.statement_id}, visit {result.encounter_id}")
+    say(f"Amount applied      : {result.amount_applied} on {deposit.applied_on}")

@@ -13,6 +13,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 
 from models.audit import Actor
+from models.deposits import DepositProgress, EstimateDepositRequest, EstimateDepositResult
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
 from models.reconciliation import ReconcileProgress, ReconcileRequest, ReconcileResult
 from models.settings import Settings
@@ -27,6 +28,7 @@ from starters.client.operations import (
     start_operation,
 )
 from workers.temporal_client import connect
+from workflows.estimate_to_deposit import EstimateToDepositWorkflow
 from workflows.post_payment import PostPaymentWorkflow
 
 PAYMENT: Operation[PostPaymentRequest, PostPaymentResult, PaymentProgress] = Operation(
@@ -35,6 +37,14 @@ PAYMENT: Operation[PostPaymentRequest, PostPaymentResult, PaymentProgress] = Ope
     progress=PostPaymentWorkflow.progress,
     request_type=PostPaymentRequest,
     summary=lambda request: f"post payment on connection {request.connection_id}",
+)
+
+DEPOSIT: Operation[EstimateDepositRequest, EstimateDepositResult, DepositProgress] = Operation(
+    name="deposit",
+    run=EstimateToDepositWorkflow.run,
+    progress=EstimateToDepositWorkflow.progress,
+    request_type=EstimateDepositRequest,
+    summary=lambda request: f"estimate deposit on connection {request.connection_id}",
 )
 
 ProgressCallback = Callable[[PaymentProgress], Awaitable[None] | None]
@@ -113,3 +123,11 @@ class BillBridgeClient:
 
     async def latest_reconciliation(self, connection_id: str) -> ReconcileResult | None:
         return await reconciliation.latest_result(self._client, connection_id)
+
+    async def start_deposit(
+        self, request: EstimateDepositRequest
+    ) -> OperationHandle[EstimateDepositResult, DepositProgress]:
+        """Start collecting an estimate's deposit and following it until it is applied, or
+        return the one already started with this key."""
+        request.validate_for_deposit()
+        return await self.start_operation(DEPOSIT, request)

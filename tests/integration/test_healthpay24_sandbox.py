@@ -105,7 +105,8 @@ def test_admin_contract_for_the_demo_login(
 
 def test_estimates_ground_truth(healthpay24_admin: SandboxAdmin) -> None:
     estimates = healthpay24_admin.estimates(DEMO_USERNAME)
-    assert sorted(e.status for e in estimates) == ["active", "deposit-paid", "expired"]
+    assert sorted(e.status for e in estimates) == ["active", "active", "deposit-paid", "expired"]
+    assert len({e.encounter_id for e in estimates}) == len(estimates)  # a visit each
     for estimate in estimates:
         assert estimate.patient_cents == sum(line.patient_cents for line in estimate.lines)
         assert 0 < estimate.deposit_cents <= estimate.patient_cents

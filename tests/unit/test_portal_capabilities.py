@@ -14,7 +14,10 @@ from models.offerings import OfferCheck, Process
 from portals import adapter_class
 from portals.base import (
     AccountReader,
+    DepositTaker,
     EstimateReader,
+    PlanManager,
+    PlanPauser,
     SettlementFileReader,
     SettlementReader,
     StatementLister,
@@ -26,14 +29,21 @@ from stores.connections import ConnectionRegistry
 
 EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister}
 CAPABILITIES = {
-    PortalName.CEDAR: EVERY_PORTAL,
-    PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader},
+    PortalName.CEDAR: EVERY_PORTAL | {PlanManager},
+    PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, PlanManager},
     PortalName.HEALTHPAY24: EVERY_PORTAL
-    | {StatementPdfReader, EstimateReader, SettlementFileReader},
+    | {
+        StatementPdfReader,
+        EstimateReader,
+        DepositTaker,
+        PlanManager,
+        PlanPauser,
+        SettlementFileReader,
+    },
 }
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
-    EstimateReader, SettlementFileReader,
+    EstimateReader, DepositTaker, PlanManager, PlanPauser, SettlementFileReader,
 )  # fmt: skip
 
 
@@ -46,6 +56,9 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
     assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO, PortalName.HEALTHPAY24]
+    assert offered_by(Process.ESTIMATE_DEPOSITS) == [PortalName.HEALTHPAY24]
+    assert offered_by(Process.PAYMENT_PLANS) == list(PortalName)
+    assert offered_by(Process.PLAN_PAUSES) == [PortalName.HEALTHPAY24]
 
 
 async def test_a_process_the_portal_lacks_is_refused_naming_the_portal(tmp_path: Path) -> None:
