@@ -38,6 +38,8 @@ class AuditAction(StrEnum):
     MFA_CODE_SUBMITTED = "mfa.code_submitted"
     CREDENTIALS_REPLACED = "credentials.replaced"
     PLAN_CHANGED = "plan.changed"
+    # Found by reconciliation: the card network took a posted payment back.
+    PAYMENT_CHARGED_BACK = "payment.charged_back"
     DEPOSIT_COLLECTED = "deposit.collected"
     DEPOSIT_FAILED = "deposit.failed"
     DEPOSIT_APPLIED = "deposit.applied"

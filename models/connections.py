@@ -37,6 +37,9 @@ class Connection(BaseModel):
     username: str
     password_ref: SecretRef
     totp_secret_ref: SecretRef | None = None
+    # Where settlement files come over SFTP (HealthPay24): one secret holding a JSON
+    # models.settlements.SftpLogin (host, port, login, host-key fingerprint, folder).
+    settlement_sftp_ref: SecretRef | None = None
 
 
 class Credentials(BaseModel):

@@ -54,6 +54,10 @@ policies can name it.  The hierarchy::
         │   └── InsufficientFunds       … because the account lacks the funds
         ├── AmbiguousPayment            reconciliation matched more than one payment:
         │                               stop for human review, never resubmit
+        ├── SettlementSftpMissing       the connection has no SFTP login for its
+        │                               settlement files (settlement_sftp_ref)
+        ├── HostKeyMismatch             the SFTP server's host key is not the configured
+        │                               one: nothing is sent, nothing is trusted
         └── PortalChanged               a page no longer looks as the adapter expects;
                                         details carry the screenshot/trace artifact keys
 
@@ -227,6 +231,14 @@ class InsufficientFunds(PaymentDeclined):
 
 
 class AmbiguousPayment(NonRetryableError):
+    pass
+
+
+class SettlementSftpMissing(NonRetryableError):
+    pass
+
+
+class HostKeyMismatch(NonRetryableError):
     pass
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from models.money import Money
 
@@ -18,6 +18,7 @@ class SettlementStatus(StrEnum):
 class SettlementDetailType(StrEnum):
     PAYMENT = "payment"
     REFUND = "refund"
+    CHARGEBACK = "chargeback"  # the card network took a payment back
 
 
 class SettlementDetail(BaseModel):
@@ -30,6 +31,8 @@ class SettlementDetail(BaseModel):
     amount: Money  # negative for refunds
     date: date
     account: str | None = None
+    reference: str | None = None  # the memo/reference the payment was posted with
+    reverses: str | None = None  # a chargeback's or refund's payment, where the file names it
 
 
 class SettlementBatch(BaseModel):
@@ -42,3 +45,20 @@ class SettlementBatch(BaseModel):
     payment_date: date | None = None  # deposit date
     payment_amount: Money  # net deposit
     details: list[SettlementDetail] = []
+
+
+class SftpLogin(BaseModel):
+    """Where a portal's settlement files are and how to sign in there: resolved inside the
+    activity from the connection's secret reference, never carried in a workflow."""
+
+    host: str
+    port: int = 22
+    username: str
+    password: SecretStr
+    host_key_fingerprint: str  # "SHA256:…" as ssh-keygen -l prints it; the key is checked
+    directory: str = "."
+
+
+class SettlementFile(BaseModel):
+    name: str
+    content: bytes

@@ -25,7 +25,7 @@ from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
 from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.sessions import MfaChallenge
-from models.settlements import SettlementBatch
+from models.settlements import SettlementBatch, SettlementFile, SftpLogin
 from models.statements import Statement, StatementSummary
 
 
@@ -122,6 +122,29 @@ class SettlementReader(Protocol):
 
     async def list_settlement_batches(self) -> list[SettlementBatch]:
         """Every settlement batch with its transactions (from the portal's CSV export)."""
+
+    async def download_settlement_exports(self) -> list[SettlementFile]:
+        """Each batch's CSV export as downloaded, to be kept as it came."""
+
+    @staticmethod
+    def parse_settlement_file(name: str, content: bytes) -> SettlementBatch:
+        """One export as a batch; PortalChanged when it is not laid out as expected."""
+
+
+@runtime_checkable
+class SettlementFileReader(Protocol):
+    """Portals that deliver daily settlement files over SFTP (HealthPay24): fetched and read
+    without a browser, so both are static."""
+
+    @staticmethod
+    async def download_settlement_files(
+        login: SftpLogin, *, skip: frozenset[str] = frozenset()
+    ) -> list[SettlementFile]:
+        """The files in the settlement folder, but those named in ``skip``."""
+
+    @staticmethod
+    def parse_settlement_file(name: str, content: bytes) -> SettlementBatch:
+        """One file as a settled batch; PortalChanged when it is not laid out as expected."""
 
 
 @runtime_checkable

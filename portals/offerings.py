@@ -10,13 +10,22 @@ from __future__ import annotations
 from models.connections import PortalName
 from models.offerings import Process
 from portals import adapter_class
-from portals.base import DepositTaker, PlanManager, PlanPauser, Refunder, SettlementReader
+from portals.base import (
+    DepositTaker,
+    PlanManager,
+    PlanPauser,
+    Refunder,
+    SettlementFileReader,
+    SettlementReader,
+)
 
-# One capability protocol per process; each must be @runtime_checkable with methods only.
-CAPABILITIES: dict[Process, type] = {
+# One capability protocol per process (or a tuple: any one of them will do); each must be
+# @runtime_checkable with methods only.
+CAPABILITIES: dict[Process, type | tuple[type, ...]] = {
     Process.PAYMENT_PLANS: PlanManager,
     Process.PLAN_PAUSES: PlanPauser,
-    Process.SETTLEMENT_EXPORTS: SettlementReader,
+    # Patientco through the browser's CSV export, HealthPay24 as files over SFTP.
+    Process.SETTLEMENT_EXPORTS: (SettlementReader, SettlementFileReader),
     Process.ESTIMATE_DEPOSITS: DepositTaker,
     Process.REFUNDS: Refunder,
 }

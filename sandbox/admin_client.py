@@ -318,6 +318,35 @@ class SandboxAdmin:
         body = self._json("GET", "/refunds", params=params)
         return [LedgerRefund.model_validate(refund) for refund in body["refunds"]]
 
+    def sftp_login(self) -> SandboxSftpLogin:
+        """Where the settlement files are served and the SFTP login (HealthPay24)."""
+        return SandboxSftpLogin.model_validate(self._json("GET", "/sftp"))
+
+    def add_export_faults(
+        self,
+        *,
+        drop: list[str] | None = None,
+        alter: dict[str, int] | None = None,
+        chargeback: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Make the settlement export leave a transaction out, show another amount for it,
+        or (HealthPay24) show it charged back; the ledger stays as it is."""
+        body = {"drop": drop or [], "alter": alter or {}, "chargeback": chargeback or []}
+        faults: dict[str, Any] = self._json("POST", "/settlements/export-faults", json=body)
+        return faults
+
+    def clear_export_faults(self) -> None:
+        self._json("DELETE", "/settlements/export-faults")
+
+    def charge_back(self, transaction_id: str, amount_cents: int | None = None) -> str:
+        """Record a chargeback against a payment (Patientco): its id; it settles with the
+        open batch."""
+        body = {"amount_cents": amount_cents}
+        found: str = self._json("POST", f"/payments/{transaction_id}/chargeback", json=body)[
+            "chargeback_id"
+        ]
+        return found
+
     def estimates(self, username: str) -> list[SandboxEstimate]:
         """The pre-service estimates this login sees (portals that have them: HealthPay24)."""
         body = self._json("GET", "/estimates", params={"username": username})
@@ -345,6 +374,15 @@ class SandboxDeposit(BaseModel):
     statement_id: str | None = None
     applied_cents: int | None = None
     applied_on: str | None = None
+
+
+class SandboxSftpLogin(BaseModel):
+    host: str
+    port: int
+    username: str
+    password: str
+    host_key_fingerprint: str
+    directory: str
 
 
 class SandboxEstimateLine(BaseModel):

@@ -68,3 +68,19 @@ def save_connection(
     )
     ConnectionRegistry(settings.connections_file).save(connection)
     return connection
+
+
+def set_settlement_sftp(
+    settings: Settings, connection_id: str, login_json: str, *, secret_store: str = "local"
+) -> Connection:
+    """Keep a connection's SFTP login for settlement files (a JSON SftpLogin: host, port,
+    username, password, host-key fingerprint, folder) as one secret; the connection holds
+    only its reference."""
+    registry = ConnectionRegistry(settings.connections_file)
+    connection = registry.get(connection_id)
+    prefix = f"{secret_store}:{'billbridge/' if secret_store == 'aws-sm' else ''}{connection_id}"
+    ref = SecretRef(ref=f"{prefix}/settlement-sftp")
+    open_secret_store(settings).put(ref, login_json)
+    updated = connection.model_copy(update={"settlement_sftp_ref": ref})
+    registry.save(updated)
+    return updated

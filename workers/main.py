@@ -21,6 +21,7 @@ from activities.events import EventActivities
 from activities.offerings import OfferingActivities
 from activities.payments import PaymentActivities
 from activities.portal_sessions import PortalSessions
+from activities.reconciliation import ReconciliationActivities
 from activities.refund_locks import RefundLockBroker
 from activities.refunds import RefundActivities
 from activities.session_broker import SessionBroker
@@ -66,6 +67,9 @@ def build_worker(
             AuditActivities(open_audit_log(settings)),
             OfferingActivities(connections),
             EventActivities(EventLog(settings.events_dir)),
+            ReconciliationActivities(
+                portal_sessions, connections, secrets, artifacts, open_audit_log(settings)
+            ),
             DepositActivities(portal_sessions),
             RefundActivities(portal_sessions),
             RefundLockBroker(client),

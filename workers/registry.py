@@ -12,12 +12,14 @@ from typing import Any
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.estimate_to_deposit import EstimateToDepositWorkflow
 from workflows.post_payment import PostPaymentWorkflow
+from workflows.reconcile_settlements import ReconcileSettlementsWorkflow
 from workflows.refund_lock import PaymentRefundLockWorkflow
 from workflows.refund_payment import RefundPaymentWorkflow
 
 WORKFLOWS: Sequence[type] = (
     PostPaymentWorkflow,
     ConnectionSessionWorkflow,
+    ReconcileSettlementsWorkflow,
     EstimateToDepositWorkflow,
     RefundPaymentWorkflow,
     PaymentRefundLockWorkflow,

@@ -77,6 +77,12 @@ OBTAIN_SESSION_ACTIVITY: dict[str, Any] = {
 # A requester still waiting for that signal after this long asks again (idempotently).
 SESSION_REPLY_RECHECK = timedelta(minutes=15)
 
+# Fetching settlement files over SFTP: a network call with no browser, retried like one.
+SFTP_ACTIVITY: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(minutes=2),
+    "heartbeat_timeout": BROWSER_HEARTBEAT_TIMEOUT,
+    "retry_policy": BROWSER_RETRY,
+}
 # A deposit not yet applied at its expected billing date is read again once a day.
 DEPOSIT_RECHECK = timedelta(days=1)
 # A refund holds its payment's refund lock for minutes at most; a holder silent this long

@@ -21,7 +21,7 @@ from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
 from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_file
-from portals.healthpay24 import parsing
+from portals.healthpay24 import parsing, settlement_file, settlement_sftp
 from portals.healthpay24.checkout import Checkout
 from portals.healthpay24.deposit_checkout import DepositCheckout
 from portals.healthpay24.maintenance_notice import MAINTENANCE_NOTICE
@@ -53,6 +53,10 @@ class HealthPay24Adapter(SignsInWithACode):
         self._plans = PaymentPlans(page, self._base_url)
         (timeouts or PortalTimeouts()).apply(page)
         recognise_maintenance(page, MAINTENANCE_NOTICE)
+
+    # Settlement files come over SFTP, not through the pages (SettlementFileReader).
+    download_settlement_files = staticmethod(settlement_sftp.download_settlement_files)
+    parse_settlement_file = staticmethod(settlement_file.parse)
 
     async def list_accounts(self) -> list[Account]:
         accounts = []

@@ -23,7 +23,7 @@ from models.errors import (
 )
 from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.refunds import Refund, RefundablePayment, RefundSubmission
-from models.settlements import SettlementBatch
+from models.settlements import SettlementBatch, SettlementFile
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_bytes, downloaded_file
 from portals.maintenance import recognise_maintenance
@@ -146,21 +146,34 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
         return await downloaded_file(await payment.download_receipt(), "receipt")
 
     async def list_settlement_batches(self) -> list[SettlementBatch]:
+        return [
+            self.parse_settlement_file(export.name, export.content)
+            for export in await self.download_settlement_exports()
+        ]
+
+    async def download_settlement_exports(self) -> list[SettlementFile]:
         listing = SettlementsPage(self._page, self._base_url)
         self._check_signed_in(await listing.open(), "settlements", "/settlements")
         if not await listing.is_shown():
             raise PortalChanged("settlements: the settlement batches page is not as expected")
         if await listing.is_empty():
             return []
-        batches = []
+        exports = []
         for row in await listing.rows():
             download = await listing.export(row["Batch"])
-            text = (await downloaded_bytes(download, "settlement_export")).decode("utf-8")
-            batch = settlement_export.parse(text)
-            if batch.identifier != row["Batch"]:
+            content = await downloaded_bytes(download, "settlement_export")
+            if self.parse_settlement_file(row["Batch"], content).identifier != row["Batch"]:
                 raise PortalChanged("settlement export: the file names another batch")
-            batches.append(batch)
-        return batches
+            exports.append(SettlementFile(name=settlement_export.filename(row["Batch"]),
+                                          content=content))  # fmt: skip
+        return exports
+
+    @staticmethod
+    def parse_settlement_file(name: str, content: bytes) -> SettlementBatch:
+        try:
+            return settlement_export.parse(content.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise PortalChanged(f"settlement export {name}: not text") from None
 
     async def find_refund(self, reference: str) -> Refund | None:
         return await self._refunds.find_refund(reference)

@@ -24,7 +24,16 @@ TITLE = "Patientco settlement batch report"
 HEADER = ["Transaction ID", "Type", "Date", "Account", "Guarantor #", "Statement", "Method",
           "Last 4", "Reference", "Amount (USD)"]  # fmt: skip
 _STATUSES = {"Open": SettlementStatus.OPEN, "Settled": SettlementStatus.SETTLED}
-_TYPES = {"Payment": SettlementDetailType.PAYMENT, "Refund": SettlementDetailType.REFUND}
+_TYPES = {
+    "Payment": SettlementDetailType.PAYMENT,
+    "Refund": SettlementDetailType.REFUND,
+    "Chargeback": SettlementDetailType.CHARGEBACK,  # names its payment by the reference only
+}
+
+
+def filename(batch_id: str) -> str:
+    """What the console names the download (and the artifact is named after)."""
+    return f"patientco-settlement-{batch_id}.csv"
 
 
 def parse(text: str) -> SettlementBatch:
@@ -78,4 +87,5 @@ def _detail(row: dict[str, str]) -> SettlementDetail:
         amount=Money(amount_cents=parsing.plain_money(row["Amount (USD)"], "amount").amount_cents),
         date=parsing.day(row["Date"], "transaction date"),
         account=row["Account"] or None,
+        reference=row["Reference"] or None,
     )

@@ -26,6 +26,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
         "--processor-url", required=True, help="the sandbox processor (python -m sandbox.processor)"
     )
     parser.add_argument("--patients", type=int, default=6)
+    parser.add_argument("--sftp-port", type=int, default=0, help="0 or absent: a free port")
     add_portal_arguments(parser)
     args = parser.parse_args(argv)
     return SandboxSettings(
@@ -33,6 +34,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxSettings:
         seed=args.seed, patients=args.patients, session_idle_seconds=args.session_idle_seconds,
         code_seconds=args.code_seconds, reset=args.reset,
         maintenance_window=args.maintenance_window,
+        sftp_port=args.sftp_port,
     )  # fmt: skip
 
 

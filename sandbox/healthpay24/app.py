@@ -28,6 +28,8 @@ from sandbox.healthpay24.pages.sign_in import SIGN_IN, TIMED_OUT_URL
 from sandbox.healthpay24.pages.sign_in import router as sign_in_router
 from sandbox.healthpay24.pages.wallet import router as wallet_router
 from sandbox.healthpay24.settings import SandboxSettings
+from sandbox.healthpay24.settlement_admin import router as settlement_admin_router
+from sandbox.healthpay24.sftp import SettlementSftp
 from sandbox.healthpay24.state import MERCHANT, HealthPay24Sandbox, get_sandbox
 from sandbox.processor.client import ProcessorClient, ProcessorUnavailable
 
@@ -55,14 +57,24 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
         )
         if settings.reset or not database.is_seeded(connection):
             sandbox.reset()
+        sftp = SettlementSftp(
+            connection, sandbox.export_faults, settings.db_path.with_suffix(".sftp"),
+            settings.seed, settings.db_path.with_suffix(".sftp_host_key"), settings.host,
+            settings.sftp_port,
+        )  # fmt: skip
+        await sftp.start()
+        sandbox.sftp = sftp
+        logger.info("HealthPay24 settlement files on sftp://%s:%d", settings.host, sftp.port)
         app.state.sandbox = sandbox
         try:
             yield
         finally:
+            await sftp.stop()
             await processor.aclose()
             connection.close()
 
     app = FastAPI(title="HealthPay24 sandbox", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.include_router(settlement_admin_router)
     for router in (admin_router, sign_in_router, accounts_router, checkout_router,
                    payments_router, wallet_router, deposits_router, refunds_router):  # fmt: skip
         app.include_router(router)

@@ -154,7 +154,7 @@ CREATE TABLE IF NOT EXISTS devices (token TEXT PRIMARY KEY, username TEXT NOT NU
     + refunds.SCHEMA
 )
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _TABLES = (refunds.TABLE, "deposits", "payments", "checkouts", "charges", "statements",
            "encounters", "estimate_lines", "estimates", "wallet", "accounts", "sessions",
            "login_events", "outbox", "devices", "logins", "meta", clock.TABLE)  # fmt: skip
@@ -178,8 +178,9 @@ def reseed(connection: sqlite3.Connection, seed: int, patients: int) -> None:
         for login in logins:
             _insert_login(connection, login)
         connection.execute("INSERT INTO meta VALUES ('seed', ?)", (str(seed),))
+        # Clear of the settlement cutoff first, so the calendar's day one starts there.
+        keep_clear_of(connection, settlement.CUTOFF)
         portal_calendar.start(connection)
-    keep_clear_of(connection, settlement.CUTOFF)
     logger.info("Seeded HealthPay24 sandbox: seed=%s, %d logins", seed, len(logins))
 
 

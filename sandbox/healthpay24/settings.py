@@ -25,3 +25,4 @@ class SandboxSettings:
     code_seconds: float = 600.0  # how long a texted code works
     reset: bool = False
     maintenance_window: bool = False  # keep MAINTENANCE_WINDOW (off: tests and demo)
+    sftp_port: int = 0  # the settlement files' SFTP server; 0: a free port

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
+from sandbox.common.export_faults import ExportFaultState
 from sandbox.common.faults import Faults
 from sandbox.common.maintenance import MaintenanceSchedule
 from sandbox.common.pages import RendersPages
@@ -22,6 +23,7 @@ from sandbox.healthpay24.formatting import birth_date, day, money, plain_amount,
 from sandbox.healthpay24.plan_drafts import HealthPay24Drafts
 from sandbox.healthpay24.records import method_label
 from sandbox.healthpay24.settings import MAINTENANCE_WINDOW, SandboxSettings
+from sandbox.healthpay24.sftp import SettlementSftp
 from sandbox.healthpay24.steps import Step
 from sandbox.processor.client import ProcessorClient
 
@@ -48,6 +50,8 @@ class HealthPay24Sandbox(RendersPages):
     processor: ProcessorClient
     faults: Faults = field(default_factory=lambda: Faults(Step))
     templates: Jinja2Templates = field(default_factory=build_templates)
+    export_faults: ExportFaultState = field(default_factory=ExportFaultState)
+    sftp: SettlementSftp | None = None  # set by the lifespan once it listens
     maintenance: MaintenanceSchedule = field(init=False)
 
     def __post_init__(self) -> None:
@@ -59,6 +63,7 @@ class HealthPay24Sandbox(RendersPages):
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
         self.maintenance.reset()
+        self.export_faults.clear()
 
     @cached_property
     def autopay(self) -> Autopay:

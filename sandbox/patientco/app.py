@@ -11,6 +11,7 @@ from sandbox.common.autopay_web import AutopayCatchUp
 from sandbox.common.error_pages import add_common_error_pages
 from sandbox.common.maintenance import MaintenancePage
 from sandbox.patientco.admin import router as admin_router
+from sandbox.patientco.chargeback_admin import router as chargeback_admin_router
 from sandbox.patientco.pages.accounts import router as accounts_router
 from sandbox.patientco.pages.guards import LoginRequired, NotFound
 from sandbox.patientco.pages.payments import router as payments_router
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 def create_app(sandbox: PatientcoSandbox) -> FastAPI:
     app = FastAPI(title="Patientco sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sandbox = sandbox
+    app.include_router(chargeback_admin_router)
     for router in (admin_router, sign_in_router, accounts_router, statements_router,
                    transactions_router, payments_router, settlements_router,
                    plans_router):  # fmt: skip

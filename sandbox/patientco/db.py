@@ -14,6 +14,8 @@ from sandbox.common.cutoff import keep_clear_of
 from sandbox.common.outbox import SCHEMA as OUTBOX_SCHEMA
 from sandbox.common.sqlite import open_database, transaction
 from sandbox.patientco import settlement
+from sandbox.patientco.chargebacks import SCHEMA as CHARGEBACK_SCHEMA
+from sandbox.patientco.chargebacks import TABLE as CHARGEBACK_TABLE
 from sandbox.patientco.seed import SeedGuarantor, SeedStaff, build_guarantors, build_staff
 
 logger = logging.getLogger(__name__)
@@ -132,7 +134,12 @@ _TABLES = (*autopay.TABLES, "voids", "refunds", "allocations", "payments", "batc
 def connect(path: Path) -> sqlite3.Connection:
     return open_database(
         path,
-        CONSOLE_SCHEMA + IDP_SCHEMA + OUTBOX_SCHEMA + clock.SCHEMA + autopay.SCHEMA,
+        CONSOLE_SCHEMA
+        + IDP_SCHEMA
+        + OUTBOX_SCHEMA
+        + clock.SCHEMA
+        + autopay.SCHEMA
+        + CHARGEBACK_SCHEMA,
         SCHEMA_VERSION,
     )
 
@@ -147,6 +154,7 @@ def reseed(connection: sqlite3.Connection, seed: int, guarantors: int) -> None:
     staff = build_staff(seed)
     accounts = build_guarantors(seed, guarantors)
     with transaction(connection):
+        connection.execute(f"DELETE FROM {CHARGEBACK_TABLE}")  # before the payments it names
         for table in _TABLES:
             connection.execute(f"DELETE FROM {table}")
         for position, member in enumerate(staff):

@@ -20,6 +20,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from sandbox.common.cutoff import Cutoff, sandbox_now
+from sandbox.common.export_faults import ExportFaultState
 from sandbox.patientco.formatting import plain_amount, us_date
 
 OPEN = "open"
@@ -38,10 +39,12 @@ class BatchSummary:
     payments_cents: int
     refund_count: int
     refunds_cents: int  # negative
+    chargeback_count: int = 0
+    chargebacks_cents: int = 0  # negative
 
     @property
     def net_cents(self) -> int:
-        return self.payments_cents + self.refunds_cents
+        return self.payments_cents + self.refunds_cents + self.chargebacks_cents
 
 
 def open_batch(db: sqlite3.Connection) -> str:
@@ -128,6 +131,17 @@ def transactions(db: sqlite3.Connection, batch_id: str) -> list[dict[str, Any]]:
             (batch_id,),
         )
     ]
+    rows += [
+        {**dict(row), "type": "Chargeback", "amount_cents": -row["amount_cents"]}
+        for row in db.execute(
+            "SELECT c.chargeback_id AS transaction_id, c.created_at, p.account_number, "
+            "g.guarantor_number, p.statement_id, p.brand, p.last4, p.method_kind, p.reference, "
+            "c.amount_cents FROM chargebacks c "
+            "JOIN payments p ON p.transaction_id = c.transaction_id "
+            "JOIN guarantors g ON g.account_number = p.account_number WHERE c.batch_id = ?",
+            (batch_id,),
+        )
+    ]
     rows.sort(key=lambda row: (row["created_at"], row["transaction_id"]))
     return rows
 
@@ -140,12 +154,13 @@ def batches(db: sqlite3.Connection) -> list[BatchSummary]:
         moves = transactions(db, row["batch_id"])
         payments = [m["amount_cents"] for m in moves if m["type"] == "Payment"]
         refunds = [m["amount_cents"] for m in moves if m["type"] == "Refund"]
+        chargebacks = [m["amount_cents"] for m in moves if m["type"] == "Chargeback"]
         days = [row["opened_at"][:10], *(m["created_at"][:10] for m in moves)]
         end = row["closed_at"][:10] if row["closed_at"] else max(days)
         found.append(
             BatchSummary(row["batch_id"], row["status"], row["opened_at"][:10], end,
                          row["deposit_date"], len(payments), sum(payments), len(refunds),
-                         sum(refunds))
+                         sum(refunds), len(chargebacks), sum(chargebacks))
         )  # fmt: skip
     return found
 
@@ -158,8 +173,23 @@ def export_filename(batch_id: str) -> str:
     return f"patientco-settlement-{batch_id}.csv"
 
 
-def export_csv(db: sqlite3.Connection, summary: BatchSummary) -> str:
-    """The batch report staff download: a header block, one row per transaction, totals."""
+def export_csv(
+    db: sqlite3.Connection, summary: BatchSummary, faults: ExportFaultState | None = None
+) -> str:
+    """The batch report staff download: a header block, one row per transaction, totals.
+
+    With export faults armed, the rows and the totals are what the faulty file shows."""
+    moves = []
+    for move in transactions(db, summary.batch_id):
+        shown = (
+            move["amount_cents"]
+            if faults is None
+            else faults.shown(move["transaction_id"], move["amount_cents"])
+        )
+        if shown is not None:
+            moves.append({**move, "amount_cents": shown})
+    total = {kind: [m["amount_cents"] for m in moves if m["type"] == kind]
+             for kind in ("Payment", "Refund", "Chargeback")}  # fmt: skip
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["Patientco settlement batch report"])
@@ -171,16 +201,18 @@ def export_csv(db: sqlite3.Connection, summary: BatchSummary) -> str:
     writer.writerow([])
     writer.writerow(["Transaction ID", "Type", "Date", "Account", "Guarantor #", "Statement",
                      "Method", "Last 4", "Reference", "Amount (USD)"])  # fmt: skip
-    for move in transactions(db, summary.batch_id):
+    for move in moves:
         method = "ACH" if move["method_kind"] == "ach" else move["brand"]
         writer.writerow([move["transaction_id"], move["type"], us_date(move["created_at"]),
                          move["account_number"], move["guarantor_number"],
                          move["statement_id"] or "", method, move["last4"], move["reference"],
                          plain_amount(move["amount_cents"])])  # fmt: skip
     writer.writerow([])
-    writer.writerow(["Total payments", summary.payment_count, plain_amount(summary.payments_cents)])
-    writer.writerow(["Total refunds", summary.refund_count, plain_amount(summary.refunds_cents)])
-    writer.writerow(["Net deposit", "", plain_amount(summary.net_cents)])
+    for label, kind in (("Total payments", "Payment"), ("Total refunds", "Refund"),
+                        ("Total chargebacks", "Chargeback")):  # fmt: skip
+        if total[kind] or kind != "Chargeback":  # the chargeback line only when there are any
+            writer.writerow([label, len(total[kind]), plain_amount(sum(total[kind]))])
+    writer.writerow(["Net deposit", "", plain_amount(sum(m["amount_cents"] for m in moves))])
     return out.getvalue()
 
 

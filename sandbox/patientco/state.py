@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
+from sandbox.common.export_faults import ExportFaultState
 from sandbox.common.faults import Faults
 from sandbox.common.maintenance import MaintenanceSchedule
 from sandbox.common.pages import RendersPages
@@ -50,6 +51,7 @@ class PatientcoSandbox(RendersPages):
     maintenance: MaintenanceSchedule = field(init=False)
     # Whether the identity provider's server is accepting connections (health waits for it).
     idp_started: Callable[[], bool] = lambda: False
+    export_faults: ExportFaultState = field(default_factory=ExportFaultState)
 
     def __post_init__(self) -> None:
         self.maintenance = MaintenanceSchedule(
@@ -60,6 +62,7 @@ class PatientcoSandbox(RendersPages):
         database.reseed(self.db, self.settings.seed, self.settings.guarantors)
         self.faults.clear()
         self.maintenance.reset()
+        self.export_faults.clear()
 
     @cached_property
     def autopay(self) -> Autopay:

@@ -22,6 +22,7 @@ from starters.cli import (
     mfa_commands,
     pay_commands,
     receipt_commands,
+    reconcile_commands,
     refund_commands,
     worker_commands,
 )
@@ -43,6 +44,7 @@ COMMAND_GROUPS = (
     mfa_commands,
     connection_commands,
     receipt_commands,
+    reconcile_commands,
     api_commands,
     api_key_commands,
 )

@@ -1,4 +1,5 @@
-"""``billbridge connections list | add | repair``: the portal logins BillBridge signs in with."""
+"""``billbridge connections list | add | repair | settlement-sftp``: the portal logins
+BillBridge signs in with (and where settlement files come from)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,21 @@ def register(commands: Commands) -> None:
         "Secrets Manager (needs BILLBRIDGE_AWS_SECRETS_MANAGER=true)",
     )
     add.set_defaults(handler=add_connection)
+    sftp = actions.add_parser(
+        "settlement-sftp",
+        help="store where a connection's settlement files come over SFTP (HealthPay24); "
+        "the password is read from the terminal",
+    )
+    sftp.add_argument("id")
+    sftp.add_argument("--host", required=True)
+    sftp.add_argument("--port", type=int, default=22)
+    sftp.add_argument("--username", required=True)
+    sftp.add_argument(
+        "--host-key-fingerprint", required=True, help="SHA256:… (ssh-keygen -lf the host key)"
+    )
+    sftp.add_argument("--directory", default=".", help="the folder the files are dropped in")
+    sftp.add_argument("--secret-store", choices=["local", "aws-sm"], default="local")
+    sftp.set_defaults(handler=set_settlement_sftp)
 
 
 def _secret(given: SecretStr | None, prompt: str) -> str:
@@ -95,4 +111,25 @@ async def repair_connection(args: argparse.Namespace, settings: Settings) -> int
         args.id
     )
     say(f"connection {args.id}: new password stored; session is {view.status.value}")
+    return 0
+
+
+async def set_settlement_sftp(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from models.errors import InvalidInput
+    from models.settlements import SftpLogin
+    from stores.connections import set_settlement_sftp as store_login
+
+    if not args.host_key_fingerprint.startswith("SHA256:"):
+        raise InvalidInput("--host-key-fingerprint must be a SHA256:… fingerprint")
+    # Plain JSON, not SftpLogin's dump: SecretStr would store stars instead of the password.
+    secret = json.dumps({
+        "host": args.host, "port": args.port, "username": args.username,
+        "password": getpass.getpass("SFTP password: "),
+        "host_key_fingerprint": args.host_key_fingerprint, "directory": args.directory,
+    })  # fmt: skip
+    SftpLogin.model_validate_json(secret)  # what the activity will read must parse
+    store_login(settings, args.id, secret, secret_store=args.secret_store)
+    say(f"connection {args.id}: settlement SFTP login stored by reference")
     return 0

@@ -7,6 +7,7 @@ generic ``OperationHandle`` (starters/client/operations.py).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import time
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
@@ -14,8 +15,10 @@ from temporalio.client import Client, WorkflowHandle
 from models.audit import Actor
 from models.deposits import DepositProgress, EstimateDepositRequest, EstimateDepositResult
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
+from models.reconciliation import ReconcileProgress, ReconcileRequest, ReconcileResult
 from models.refunds import RefundProgress, RefundRequest, RefundResult
 from models.settings import Settings
+from starters.client import reconciliation
 from starters.client.actors import operator_actor
 from starters.client.operations import (
     Operation,
@@ -113,6 +116,25 @@ class BillBridgeClient:
     ) -> PostPaymentResult:
         handle = await self.start_payment(request)
         return await handle.result(on_progress)
+
+    async def start_reconciliation(
+        self, request: ReconcileRequest
+    ) -> OperationHandle[ReconcileResult, ReconcileProgress]:
+        """Reconcile the connection's settlement export now (or return the run started with
+        this key)."""
+        request.validate_for_reconciling()
+        return await self.start_operation(reconciliation.RECONCILIATION, request)
+
+    async def schedule_reconciliation(self, connection_id: str, at: time) -> tuple[str, bool]:
+        """Create or update the connection's daily reconciliation at ``at`` (UTC): the
+        schedule id and whether it was created."""
+        handle, created = await reconciliation.create_or_update_schedule(
+            self._client, connection_id, at, self._task_queue, self._actor
+        )
+        return handle.id, created
+
+    async def latest_reconciliation(self, connection_id: str) -> ReconcileResult | None:
+        return await reconciliation.latest_result(self._client, connection_id)
 
     async def start_deposit(
         self, request: EstimateDepositRequest

@@ -19,6 +19,7 @@ from portals.base import (
     PlanManager,
     PlanPauser,
     Refunder,
+    SettlementFileReader,
     SettlementReader,
     StatementLister,
     StatementPdfReader,
@@ -32,11 +33,19 @@ CAPABILITIES = {
     PortalName.CEDAR: EVERY_PORTAL | {PlanManager},
     PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, PlanManager, Refunder},
     PortalName.HEALTHPAY24: EVERY_PORTAL
-    | {StatementPdfReader, EstimateReader, DepositTaker, PlanManager, PlanPauser, Refunder},
+    | {
+        StatementPdfReader,
+        EstimateReader,
+        DepositTaker,
+        PlanManager,
+        PlanPauser,
+        Refunder,
+        SettlementFileReader,
+    },
 }
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
-    EstimateReader, DepositTaker, PlanManager, PlanPauser, Refunder,
+    EstimateReader, DepositTaker, PlanManager, PlanPauser, Refunder, SettlementFileReader,
 )  # fmt: skip
 
 
@@ -48,7 +57,7 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 
 
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
-    assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO]
+    assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO, PortalName.HEALTHPAY24]
     assert offered_by(Process.REFUNDS) == [PortalName.PATIENTCO, PortalName.HEALTHPAY24]
     assert offered_by(Process.ESTIMATE_DEPOSITS) == [PortalName.HEALTHPAY24]
     assert offered_by(Process.PAYMENT_PLANS) == list(PortalName)

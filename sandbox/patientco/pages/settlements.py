@@ -36,5 +36,6 @@ async def batch_export(
     if summary is None:
         raise NotFound("Settlement batch not found")
     disposition = f'attachment; filename="{settlement.export_filename(batch_id)}"'
-    return Response(settlement.export_csv(sandbox.db, summary), media_type="text/csv",
+    text = settlement.export_csv(sandbox.db, summary, sandbox.export_faults)
+    return Response(text, media_type="text/csv",
                     headers={"Content-Disposition": disposition})  # fmt: skip
