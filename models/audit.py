@@ -38,6 +38,12 @@ class AuditAction(StrEnum):
     MFA_CODE_SUBMITTED = "mfa.code_submitted"
     CREDENTIALS_REPLACED = "credentials.replaced"
     PLAN_CHANGED = "plan.changed"
+    PLAN_ENROLLED = "plan.enrolled"
+    PLAN_ENROLLMENT_FAILED = "plan.enrollment_failed"
+    PLAN_PAUSED = "plan.paused"
+    PLAN_RESUMED = "plan.resumed"
+    PLAN_CANCELLED = "plan.cancelled"
+    PLAN_INSTALLMENT_DRAFTED = "plan.installment_drafted"
 
 
 AuditDetail = str | int | bool | None

@@ -16,7 +16,11 @@ policies can name it.  The hierarchy::
         │   ├── InvalidAmount           amount ≤ 0
         │   ├── AmountExceedsBalance    amount > the statement's balance
         │   ├── CardNumberRefused       a primary account number where a token belongs
-        │   └── IdempotencyConflict     same idempotency key, different parameters
+        │   ├── IdempotencyConflict     same idempotency key, different parameters
+        │   ├── PlanNotEligible         the balance is below what the portal plans on
+        │   ├── InstallmentBelowMinimum the installment is below the portal's minimum
+        │   ├── PlanTermTooLong         the installment would run past the maximum term
+        │   └── PlanChangeRefused       the plan is not in a state that allows the change
         ├── NotOffered                  the connection's portal does not offer this
         │                               process (a refund on Cedar): names the portal
         ├── ConnectionNotFound          no such connection configured
@@ -103,6 +107,22 @@ class CardNumberRefused(InvalidInput):
 
 
 class IdempotencyConflict(InvalidInput):
+    pass
+
+
+class PlanNotEligible(InvalidInput):
+    pass
+
+
+class InstallmentBelowMinimum(InvalidInput):
+    pass
+
+
+class PlanTermTooLong(InvalidInput):
+    pass
+
+
+class PlanChangeRefused(InvalidInput):
     pass
 
 

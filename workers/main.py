@@ -19,6 +19,7 @@ from activities.audit import AuditActivities
 from activities.events import EventActivities
 from activities.offerings import OfferingActivities
 from activities.payments import PaymentActivities
+from activities.plans import PlanActivities
 from activities.portal_sessions import PortalSessions
 from activities.session_broker import SessionBroker
 from activities.sessions import SessionActivities
@@ -63,6 +64,7 @@ def build_worker(
             AuditActivities(open_audit_log(settings)),
             OfferingActivities(connections),
             EventActivities(EventLog(settings.events_dir)),
+            PlanActivities(portal_sessions),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],

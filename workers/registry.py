@@ -10,11 +10,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from workflows.connection_session import ConnectionSessionWorkflow
+from workflows.enroll_plan import EnrollPlanWorkflow
 from workflows.post_payment import PostPaymentWorkflow
 
 WORKFLOWS: Sequence[type] = (
     PostPaymentWorkflow,
     ConnectionSessionWorkflow,
+    EnrollPlanWorkflow,
 )
 
 # Set by temporalio's @activity.defn on the function it decorates.
