@@ -26,9 +26,12 @@ from models.events import EventType
 from models.plan_enrollment import InstallmentChange, PaymentMethodChange, PlanAction, PlanStep
 from models.plans import InstallmentStatus, PlanStatus
 from models.settings import Settings
+from security.codec import encrypted_data_converter
+from tests.replay.recording import REPLAY_KEYRING, record_history
+from tests.workflows.conftest import temporal_test_server
 from tests.workflows.fake_plans import DECLINING_TOKEN, FakePlanPortal
 from tests.workflows.fake_portal import FakePortal
-from tests.workflows.plan_harness import PlanHandle, PlanHarness
+from tests.workflows.plan_harness import PlanHandle, PlanHarness, declare_search_attributes
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.enroll_plan import EnrollPlanWorkflow
 
@@ -39,6 +42,21 @@ WORKFLOW_TASK_EVENTS = {
 }
 # Each run of a followed plan is one installment's worth of events: a few dozen.
 SMALL_HISTORY = 60
+
+
+@pytest_asyncio.fixture(scope="module")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """This module's own test server, on the replay keyring: its histories are kept for the
+    replay tests (``BILLBRIDGE_RECORD_HISTORIES=1``)."""
+    environment = await WorkflowEnvironment.start_time_skipping(
+        data_converter=encrypted_data_converter(REPLAY_KEYRING),
+        test_server_existing_path=temporal_test_server(),
+    )
+    await declare_search_attributes(environment)
+    try:
+        yield environment
+    finally:
+        await environment.shutdown()
 
 
 @pytest_asyncio.fixture
@@ -104,6 +122,8 @@ async def test_twelve_installments_are_followed_to_payoff_on_small_histories(
     balance = await plans.latest(handle).query(EnrollPlanWorkflow.balance)
     assert balance.remaining_balance.amount_cents == 0
     assert plans.plans.events == []
+    await record_history(plans.latest(handle), "EnrollPlanWorkflow--paid-off-last-run")
+    await record_history(handle, "EnrollPlanWorkflow--enrolled-first-run")
 
 
 async def test_a_declined_draft_is_recovered_after_a_payment_method_change(
@@ -128,6 +148,7 @@ async def test_a_declined_draft_is_recovered_after_a_payment_method_change(
     assert [c[3] for c in first] == ["declined", "ok"]
     assert [e.type for e in plans.plans.events] == [EventType.PLAN_INSTALLMENT_FAILED]
     assert AuditAction.PLAN_CHANGED in [e.action for e in plans.portal.audit]
+    await record_history(handle, "EnrollPlanWorkflow--declined-then-method-changed")
 
 
 async def test_a_plan_whose_drafts_keep_failing_ends_delinquent(plans: PlanHarness) -> None:
@@ -146,6 +167,7 @@ async def test_a_plan_whose_drafts_keep_failing_ends_delinquent(plans: PlanHarne
     # The first draft and the portal's two retries, nothing more.
     assert len(plans.plans.charges) == 1 + plans.plans.max_draft_retries
     assert (await plans.view(handle)).progress.step is PlanStep.DELINQUENT
+    await record_history(plans.latest(handle), "EnrollPlanWorkflow--delinquent")
 
 
 async def test_pause_resume_change_and_cancel_by_update(plans: PlanHarness) -> None:
@@ -174,6 +196,7 @@ async def test_pause_resume_change_and_cancel_by_update(plans: PlanHarness) -> N
     assert cancelled.plan is not None and cancelled.plan.status is PlanStatus.CANCELLED
     assert outcome.status is PlanStatus.CANCELLED
     assert plans.plans.drafts(outcome.plan_id) == {1: 1}
+    await record_history(plans.latest(handle), "EnrollPlanWorkflow--cancelled-by-update")
     actions = [e.action for e in plans.portal.audit]
     assert actions == [
         AuditAction.PLAN_ENROLLED,
