@@ -18,6 +18,7 @@ from starters.cli import (
     key_commands,
     mfa_commands,
     pay_commands,
+    plan_commands,
     receipt_commands,
     worker_commands,
 )
@@ -31,6 +32,7 @@ COMMAND_GROUPS = (
     worker_commands,
     audit_commands,
     pay_commands,
+    plan_commands,
     demo_commands,
     codec_server_commands,
     key_commands,

@@ -13,6 +13,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from models.audit import Actor
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
+from models.plan_enrollment import EnrollPlanRequest, PlanOutcome, PlanProgress
 from models.settings import Settings
 from starters.client.actors import operator_actor
 from starters.client.operations import (
@@ -23,7 +24,9 @@ from starters.client.operations import (
     ResultT,
     start_operation,
 )
+from starters.client.plan_handle import PlanHandle
 from workers.temporal_client import connect
+from workflows.enroll_plan import EnrollPlanWorkflow
 from workflows.post_payment import PostPaymentWorkflow
 
 PAYMENT: Operation[PostPaymentRequest, PostPaymentResult, PaymentProgress] = Operation(
@@ -32,6 +35,15 @@ PAYMENT: Operation[PostPaymentRequest, PostPaymentResult, PaymentProgress] = Ope
     progress=PostPaymentWorkflow.progress,
     request_type=PostPaymentRequest,
     summary=lambda request: f"post payment on connection {request.connection_id}",
+)
+
+PLAN: Operation[EnrollPlanRequest, PlanOutcome, PlanProgress] = Operation(
+    name="plan",
+    run=EnrollPlanWorkflow.run,
+    progress=EnrollPlanWorkflow.progress,
+    request_type=EnrollPlanRequest,
+    summary=lambda request: f"payment plan on connection {request.connection_id}",
+    as_requested=EnrollPlanRequest.as_requested,
 )
 
 ProgressCallback = Callable[[PaymentProgress], Awaitable[None] | None]
@@ -91,3 +103,16 @@ class BillBridgeClient:
     ) -> PostPaymentResult:
         handle = await self.start_payment(request)
         return await handle.result(on_progress)
+
+    async def start_plan(self, request: EnrollPlanRequest) -> PlanHandle:
+        """Enroll a payment plan and follow it, or return the plan started with this key."""
+        request.validate_for_enrollment()
+        started = await self.start_operation(PLAN, request)
+        return PlanHandle(self._client, started.temporal_handle, self._actor)
+
+    def plan(self, idempotency_key: str) -> PlanHandle:
+        """The plan enrolled with this idempotency key (its Updates and queries)."""
+        handle = self._client.get_workflow_handle_for(
+            EnrollPlanWorkflow.run, PLAN.workflow_id(idempotency_key)
+        )
+        return PlanHandle(self._client, handle, self._actor)
