@@ -30,6 +30,9 @@ policies can name it.  The hierarchy::
         ├── ArtifactNotFound            no stored artifact under that key
         ├── StatementNotFound           the portal has no such statement
         ├── UnknownPaymentMethod        the token is not on file at the portal
+        ├── PlanNotFound                the portal has no such payment plan
+        ├── PlanRefused                 the portal refused a plan enrollment or change
+        │                               (its plan rules, or the plan has ended)
         ├── BadCredentials              the portal rejected username/password
         ├── AccountLocked               the portal locked the login
         ├── MfaRejected                 the portal refused the one-time codes (too many)
@@ -151,6 +154,14 @@ class StatementNotFound(NonRetryableError):
 
 
 class UnknownPaymentMethod(NonRetryableError):
+    pass
+
+
+class PlanNotFound(NonRetryableError):
+    pass
+
+
+class PlanRefused(NonRetryableError):
     pass
 
 

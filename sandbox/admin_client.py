@@ -107,6 +107,48 @@ class ClockReading(BaseModel):
     offset_seconds: float
 
 
+class PlanCharge(BaseModel):
+    """One autopay charge attempt on an installment, declines included."""
+
+    attempt: int
+    attempted_on: str  # the sandbox-clock date the draft or retry was due
+    token: str
+    amount_cents: int
+    outcome: str  # succeeded | declined | invalid_token
+    decline_code: str | None = None
+    charge_id: str | None = None
+    confirmation_number: str | None = None
+
+
+class PlanInstallment(BaseModel):
+    number: int
+    due_on: str
+    amount_cents: int
+    status: str  # scheduled | drafted | failed | skipped
+    attempts: int
+    next_attempt_on: str | None = None
+    confirmation_number: str | None = None
+    charges: list[PlanCharge] = Field(default_factory=list)
+
+
+class SandboxPlan(BaseModel):
+    """A payment plan as the portal's back office holds it (``sandbox.common.autopay``)."""
+
+    plan_id: str
+    statement_id: str
+    owner: str  # the patient's login (Cedar, HealthPay24) or guarantor account (Patientco)
+    reference: str
+    token: str
+    status: str  # active | paused | delinquent | cancelled | paid_off
+    total_cents: int
+    installment_cents: int
+    remaining_cents: int
+    enrolled_on: str
+    ended_on: str | None = None
+    next_draft_on: str | None = None
+    installments: list[PlanInstallment]
+
+
 class SandboxAdmin:
     def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
         self._client = httpx.Client(base_url=f"{base_url.rstrip('/')}/__sandbox__", timeout=timeout)
@@ -220,6 +262,13 @@ class SandboxAdmin:
         payments in batches: Patientco)."""
         batches: list[dict[str, Any]] = self._json("GET", "/settlements")["batches"]
         return batches
+
+    def plans(self, reference: str | None = None) -> list[SandboxPlan]:
+        """Payment plans, newest first, with their installments and every charge attempt
+        (autopay has drafted all that was due on the sandbox's clock); exact ``reference``."""
+        params = {"reference": reference} if reference is not None else None
+        body = self._json("GET", "/plans", params=params)
+        return [SandboxPlan.model_validate(plan) for plan in body["plans"]]
 
     def close_settlement_batch(self) -> str | None:
         """Settle the open batch now, as the nightly cut-off would: its id, None if none."""

@@ -1,5 +1,6 @@
 """CedarAdapter: the Cedar patient portal behind the shared PortalAdapter contract (and the
-UnattendedSignIn, AccountReader and StatementLister capabilities).
+UnattendedSignIn, AccountReader and StatementLister capabilities, and PlanManager through
+the ``CedarPlans`` mixin).
 
 Drives the page objects, turns what they read into normalized models (``parsing``) and what
 the portal says into typed errors. Signing in is the shared ``SignInFlow`` over Cedar's pages
@@ -21,6 +22,7 @@ from portals.cedar.pages.payment_history_page import PaymentHistoryPage
 from portals.cedar.pages.payment_page import PaymentPage
 from portals.cedar.pages.statement_page import StatementPage
 from portals.cedar.pages.statements_page import StatementsPage
+from portals.cedar.plans import CedarPlans
 from portals.cedar.sign_in import CedarSignIn, raise_if_signed_out
 from portals.downloads import downloaded_file
 from portals.navigation import PortalTimeouts
@@ -32,7 +34,7 @@ from security.redaction import remember_account
 MAX_STATEMENT_PAGES = 50
 
 
-class CedarAdapter(SignsInWithACode):
+class CedarAdapter(SignsInWithACode, CedarPlans):
     def __init__(
         self, page: Page, base_url: str, *, timeouts: PortalTimeouts | None = None
     ) -> None:

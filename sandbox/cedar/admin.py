@@ -10,6 +10,7 @@ from starlette.responses import Response
 from sandbox.cedar import auth, ledger, seed
 from sandbox.cedar.state import SandboxDep, get_sandbox
 from sandbox.common.admin import shared_admin_router
+from sandbox.common.autopay_web import plans_admin_router
 from sandbox.processor import tokens
 
 router = APIRouter(prefix="/__sandbox__")
@@ -21,6 +22,7 @@ router.include_router(
         vendor="cedar",
     )
 )
+router.include_router(plans_admin_router(lambda request: get_sandbox(request).autopay))
 
 
 @router.get("/")

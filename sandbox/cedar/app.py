@@ -15,10 +15,13 @@ from sandbox.cedar.charging import MERCHANT
 from sandbox.cedar.pages.account import router as account_router
 from sandbox.cedar.pages.guards import LoginRequired, NotFound
 from sandbox.cedar.pages.payments import router as payments_router
+from sandbox.cedar.pages.plans import router as plans_router
 from sandbox.cedar.pages.sign_in import router as sign_in_router
 from sandbox.cedar.pages.statements import router as statements_router
 from sandbox.cedar.settings import SandboxSettings
 from sandbox.cedar.state import CedarSandbox, get_sandbox
+from sandbox.common.autopay import Autopay
+from sandbox.common.autopay_web import AutopayCatchUp
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.error_pages import add_common_error_pages
 from sandbox.processor.client import ProcessorClient
@@ -52,8 +55,15 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
     app.include_router(statements_router)
     app.include_router(payments_router)
     app.include_router(account_router)
+    app.include_router(plans_router)
+    app.add_middleware(AutopayCatchUp, autopay_of=_autopay_of)
     _add_error_pages(app)
     return app
+
+
+def _autopay_of(app: FastAPI) -> Autopay | None:
+    sandbox: CedarSandbox | None = getattr(app.state, "sandbox", None)
+    return None if sandbox is None else sandbox.autopay
 
 
 def _add_error_pages(app: FastAPI) -> None:
@@ -65,5 +75,6 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
-        heading = "Statement not found" if exc.what == "statement" else "Payment not found"
+        headings = {"statement": "Statement not found", "plan": "Payment plan not found"}
+        heading = headings.get(exc.what, "Payment not found")
         return get_sandbox(request).render(request, "not_found.html", 404, heading=heading)

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from sandbox.cedar.seed import SeedUser, seed_users
-from sandbox.common import clock, outbox
+from sandbox.common import autopay, clock, outbox
 from sandbox.common.sqlite import open_database, transaction
 
 logger = logging.getLogger(__name__)
@@ -87,11 +87,12 @@ CREATE TABLE IF NOT EXISTS devices (
 """
     + outbox.SCHEMA
     + clock.SCHEMA
+    + autopay.SCHEMA
 )
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 5
-_TABLES = ("payments", "line_items", "statements", "cards", "sessions", "login_events",
-           "outbox", "devices", "users", "meta", clock.TABLE)  # fmt: skip
+SCHEMA_VERSION = 6
+_TABLES = (*autopay.TABLES, "payments", "line_items", "statements", "cards", "sessions",
+           "login_events", "outbox", "devices", "users", "meta", clock.TABLE)  # fmt: skip
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,9 @@ from fastapi.templating import Jinja2Templates
 from sandbox.cedar import db as database
 from sandbox.cedar.faults import Step
 from sandbox.cedar.formatting import long_date, money, timestamp
+from sandbox.cedar.plan_drafts import PLAN_PREFIX, CedarDrafts
 from sandbox.cedar.settings import SandboxSettings
+from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
 from sandbox.common.pages import RendersPages
@@ -40,6 +43,11 @@ class CedarSandbox(RendersPages):
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
+
+    @cached_property
+    def autopay(self) -> Autopay:
+        """Payment plans and their drafts on this portal's clock (``sandbox.common.autopay``)."""
+        return Autopay(self.db, "cedar", CedarDrafts(self.db, self.processor), PLAN_PREFIX)
 
 
 def get_sandbox(request: Request) -> CedarSandbox:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import JSONResponse, Response
 
 from sandbox.common.admin import shared_admin_router
+from sandbox.common.autopay_web import plans_admin_router
 from sandbox.patientco import console_sessions, ledger, seed, settlement, transactions
 from sandbox.patientco.idp import staff_auth
 from sandbox.patientco.state import SandboxDep, get_sandbox
@@ -35,6 +36,7 @@ router.include_router(
         expire_sessions=_expire_sessions,
     )
 )
+router.include_router(plans_admin_router(lambda request: get_sandbox(request).autopay))
 
 
 @router.get("/")

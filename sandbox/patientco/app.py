@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 
+from sandbox.common.autopay_web import AutopayCatchUp
 from sandbox.common.error_pages import add_common_error_pages
 from sandbox.patientco.admin import router as admin_router
 from sandbox.patientco.pages.accounts import router as accounts_router
@@ -27,6 +28,7 @@ def create_app(sandbox: PatientcoSandbox) -> FastAPI:
     for router in (admin_router, sign_in_router, accounts_router, statements_router,
                    transactions_router, payments_router, settlements_router):  # fmt: skip
         app.include_router(router)
+    app.add_middleware(AutopayCatchUp, autopay_of=lambda _app: sandbox.autopay)
     _add_error_pages(app)
     return app
 

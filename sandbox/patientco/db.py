@@ -9,7 +9,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from sandbox.common import clock
+from sandbox.common import autopay, clock
 from sandbox.common.outbox import SCHEMA as OUTBOX_SCHEMA
 from sandbox.common.sqlite import open_database, transaction
 from sandbox.patientco.seed import SeedGuarantor, SeedStaff, build_guarantors, build_staff
@@ -114,8 +114,8 @@ CREATE TABLE IF NOT EXISTS trusted_browsers (
 );
 """
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 2
-_TABLES = ("refunds", "allocations", "payments", "batches", "wallet", "line_items",
+SCHEMA_VERSION = 3
+_TABLES = (*autopay.TABLES, "refunds", "allocations", "payments", "batches", "wallet", "line_items",
            "statements", "encounters", "patients", "guarantors", "console_sessions",
            "pending_logins", "idp_sessions", "signin_requests", "authorization_codes",
            "access_tokens", "login_events", "trusted_browsers", "outbox", "staff",
@@ -124,7 +124,9 @@ _TABLES = ("refunds", "allocations", "payments", "batches", "wallet", "line_item
 
 def connect(path: Path) -> sqlite3.Connection:
     return open_database(
-        path, CONSOLE_SCHEMA + IDP_SCHEMA + OUTBOX_SCHEMA + clock.SCHEMA, SCHEMA_VERSION
+        path,
+        CONSOLE_SCHEMA + IDP_SCHEMA + OUTBOX_SCHEMA + clock.SCHEMA + autopay.SCHEMA,
+        SCHEMA_VERSION,
     )
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
 from sandbox.common.pages import RendersPages
@@ -18,6 +20,7 @@ from sandbox.patientco import db as database
 from sandbox.patientco.faults import Step
 from sandbox.patientco.formatting import money, timestamp, us_date
 from sandbox.patientco.ledger import ACCOUNT_STATUS_LABELS
+from sandbox.patientco.plan_drafts import PLAN_PREFIX, PatientcoDrafts
 from sandbox.patientco.settings import SandboxSettings
 from sandbox.patientco.sso_client import OidcClient
 from sandbox.processor.client import ProcessorClient
@@ -49,6 +52,11 @@ class PatientcoSandbox(RendersPages):
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.guarantors)
         self.faults.clear()
+
+    @cached_property
+    def autopay(self) -> Autopay:
+        """Payment plans and their drafts on this portal's clock (``sandbox.common.autopay``)."""
+        return Autopay(self.db, "patientco", PatientcoDrafts(self.db, self.processor), PLAN_PREFIX)
 
 
 def get_sandbox(request: Request) -> PatientcoSandbox:

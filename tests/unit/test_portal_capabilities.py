@@ -15,6 +15,7 @@ from portals import adapter_class
 from portals.base import (
     AccountReader,
     EstimateReader,
+    PlanManager,
     SettlementReader,
     StatementLister,
     StatementPdfReader,
@@ -25,13 +26,13 @@ from stores.connections import ConnectionRegistry
 
 EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister}
 CAPABILITIES = {
-    PortalName.CEDAR: EVERY_PORTAL,
+    PortalName.CEDAR: EVERY_PORTAL | {PlanManager},
     PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader},
     PortalName.HEALTHPAY24: EVERY_PORTAL | {StatementPdfReader, EstimateReader},
 }
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
-    EstimateReader,
+    EstimateReader, PlanManager,
 )  # fmt: skip
 
 
@@ -44,6 +45,7 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
     assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO]
+    assert PortalName.CEDAR in offered_by(Process.PAYMENT_PLANS)
 
 
 async def test_a_process_the_portal_lacks_is_refused_naming_the_portal(tmp_path: Path) -> None:
