@@ -29,6 +29,12 @@ def check_enrollment(rules: PlanRules, installment: Money) -> None:
             f"statement {rules.statement_id}: a balance of {rules.balance} is below the "
             f"portal's minimum of {rules.min_balance} for a plan"
         )
+    if installment.amount_cents >= rules.balance.amount_cents:
+        # A plan of one installment is a payment (billbridge pay): the portals refuse it.
+        raise AmountExceedsBalance(
+            f"installment {installment} covers the whole balance {rules.balance}: that is a "
+            "payment, not a plan"
+        )
     _check_installment(rules, installment, rules.balance, months_used=0)
 
 

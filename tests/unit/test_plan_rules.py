@@ -63,7 +63,12 @@ def plan(status: PlanStatus = PlanStatus.ACTIVE, drafted: int = 0) -> PaymentPla
 
 @pytest.mark.parametrize(
     ("cents", "refusal"),
-    [(2_000, InstallmentBelowMinimum), (4_000, PlanTermTooLong), (130_000, AmountExceedsBalance)],
+    [
+        (2_000, InstallmentBelowMinimum),
+        (4_000, PlanTermTooLong),
+        (130_000, AmountExceedsBalance),
+        (120_000, AmountExceedsBalance),  # one installment: a payment, not a plan
+    ],
 )
 def test_an_enrollment_outside_the_rules_is_refused(cents: int, refusal: type[Exception]) -> None:
     with pytest.raises(refusal):
@@ -72,7 +77,7 @@ def test_an_enrollment_outside_the_rules_is_refused(cents: int, refusal: type[Ex
 
 def test_an_enrollment_inside_the_rules_passes_the_shortest_and_longest_term() -> None:
     check_enrollment(RULES, usd(5_000))  # 24 months, the maximum
-    check_enrollment(RULES, usd(120_000))  # one installment
+    check_enrollment(RULES, usd(60_000))  # two installments
 
 
 def test_a_balance_below_the_portals_minimum_gets_no_plan() -> None:
