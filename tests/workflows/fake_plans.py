@@ -211,30 +211,31 @@ class FakePlanPortal:
                 break
             if installment.status is InstallmentStatus.DRAFTED:
                 continue
-            while status is PlanStatus.ACTIVE and installment.status is not (
-                InstallmentStatus.DRAFTED
-            ):
+            drafted = False
+            while status is PlanStatus.ACTIVE and not drafted:
                 attempt_on = installment.due_date + timedelta(
                     days=self.retry_after_days * installment.attempts
                 )
                 if attempt_on > today:
                     break
                 token = self.tokens[plan_id]
-                ok = token != DECLINING_TOKEN
+                drafted = token != DECLINING_TOKEN
                 self.charges.append(
-                    (plan_id, installment.number, token, "ok" if ok else "declined")
+                    (plan_id, installment.number, token, "ok" if drafted else "declined")
                 )
                 installment = installment.model_copy(
                     update={
                         "attempts": installment.attempts + 1,
-                        "status": InstallmentStatus.DRAFTED if ok else InstallmentStatus.FAILED,
-                        "confirmation_number": f"DRAFT-{installment.number}" if ok else None,
+                        "status": InstallmentStatus.DRAFTED
+                        if drafted
+                        else InstallmentStatus.FAILED,
+                        "confirmation_number": f"DRAFT-{installment.number}" if drafted else None,
                     }
                 )
-                if not ok and installment.attempts > self.max_draft_retries:
+                if not drafted and installment.attempts > self.max_draft_retries:
                     status = PlanStatus.DELINQUENT
             installments[index] = installment
-            if installment.status is not InstallmentStatus.DRAFTED:
+            if not drafted:
                 break
         drafted = sum(
             i.amount.amount_cents for i in installments if i.status is InstallmentStatus.DRAFTED
