@@ -227,7 +227,7 @@ async def test_a_declined_draft_is_recovered_by_a_new_payment_method(
         await clock.settled(handle.workflow_id)
 
     view = await handle.change_payment_method(setting.approving.token)
-    assert view.plan is not None and view.plan.method_last4 == setting.approving.token[-4:]
+    assert view.plan is not None and view.plan.method_last4 == setting.approving.last4
     # Three more months, then cancel: enough to see the retry succeed and drafts go on.
     for _ in range(8):
         await clock.to_next_check(handle.workflow_id)
