@@ -69,6 +69,7 @@ def build_worker(
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],
         max_concurrent_activities=settings.max_concurrent_activities,
+        max_cached_workflows=settings.max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
 
