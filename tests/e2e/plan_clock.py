@@ -31,6 +31,10 @@ SETTLE_SECONDS = 180.0
 class PlanClock:
     env: WorkflowEnvironment
     admin: SandboxAdmin
+    # The connection's session workflow: while it signs in, the plan waits on a timer too
+    # (the session reply's recheck), and moving the sandbox's clock then would expire the
+    # sign-in midway.
+    session_workflow_id: str
 
     async def align(self) -> None:
         """Bring the sandbox's clock (reset per test) up to the test server's."""
@@ -62,10 +66,19 @@ class PlanClock:
                 if not await self._runs_again(workflow_id):
                     return False
                 continue
-            if _waits_on_timers_only(await handle.fetch_history()):
+            if _waits_on_timers_only(await handle.fetch_history()) and await self._session_idle():
                 return True
             await asyncio.sleep(0.2)
         raise AssertionError(f"plan {workflow_id} never settled on a timer")
+
+    async def _session_idle(self) -> bool:
+        try:
+            described = await self.env.client.get_workflow_handle(
+                self.session_workflow_id
+            ).describe()
+        except RPCError:
+            return True  # not started
+        return not described.raw_description.pending_activities
 
     async def _runs_again(self, workflow_id: str, seconds: float = 5) -> bool:
         """A run that just continued as new is followed by its next run a moment later."""

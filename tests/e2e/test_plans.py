@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from models.audit import AuditAction
+from models.connection_session import session_workflow_id
 from models.events import EventType
 from models.offerings import Process
 from models.plan_enrollment import EnrollPlanRequest, PlanStep
@@ -111,8 +112,12 @@ def plan_worker_processes(
 
 
 @pytest_asyncio.fixture
-async def clock(skipping_env: WorkflowEnvironment, portal_under_test: PortalUnderTest) -> PlanClock:
-    clock = PlanClock(skipping_env, portal_under_test.admin)
+async def clock(
+    skipping_env: WorkflowEnvironment, portal_under_test: PortalUnderTest, setting: PlanSetting
+) -> PlanClock:
+    clock = PlanClock(
+        skipping_env, portal_under_test.admin, session_workflow_id(setting.connection_id)
+    )
     await clock.align()
     return clock
 
