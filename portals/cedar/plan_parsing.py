@@ -37,6 +37,8 @@ _PLAN_FORM_REFUSALS = (
             "the plan would run longer than the portal's maximum term"),
     Refusal(("already has a payment plan",), PlanRefused, "the statement already has a plan"),
     Refusal(("has ended",), PlanRefused, "the plan has ended and cannot be changed"),
+    Refusal(("already been attempted",), PlanRefused,
+            "no installment is left to take a new amount"),
     Refusal(("valid monthly payment",), InvalidAmount, "the portal refused the amount"),
     Refusal(("greater than",), InvalidAmount, "the portal refused the amount"),
 )  # fmt: skip

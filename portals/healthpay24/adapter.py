@@ -1,10 +1,11 @@
 """HealthPay24Adapter: the HealthPay24 patient portal behind the shared PortalAdapter contract
-(and the UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader and
-EstimateReader capabilities).
+(and the UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader,
+EstimateReader, PlanManager and PlanPauser capabilities).
 
 Drives the page objects, turns what they read into normalized models (``parsing``) and what
 the portal says into typed errors. Signing in is the shared ``SignInFlow`` over HealthPay24's
-pages (``sign_in``); paying is the three-step hosted-fields ``checkout``. No Temporal code here.
+pages (``sign_in``); paying is the three-step hosted-fields ``checkout``; payment plans are
+``payment_plans``. No Temporal code here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from models.accounts import Account
 from models.errors import InvalidInput, PortalChanged, StatementNotFound
 from models.estimates import Estimate
 from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
 from models.statements import Statement, StatementSummary
 from portals.downloads import downloaded_file
 from portals.healthpay24 import parsing
@@ -25,6 +27,7 @@ from portals.healthpay24.pages.estimates_page import EstimatesPage
 from portals.healthpay24.pages.payment_activity_page import PaymentActivityPage
 from portals.healthpay24.pages.receipt_page import ReceiptPage
 from portals.healthpay24.pages.statement_page import StatementPage
+from portals.healthpay24.payment_plans import PaymentPlans
 from portals.healthpay24.sign_in import HealthPay24SignIn, raise_if_signed_out
 from portals.navigation import PortalTimeouts
 from portals.reconciliation import only_match
@@ -39,6 +42,7 @@ class HealthPay24Adapter(SignsInWithACode):
         self._page = page
         self._base_url = base_url.rstrip("/")
         self._sign_in = SignInFlow(HealthPay24SignIn(page, self._base_url))
+        self._plans = PaymentPlans(page, self._base_url)
         (timeouts or PortalTimeouts()).apply(page)
 
     async def list_accounts(self) -> list[Account]:
@@ -126,6 +130,30 @@ class HealthPay24Adapter(SignsInWithACode):
         if not await receipt.is_shown():
             raise PortalChanged("receipt: the receipt page is not as expected")
         return await downloaded_file(await receipt.download_pdf(), "receipt_pdf")
+
+    async def plan_rules(self, statement_id: str) -> PlanRules:
+        return await self._plans.rules(statement_id)
+
+    async def find_plan(self, reference: str) -> PaymentPlan | None:
+        return await self._plans.find(reference)
+
+    async def enroll_plan(self, enrollment: PlanEnrollment) -> PaymentPlan:
+        return await self._plans.enroll(enrollment)
+
+    async def get_plan(self, plan_id: str) -> PaymentPlan:
+        return await self._plans.get(plan_id)
+
+    async def change_plan(self, plan_id: str, change: PlanChange) -> PaymentPlan:
+        return await self._plans.change(plan_id, change)
+
+    async def cancel_plan(self, plan_id: str) -> PaymentPlan:
+        return await self._plans.cancel(plan_id)
+
+    async def pause_plan(self, plan_id: str) -> PaymentPlan:
+        return await self._plans.pause(plan_id)
+
+    async def resume_plan(self, plan_id: str) -> PaymentPlan:
+        return await self._plans.resume(plan_id)
 
     async def _open_statement(self, statement_id: str) -> StatementPage:
         detail = StatementPage(self._page, self._base_url)

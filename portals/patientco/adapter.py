@@ -1,5 +1,6 @@
 """PatientcoAdapter: the Patientco staff console behind the shared PortalAdapter contract (and
-the UnattendedSignIn, AccountReader, StatementLister and SettlementReader capabilities).
+the UnattendedSignIn, AccountReader, StatementLister and SettlementReader capabilities, and
+PlanManager through the ``PatientcoPlans`` mixin).
 
 Staff sign in through Patientco ID (OpenID Connect, another origin): the shared
 ``SignInFlow`` over the console's and Patientco ID's pages (``sign_in``). The adapter reads
@@ -35,6 +36,7 @@ from portals.patientco.pages.settlements_page import SettlementsPage
 from portals.patientco.pages.statement_page import StatementPage
 from portals.patientco.pages.statements_page import StatementsPage
 from portals.patientco.pages.transactions_page import TransactionsPage
+from portals.patientco.plans import PatientcoPlans
 from portals.patientco.sign_in import PatientcoSignIn, raise_if_signed_out
 from portals.reconciliation import answer_may_be_lost, only_match
 from portals.sign_in_flow import SignInFlow, SignsInWithACode
@@ -43,7 +45,7 @@ from security.redaction import redactor, remember_account
 MAX_LIST_PAGES = 50
 
 
-class PatientcoAdapter(SignsInWithACode):
+class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
     def __init__(
         self, page: Page, base_url: str, *, timeouts: PortalTimeouts | None = None
     ) -> None:

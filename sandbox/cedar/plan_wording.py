@@ -24,6 +24,9 @@ REFUSALS = {
     ),
     Refusal.PLAN_EXISTS: "This statement already has a payment plan.",
     Refusal.PLAN_NOT_OPEN: "This payment plan has ended and can no longer be changed.",
+    Refusal.NOTHING_TO_RESCHEDULE: (
+        "Every remaining payment has already been attempted: the monthly payment cannot change."
+    ),
 }
 
 

@@ -247,7 +247,7 @@ class Autopay:
             (plan_id, InstallmentStatus.SCHEDULED),
         ).fetchall()
         if not pending:
-            raise PlanRefused([Refusal.PLAN_NOT_OPEN])
+            raise PlanRefused([Refusal.NOTHING_TO_RESCHEDULE])
         rest = sum(int(row["amount_cents"]) for row in pending)
         enrolled_on = date.fromisoformat(plan["enrolled_on"])
         first_month = months_between(enrolled_on, date.fromisoformat(pending[0]["due_on"]))

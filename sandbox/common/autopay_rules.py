@@ -40,6 +40,8 @@ class Refusal(StrEnum):
     TERM_TOO_LONG = "term_too_long"
     PLAN_EXISTS = "plan_exists"
     PLAN_NOT_OPEN = "plan_not_open"
+    # Every installment left has been attempted (a declined one awaits its retry).
+    NOTHING_TO_RESCHEDULE = "nothing_to_reschedule"
 
 
 class PlanRefused(Exception):

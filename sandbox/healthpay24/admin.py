@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
 from sandbox.common.admin import shared_admin_router
+from sandbox.common.autopay_web import plans_admin_router
 from sandbox.healthpay24 import auth, ledger, records, seed
 from sandbox.healthpay24.state import SandboxDep, get_sandbox
 from sandbox.healthpay24.steps import Step
@@ -26,6 +27,7 @@ router.include_router(
         vendor="healthpay24",
     )
 )
+router.include_router(plans_admin_router(lambda request: get_sandbox(request).autopay))
 
 _LEDGER_KEYS = ("confirmation_number", "statement_id", "username", "amount_cents", "reference",
                 "card_token", "created_at", "kind", "brand", "last4", "charge_id")  # fmt: skip

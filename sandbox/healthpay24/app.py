@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 
+from sandbox.common.autopay import Autopay
+from sandbox.common.autopay_web import AutopayCatchUp
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.error_pages import add_common_error_pages
 from sandbox.healthpay24 import db as database
@@ -18,6 +20,7 @@ from sandbox.healthpay24.pages.accounts import router as accounts_router
 from sandbox.healthpay24.pages.checkout import router as checkout_router
 from sandbox.healthpay24.pages.guards import LoginRequired, NotFound
 from sandbox.healthpay24.pages.payments import router as payments_router
+from sandbox.healthpay24.pages.plans import router as plans_router
 from sandbox.healthpay24.pages.sign_in import SIGN_IN, TIMED_OUT_URL
 from sandbox.healthpay24.pages.sign_in import router as sign_in_router
 from sandbox.healthpay24.pages.wallet import router as wallet_router
@@ -33,6 +36,7 @@ NOT_FOUND_HEADINGS = {
     "statement": "Statement not found",
     "checkout": "Payment session not found",
     "receipt": "Receipt not found",
+    "plan": "Payment plan not found",
 }
 
 
@@ -57,8 +61,16 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
     for router in (admin_router, sign_in_router, accounts_router, checkout_router,
                    payments_router, wallet_router):  # fmt: skip
         app.include_router(router)
+    app.include_router(plans_router)
+    # Autopay drafts what came due on the sandbox clock before any page answers.
+    app.add_middleware(AutopayCatchUp, autopay_of=_autopay_of)
     _add_error_pages(app)
     return app
+
+
+def _autopay_of(app: FastAPI) -> Autopay | None:
+    sandbox: HealthPay24Sandbox | None = getattr(app.state, "sandbox", None)
+    return None if sandbox is None else sandbox.autopay
 
 
 def _add_error_pages(app: FastAPI) -> None:

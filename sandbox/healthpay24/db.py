@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from sandbox.common import clock, outbox
+from sandbox.common import autopay, clock, outbox
 from sandbox.common.sqlite import open_database, transaction
 from sandbox.healthpay24.seed import SeedAccount, SeedLogin, seed_logins
 
@@ -130,9 +130,10 @@ CREATE TABLE IF NOT EXISTS devices (token TEXT PRIMARY KEY, username TEXT NOT NU
 """
     + outbox.SCHEMA
     + clock.SCHEMA
+    + autopay.SCHEMA
 )
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _TABLES = ("payments", "checkouts", "charges", "statements", "encounters", "estimate_lines",
            "estimates", "wallet", "accounts", "sessions", "login_events", "outbox", "devices",
            "logins", "meta", clock.TABLE)  # fmt: skip
@@ -151,7 +152,7 @@ def reseed(connection: sqlite3.Connection, seed: int, patients: int) -> None:
     """Drop every row (ledger, checkouts, sessions, counters included) and load the seed."""
     logins = seed_logins(seed, patients)
     with transaction(connection):
-        for table in _TABLES:
+        for table in (*autopay.TABLES, *_TABLES):
             connection.execute(f"DELETE FROM {table}")
         for login in logins:
             _insert_login(connection, login)

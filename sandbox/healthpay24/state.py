@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
 from sandbox.common.pages import RendersPages
 from sandbox.healthpay24 import db as database
 from sandbox.healthpay24.formatting import birth_date, day, money, plain_amount, timestamp
+from sandbox.healthpay24.plan_drafts import HealthPay24Drafts
 from sandbox.healthpay24.records import method_label
 from sandbox.healthpay24.settings import SandboxSettings
 from sandbox.healthpay24.steps import Step
@@ -23,6 +26,7 @@ from sandbox.processor.client import ProcessorClient
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 MERCHANT = "healthpay24"
+PLAN_PREFIX = "HPP"  # HealthPay24's plan numbers: HPP-7Q2M9XK4
 
 
 def build_templates() -> Jinja2Templates:
@@ -47,6 +51,11 @@ class HealthPay24Sandbox(RendersPages):
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
+
+    @cached_property
+    def autopay(self) -> Autopay:
+        """Payment plans and their drafts on this portal's clock (``sandbox.common.autopay``)."""
+        return Autopay(self.db, MERCHANT, HealthPay24Drafts(self.db, self.processor), PLAN_PREFIX)
 
 
 def get_sandbox(request: Request) -> HealthPay24Sandbox:

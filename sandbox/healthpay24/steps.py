@@ -18,3 +18,5 @@ class Step(StrEnum):
     HISTORY = "history"
     WALLET = "wallet"
     ESTIMATES = "estimates"
+    PLANS = "plans"  # the plan offer, the plans list, one plan and its change form
+    PLAN_SUBMIT = "plan_submit"  # "Enroll in payment plan": autopay is set up here

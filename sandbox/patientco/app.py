@@ -13,6 +13,7 @@ from sandbox.patientco.admin import router as admin_router
 from sandbox.patientco.pages.accounts import router as accounts_router
 from sandbox.patientco.pages.guards import LoginRequired, NotFound
 from sandbox.patientco.pages.payments import router as payments_router
+from sandbox.patientco.pages.plans import router as plans_router
 from sandbox.patientco.pages.settlements import router as settlements_router
 from sandbox.patientco.pages.sign_in import router as sign_in_router
 from sandbox.patientco.pages.statements import router as statements_router
@@ -26,7 +27,8 @@ def create_app(sandbox: PatientcoSandbox) -> FastAPI:
     app = FastAPI(title="Patientco sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sandbox = sandbox
     for router in (admin_router, sign_in_router, accounts_router, statements_router,
-                   transactions_router, payments_router, settlements_router):  # fmt: skip
+                   transactions_router, payments_router, settlements_router,
+                   plans_router):  # fmt: skip
         app.include_router(router)
     app.add_middleware(AutopayCatchUp, autopay_of=lambda _app: sandbox.autopay)
     _add_error_pages(app)

@@ -10,15 +10,23 @@ workflow's next activity would.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from playwright.async_api import Page, Route
 from pydantic import SecretStr
 
 from models.connections import Credentials, PortalName
-from models.errors import ConfirmationMissing, PlanNotFound, PlanRefused, UnknownPaymentMethod
+from models.errors import (
+    ConfirmationMissing,
+    PlanNotFound,
+    PlanRefused,
+    PortalChanged,
+    UnknownPaymentMethod,
+)
 from models.money import Money
 from models.offerings import Process
 from models.plans import InstallmentStatus, PlanChange, PlanEnrollment, PlanStatus
@@ -87,6 +95,13 @@ async def move_clock(signed_in: SignedIn, days: float) -> None:
         Credentials(username=user.username, password=SecretStr(user.password),
                     totp_secret=SecretStr(user.totp_secret))
     )  # fmt: skip
+
+
+def days_to_first_due(signed_in: SignedIn, plan_id: str) -> int:
+    """Days from the sandbox's today to the plan's first due date (28 to 31): a move of a
+    fixed 32 days would also pass a 3-day retry after a 28-day February."""
+    due = date.fromisoformat(back_office(signed_in.admin, plan_id).installments[0].due_on)
+    return (due - signed_in.admin.clock().now.date()).days
 
 
 def installment_cents(setting: PlanSetting, count: int) -> int:
@@ -176,7 +191,7 @@ async def test_installments_are_drafted_as_the_clock_moves_each_exactly_once(
     signed_in: SignedIn, setting: PlanSetting
 ) -> None:
     plan_id, _ = await enroll(signed_in, setting, setting.approving, count=3)
-    await move_clock(signed_in, 32)
+    await move_clock(signed_in, days_to_first_due(signed_in, plan_id))
     plan = await manager(signed_in).get_plan(plan_id)
     first = plan.installments[0]
     assert first.status is InstallmentStatus.DRAFTED and first.attempts == 1
@@ -249,7 +264,7 @@ async def test_a_declined_draft_recovers_on_its_retry_after_a_method_change(
     signed_in: SignedIn, setting: PlanSetting
 ) -> None:
     plan_id, _ = await enroll(signed_in, setting, setting.declining)
-    await move_clock(signed_in, 32)
+    await move_clock(signed_in, days_to_first_due(signed_in, plan_id))
     plan = await manager(signed_in).get_plan(plan_id)
     first = plan.installments[0]
     assert first.status is InstallmentStatus.FAILED and first.attempts == 1
@@ -273,7 +288,8 @@ async def test_a_plan_whose_drafts_keep_failing_is_delinquent(
 ) -> None:
     plan_id, _ = await enroll(signed_in, setting, setting.declining)
     rules = RULES[signed_in.portal.value]
-    await move_clock(signed_in, 32 + rules.retry_after_days * rules.max_draft_retries)
+    days = days_to_first_due(signed_in, plan_id) + rules.retry_after_days * rules.max_draft_retries
+    await move_clock(signed_in, days)
     plan = await manager(signed_in).get_plan(plan_id)
     assert plan.status is PlanStatus.DELINQUENT and plan.next_draft_date is None
     first = plan.installments[0]
@@ -301,3 +317,21 @@ async def test_an_enrollment_whose_answer_is_lost_is_found_by_its_reference(
     found = await manager(signed_in).find_plan(reference)
     assert found is not None and found.reference == reference
     assert [p.plan_id for p in signed_in.admin.plans(reference=reference)] == [found.plan_id]
+
+
+async def test_a_plan_page_that_lost_its_installments_is_portal_changed_at_once(
+    signed_in: SignedIn, setting: PlanSetting
+) -> None:
+    plan_id, _ = await enroll(signed_in, setting, setting.approving)
+    page: Page = vars(signed_in.adapter)["_page"]
+
+    async def without_tables(route: Route) -> None:
+        answer = await route.fetch()
+        body = (await answer.text()).replace("<table", "<div").replace("</table>", "</div>")
+        await route.fulfill(response=answer, body=body)
+
+    await page.route(f"**/plans/{plan_id}", without_tables)
+    started = time.monotonic()
+    with pytest.raises(PortalChanged):
+        await manager(signed_in).get_plan(plan_id)
+    assert time.monotonic() - started < 5  # loud and fast, never a timeout retried

@@ -16,6 +16,7 @@ from portals.base import (
     AccountReader,
     EstimateReader,
     PlanManager,
+    PlanPauser,
     SettlementReader,
     StatementLister,
     StatementPdfReader,
@@ -27,12 +28,13 @@ from stores.connections import ConnectionRegistry
 EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister}
 CAPABILITIES = {
     PortalName.CEDAR: EVERY_PORTAL | {PlanManager},
-    PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader},
-    PortalName.HEALTHPAY24: EVERY_PORTAL | {StatementPdfReader, EstimateReader},
+    PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, PlanManager},
+    PortalName.HEALTHPAY24: EVERY_PORTAL
+    | {StatementPdfReader, EstimateReader, PlanManager, PlanPauser},
 }
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
-    EstimateReader, PlanManager,
+    EstimateReader, PlanManager, PlanPauser,
 )  # fmt: skip
 
 
@@ -45,7 +47,8 @@ def test_each_adapter_has_exactly_its_capabilities(portal: PortalName) -> None:
 
 def test_a_process_is_offered_where_the_adapter_has_its_capability() -> None:
     assert offered_by(Process.SETTLEMENT_EXPORTS) == [PortalName.PATIENTCO]
-    assert PortalName.CEDAR in offered_by(Process.PAYMENT_PLANS)
+    assert offered_by(Process.PAYMENT_PLANS) == list(PortalName)
+    assert offered_by(Process.PLAN_PAUSES) == [PortalName.HEALTHPAY24]
 
 
 async def test_a_process_the_portal_lacks_is_refused_naming_the_portal(tmp_path: Path) -> None:

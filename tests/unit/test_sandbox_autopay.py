@@ -100,6 +100,12 @@ def sandbox_today(db: sqlite3.Connection) -> date:
     return datetime.fromtimestamp(clock.now(db), UTC).date()
 
 
+def to_first_due(db: sqlite3.Connection, engine: Autopay, plan_id: str) -> None:
+    """Move the clock to the first installment's due date (28 to 31 days away)."""
+    due = date.fromisoformat(engine.installments(plan_id)[0]["due_on"])
+    clock.advance(db, (due - sandbox_today(db)).days * DAY)
+
+
 # --- schedule arithmetic ------------------------------------------------------------------
 
 
@@ -192,7 +198,7 @@ async def test_a_due_installment_is_drafted_once_however_often_catch_up_runs(
     db: sqlite3.Connection, engine: Autopay, ledger: Ledger
 ) -> None:
     plan_id = enroll(engine)
-    clock.advance(db, 32 * DAY)
+    to_first_due(db, engine, plan_id)
     assert await engine.catch_up() == 1
     assert await engine.catch_up() == 0
     assert await engine.catch_up() == 0
@@ -225,7 +231,7 @@ async def test_a_charge_whose_payment_was_not_recorded_is_recorded_once_on_the_n
     db: sqlite3.Connection, engine: Autopay, ledger: Ledger
 ) -> None:
     plan_id = enroll(engine)
-    clock.advance(db, 32 * DAY)
+    to_first_due(db, engine, plan_id)
     ledger.fail_next_record = True
     assert await engine.catch_up() == 0  # charged, then the portal failed: postponed
     assert engine.charges(plan_id) == []
@@ -238,7 +244,7 @@ async def test_a_declined_draft_is_retried_on_schedule_then_the_plan_is_delinque
     db: sqlite3.Connection, engine: Autopay, ledger: Ledger
 ) -> None:
     plan_id = enroll(engine, token=DECLINING)
-    clock.advance(db, 32 * DAY)
+    to_first_due(db, engine, plan_id)
     assert await engine.catch_up() == 1
     first = engine.installments(plan_id)[0]
     assert first["status"] == InstallmentStatus.FAILED and first["attempts"] == 1
@@ -262,7 +268,7 @@ async def test_a_declined_draft_recovers_on_its_retry_after_a_method_change(
     db: sqlite3.Connection, engine: Autopay, ledger: Ledger
 ) -> None:
     plan_id = enroll(engine, token=DECLINING)
-    clock.advance(db, 32 * DAY)
+    to_first_due(db, engine, plan_id)
     await engine.catch_up()
     engine.change(plan_id, token=APPROVING)
     clock.advance(db, 3 * DAY)
@@ -283,7 +289,7 @@ async def test_a_paused_plan_skips_its_due_installment_and_owes_it_at_the_end(
     plan_id = enroll(engine)
     engine.pause(plan_id)
     assert engine.next_draft(plan_id) is None
-    clock.advance(db, 32 * DAY)
+    to_first_due(db, engine, plan_id)
     assert await engine.catch_up() == 0
     rows = engine.installments(plan_id)
     assert [row["status"] for row in rows] == [InstallmentStatus.SKIPPED] + [
@@ -303,7 +309,7 @@ async def test_a_retry_due_during_a_pause_waits_for_the_resume(
     db: sqlite3.Connection, engine: Autopay
 ) -> None:
     plan_id = enroll(engine, token=DECLINING)
-    clock.advance(db, 32 * DAY)
+    to_first_due(db, engine, plan_id)
     await engine.catch_up()
     engine.pause(plan_id)
     clock.advance(db, 5 * DAY)
@@ -318,7 +324,7 @@ async def test_a_new_amount_rebuilds_the_installments_not_yet_drafted(
     db: sqlite3.Connection, engine: Autopay
 ) -> None:
     plan_id = enroll(engine)
-    clock.advance(db, 32 * DAY)
+    to_first_due(db, engine, plan_id)
     await engine.catch_up()
     engine.change(plan_id, installment_cents=2_000)
     rows = engine.installments(plan_id)
@@ -330,6 +336,25 @@ async def test_a_new_amount_rebuilds_the_installments_not_yet_drafted(
     with pytest.raises(PlanRefused) as refused:
         engine.change(plan_id, installment_cents=500)
     assert refused.value.refusals == [Refusal.INSTALLMENT_TOO_SMALL]
+
+
+async def test_a_new_amount_needs_an_installment_not_yet_attempted(
+    db: sqlite3.Connection, engine: Autopay, ledger: Ledger
+) -> None:
+    ledger.balances[STATEMENT] = 6_000
+    plan_id = enroll(engine, installment=3_000)  # two installments
+    to_first_due(db, engine, plan_id)
+    await engine.catch_up()  # the first is drafted
+    engine.change(plan_id, token=DECLINING)
+    clock.advance(db, 31 * DAY)
+    await engine.catch_up()  # the last one is declined and awaits its retry
+    assert statuses(engine, plan_id) == [InstallmentStatus.DRAFTED, InstallmentStatus.FAILED]
+    with pytest.raises(PlanRefused) as refused:
+        engine.change(plan_id, installment_cents=2_000)
+    assert refused.value.refusals == [Refusal.NOTHING_TO_RESCHEDULE]
+    engine.change(plan_id, token=APPROVING)  # a new card is still taken
+    plan = engine.plan(plan_id)
+    assert plan is not None and plan["token"] == APPROVING
 
 
 async def test_a_cancelled_plan_drafts_nothing_and_cannot_be_changed(
@@ -352,7 +377,7 @@ async def test_a_statement_paid_some_other_way_ends_the_plan_as_paid_off(
     db: sqlite3.Connection, engine: Autopay, ledger: Ledger
 ) -> None:
     plan_id = enroll(engine)
-    clock.advance(db, 32 * DAY)
+    to_first_due(db, engine, plan_id)
     await engine.catch_up()
     ledger.balances[STATEMENT] = 500  # the patient paid most of the rest at the front desk
     clock.advance(db, 31 * DAY)
