@@ -93,7 +93,8 @@ class PlanHarness:
 
     async def settled(self, handle: PlanHandle) -> bool:
         """Until the plan waits on a timer with nothing in flight (True) or has closed."""
-        deadline = time.monotonic() + STATE_DEADLINE_SECONDS
+        # Longer than the harness's: a plan's run continues as new every installment.
+        deadline = time.monotonic() + 4 * STATE_DEADLINE_SECONDS
         current = self.latest(handle)
         while time.monotonic() < deadline:
             if (await current.describe()).status != WorkflowExecutionStatus.RUNNING:

@@ -3,6 +3,7 @@ drafts in seconds, failed drafts, delinquency, the Updates and their validators.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -177,6 +178,10 @@ async def test_pause_resume_change_and_cancel_by_update(plans: PlanHarness) -> N
 
     paused = await current.execute_update(EnrollPlanWorkflow.pause, PlanAction())
     assert paused.plan is not None and paused.plan.status is PlanStatus.PAUSED
+    for _ in range(200):  # the follower takes the pause on its next task
+        if (await plans.view(handle)).progress.step is PlanStep.PAUSED:
+            break
+        await asyncio.sleep(0.05)
     assert (await plans.view(handle)).progress.step is PlanStep.PAUSED
     resumed = await current.execute_update(EnrollPlanWorkflow.resume, PlanAction())
     assert resumed.plan is not None and resumed.plan.status is PlanStatus.ACTIVE
