@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 
 from models.audit import AuditAction
 from models.connection_session import session_workflow_id
+from models.errors import NotOffered, PlanChangeRefused
 from models.events import EventType
 from models.offerings import Process
 from models.plan_enrollment import EnrollPlanRequest, PlanStep
@@ -331,3 +332,35 @@ async def test_a_worker_killed_while_a_plan_waits_and_during_a_draft_check(
     assert all(count <= 1 for count in charged.values())
     drafted = [i.number for i in outcome.plan.installments if i.status is InstallmentStatus.DRAFTED]
     assert drafted == [1, 2, 3]
+
+
+async def test_pause_resume_and_cancel_by_update_where_the_portal_pauses(
+    plan_worker: Worker,
+    plan_client: BillBridgeClient,
+    clock: PlanClock,
+    setting: PlanSetting,
+    portal_under_test: PortalUnderTest,
+) -> None:
+    handle = await enrolled(plan_client, setting.request(setting.approving))
+    assert await clock.settled(handle.workflow_id)
+    reference = (await handle.view()).plan.reference  # type: ignore[union-attr]
+
+    if portal_under_test.name not in offered_by(Process.PLAN_PAUSES):
+        # Refused by the validator, naming the portal; nothing reaches the portal.
+        with pytest.raises(NotOffered, match=f"{portal_under_test.name.value} does not offer"):
+            await handle.pause()
+        assert back_office(portal_under_test.admin, reference).status == "active"
+    else:
+        paused = await handle.pause()
+        assert paused.plan is not None and paused.plan.status is PlanStatus.PAUSED
+        assert back_office(portal_under_test.admin, reference).status == "paused"
+        with pytest.raises(PlanChangeRefused):
+            await handle.pause()
+        resumed = await handle.resume()
+        assert resumed.plan is not None and resumed.plan.status is PlanStatus.ACTIVE
+        assert back_office(portal_under_test.admin, reference).status == "active"
+    await handle.cancel()
+    outcome = await clock.current(handle.workflow_id).result()
+
+    assert outcome.status is PlanStatus.CANCELLED
+    assert back_office(portal_under_test.admin, reference).status == "cancelled"
