@@ -214,8 +214,11 @@ async def test_a_twelve_installment_plan_is_followed_to_payoff(
     actions = [json.loads(line)["action"] for line in log]
     assert actions.count(AuditAction.PLAN_INSTALLMENT_DRAFTED.value) == 12
     assert actions[0] == AuditAction.PLAN_ENROLLED.value
+    # The first run: the enrollment (a handle without a run id reads the latest run).
+    first = handle.temporal_handle.first_execution_run_id
     await record_history(
-        handle.temporal_handle, f"EnrollPlanWorkflow--{portal_under_test.name}-enrolled"
+        clock.env.client.get_workflow_handle(handle.workflow_id, run_id=first),
+        f"EnrollPlanWorkflow--{portal_under_test.name}-enrolled",
     )
     await record_history(
         clock.current(handle.workflow_id), f"EnrollPlanWorkflow--{portal_under_test.name}-paid-off"

@@ -91,6 +91,13 @@ def failure_type(err: BaseException) -> str | None:
     return cause.type
 
 
+def first_run(plans: PlanHarness, handle: PlanHandle) -> PlanHandle:
+    """The plan's first run (a handle without a run id reads the latest)."""
+    return plans.env.client.get_workflow_handle_for(
+        EnrollPlanWorkflow.run, handle.id, run_id=handle.first_execution_run_id
+    )
+
+
 async def until_step(plans: PlanHarness, handle: PlanHandle, *steps: PlanStep) -> None:
     """Let time pass a check at a time until the plan, settled on a timer, is at a step."""
     for _ in range(100):
@@ -124,7 +131,7 @@ async def test_twelve_installments_are_followed_to_payoff_on_small_histories(
     assert balance.remaining_balance.amount_cents == 0
     assert plans.plans.events == []
     await record_history(plans.latest(handle), "EnrollPlanWorkflow--paid-off-last-run")
-    await record_history(handle, "EnrollPlanWorkflow--enrolled-first-run")
+    await record_history(first_run(plans, handle), "EnrollPlanWorkflow--enrolled-first-run")
 
 
 async def test_a_declined_draft_is_recovered_after_a_payment_method_change(
@@ -149,7 +156,9 @@ async def test_a_declined_draft_is_recovered_after_a_payment_method_change(
     assert [c[3] for c in first] == ["declined", "ok"]
     assert [e.type for e in plans.plans.events] == [EventType.PLAN_INSTALLMENT_FAILED]
     assert AuditAction.PLAN_CHANGED in [e.action for e in plans.portal.audit]
-    await record_history(handle, "EnrollPlanWorkflow--declined-then-method-changed")
+    await record_history(
+        first_run(plans, handle), "EnrollPlanWorkflow--declined-then-method-changed"
+    )
 
 
 async def test_a_plan_whose_drafts_keep_failing_ends_delinquent(plans: PlanHarness) -> None:
