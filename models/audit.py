@@ -46,6 +46,12 @@ class AuditAction(StrEnum):
     REFUND_POSTED = "refund.posted"
     REFUND_FAILED = "refund.failed"
     PAYMENT_VOIDED = "payment.voided"
+    PLAN_ENROLLED = "plan.enrolled"
+    PLAN_ENROLLMENT_FAILED = "plan.enrollment_failed"
+    PLAN_PAUSED = "plan.paused"
+    PLAN_RESUMED = "plan.resumed"
+    PLAN_CANCELLED = "plan.cancelled"
+    PLAN_INSTALLMENT_DRAFTED = "plan.installment_drafted"
 
 
 AuditDetail = str | int | bool | None

@@ -23,7 +23,11 @@ policies can name it.  The hierarchy::
         │   │                           net paid): refused before anything is submitted
         │   ├── PaymentNotRefundable    nothing the portal lets us give back: voided,
         │   │                           fully refunded, or a partial refund before settlement
-        │   └── IdempotencyConflict     same idempotency key, different parameters
+        │   ├── IdempotencyConflict     same idempotency key, different parameters
+        │   ├── PlanNotEligible         the balance is below what the portal plans on
+        │   ├── InstallmentBelowMinimum the installment is below the portal's minimum
+        │   ├── PlanTermTooLong         the installment would run past the maximum term
+        │   └── PlanChangeRefused       the plan is not in a state that allows the change
         ├── NotOffered                  the connection's portal does not offer this
         │                               process (a refund on Cedar): names the portal
         ├── ConnectionNotFound          no such connection configured
@@ -143,6 +147,22 @@ class PaymentNotRefundable(InvalidInput):
 
 
 class IdempotencyConflict(InvalidInput):
+    pass
+
+
+class PlanNotEligible(InvalidInput):
+    pass
+
+
+class InstallmentBelowMinimum(InvalidInput):
+    pass
+
+
+class PlanTermTooLong(InvalidInput):
+    pass
+
+
+class PlanChangeRefused(InvalidInput):
     pass
 
 

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     session_history_limit: int = Field(default=2_000, ge=20)
     # Browser contexts one worker runs at once (each is a Chromium renderer).
     max_concurrent_activities: int = 8
+    # Temporal's default; 0 turns sticky workflow queues off (the time-skipping test server
+    # hands a killed worker's sticky tasks on to nobody).
+    max_cached_workflows: int = 1000
     # Seconds a worker lets running activities finish after SIGTERM.
     shutdown_grace_seconds: float = 20.0
     # The local secret file's key (base64 of 32 bytes), where a platform injects it (from a

@@ -20,6 +20,7 @@ from activities.deposits import DepositActivities
 from activities.events import EventActivities
 from activities.offerings import OfferingActivities
 from activities.payments import PaymentActivities
+from activities.plans import PlanActivities
 from activities.portal_sessions import PortalSessions
 from activities.reconciliation import ReconciliationActivities
 from activities.refund_locks import RefundLockBroker
@@ -73,10 +74,12 @@ def build_worker(
             DepositActivities(portal_sessions),
             RefundActivities(portal_sessions),
             RefundLockBroker(client),
+            PlanActivities(portal_sessions),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],
         max_concurrent_activities=settings.max_concurrent_activities,
+        max_cached_workflows=settings.max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from workflows.connection_session import ConnectionSessionWorkflow
+from workflows.enroll_plan import EnrollPlanWorkflow
 from workflows.estimate_to_deposit import EstimateToDepositWorkflow
 from workflows.post_payment import PostPaymentWorkflow
 from workflows.reconcile_settlements import ReconcileSettlementsWorkflow
@@ -23,6 +24,7 @@ WORKFLOWS: Sequence[type] = (
     EstimateToDepositWorkflow,
     RefundPaymentWorkflow,
     PaymentRefundLockWorkflow,
+    EnrollPlanWorkflow,
 )
 
 # Set by temporalio's @activity.defn on the function it decorates.

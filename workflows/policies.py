@@ -95,3 +95,10 @@ ACQUIRE_REFUND_LOCK_ACTIVITY: dict[str, Any] = {
     "retry_policy": BROWSER_RETRY,
 }
 REFUND_LOCK_RECHECK = timedelta(minutes=15)
+# Following a payment plan: the first look at the portal an hour into a draft's due date
+# (UTC, the portals' day); a portal that drafts later that day is looked at again every few
+# hours, a bounded number of times, and after that once a day until it shows the draft.
+DRAFT_CHECK_DELAY = timedelta(hours=1)
+DRAFT_RECHECK_INTERVAL = timedelta(hours=4)
+DRAFT_RECHECKS = 5
+OVERDUE_DRAFT_RECHECK = timedelta(days=1)

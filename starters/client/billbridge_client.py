@@ -15,6 +15,7 @@ from temporalio.client import Client, WorkflowHandle
 from models.audit import Actor
 from models.deposits import DepositProgress, EstimateDepositRequest, EstimateDepositResult
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
+from models.plan_enrollment import EnrollPlanRequest, PlanOutcome, PlanProgress
 from models.reconciliation import ReconcileProgress, ReconcileRequest, ReconcileResult
 from models.refunds import RefundProgress, RefundRequest, RefundResult
 from models.settings import Settings
@@ -28,7 +29,9 @@ from starters.client.operations import (
     ResultT,
     start_operation,
 )
+from starters.client.plan_handle import PlanHandle
 from workers.temporal_client import connect
+from workflows.enroll_plan import EnrollPlanWorkflow
 from workflows.estimate_to_deposit import EstimateToDepositWorkflow
 from workflows.post_payment import PostPaymentWorkflow
 from workflows.refund_payment import RefundPaymentWorkflow
@@ -57,6 +60,15 @@ REFUND: Operation[RefundRequest, RefundResult, RefundProgress] = Operation(
     summary=lambda request: (
         f"refund of payment {request.confirmation_number} on connection {request.connection_id}"
     ),
+)
+
+PLAN: Operation[EnrollPlanRequest, PlanOutcome, PlanProgress] = Operation(
+    name="plan",
+    run=EnrollPlanWorkflow.run,
+    progress=EnrollPlanWorkflow.progress,
+    request_type=EnrollPlanRequest,
+    summary=lambda request: f"payment plan on connection {request.connection_id}",
+    as_requested=EnrollPlanRequest.as_requested,
 )
 
 ProgressCallback = Callable[[PaymentProgress], Awaitable[None] | None]
@@ -151,3 +163,16 @@ class BillBridgeClient:
         with this key (the same idempotency rules as a payment)."""
         request.validate_for_refund()
         return await self.start_operation(REFUND, request)
+
+    async def start_plan(self, request: EnrollPlanRequest) -> PlanHandle:
+        """Enroll a payment plan and follow it, or return the plan started with this key."""
+        request.validate_for_enrollment()
+        started = await self.start_operation(PLAN, request)
+        return PlanHandle(self._client, started.temporal_handle, self._actor)
+
+    def plan(self, idempotency_key: str) -> PlanHandle:
+        """The plan enrolled with this idempotency key (its Updates and queries)."""
+        handle = self._client.get_workflow_handle_for(
+            EnrollPlanWorkflow.run, PLAN.workflow_id(idempotency_key)
+        )
+        return PlanHandle(self._client, handle, self._actor)

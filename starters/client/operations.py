@@ -48,6 +48,9 @@ class Operation(Generic[RequestT, ResultT, ProgressT]):
     progress: Callable[[Any], ProgressT]  # e.g. PostPaymentWorkflow.progress
     request_type: type[RequestT]
     summary: Callable[[RequestT], str]  # the Temporal UI's one line (no patient data)
+    # The request as its caller made it, from the current run's input: a process that
+    # continues as new carries its state in its input (EnrollPlanRequest.as_requested).
+    as_requested: Callable[[RequestT], RequestT] | None = None
 
     def workflow_id(self, idempotency_key: str) -> str:
         return f"{self.name}-{idempotency_key}"
@@ -141,6 +144,8 @@ async def start_operation(
     except WorkflowAlreadyStartedError:
         handle = client.get_workflow_handle_for(operation.run, workflow_id)
         first = await _started_with(client, handle, operation.request_type)
+        if operation.as_requested is not None:
+            first = operation.as_requested(first)
         # The same request asked for again by someone else is still the same request.
         if first.model_copy(update={"requested_by": request.requested_by}) != request:
             raise IdempotencyConflict(
