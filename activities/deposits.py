@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
+from activities.maintenance import reports_maintenance
 from activities.portal_sessions import PortalSessions
 from models.connection_session import SessionLease
 from models.deposits import (
@@ -24,6 +25,7 @@ from models.deposits import (
 )
 from models.errors import AmbiguousPayment, NotOffered
 from models.estimates import Estimate
+from models.maintenance import PortalMaintenance
 from portals.base import DepositTaker
 
 
@@ -32,12 +34,16 @@ class DepositActivities:
         self._sessions = sessions
 
     @activity.defn
-    async def read_estimate(self, lookup: EstimateLookup) -> Estimate:
+    @reports_maintenance
+    async def read_estimate(self, lookup: EstimateLookup) -> Estimate | PortalMaintenance:
         async with self._deposit_taker(lookup.lease) as portal:
             return await portal.get_estimate(lookup.estimate_id)
 
     @activity.defn
-    async def collect_deposit(self, request: CollectDepositInput) -> CollectedDeposit:
+    @reports_maintenance
+    async def collect_deposit(
+        self, request: CollectDepositInput
+    ) -> CollectedDeposit | PortalMaintenance:
         """Reconcile, then pay only if the portal has no deposit with our reference.
 
         Every attempt starts with the lookup, so a retry after a lost answer (crash after
@@ -54,7 +60,8 @@ class DepositActivities:
         return CollectedDeposit(deposit=deposit, already_collected=False)
 
     @activity.defn
-    async def read_deposit(self, lookup: DepositLookup) -> Deposit:
+    @reports_maintenance
+    async def read_deposit(self, lookup: DepositLookup) -> Deposit | PortalMaintenance:
         async with self._deposit_taker(lookup.lease) as portal:
             return await portal.get_deposit(lookup.deposit_id)
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
+from activities.maintenance import reports_maintenance
 from activities.portal_sessions import PortalSessions
 from models.connection_session import SessionLease
 from models.connections import PortalName
 from models.errors import AmbiguousPayment, NotOffered
+from models.maintenance import PortalMaintenance
 from models.plan_enrollment import (
     ChangePlanInput,
     EnrolledPlan,
@@ -32,7 +34,10 @@ class PlanActivities:
         self._sessions = sessions
 
     @activity.defn
-    async def plan_eligibility(self, lookup: PlanEligibilityLookup) -> PlanEligibility:
+    @reports_maintenance
+    async def plan_eligibility(
+        self, lookup: PlanEligibilityLookup
+    ) -> PlanEligibility | PortalMaintenance:
         async with heartbeating(), self._sessions.signed_in(lookup.lease) as portal:
             plans = _plans(portal, lookup.lease)
             rules = await plans.plan_rules(lookup.statement_id)
@@ -41,7 +46,8 @@ class PlanActivities:
         )
 
     @activity.defn
-    async def enroll_plan(self, request: EnrollPlanInput) -> EnrolledPlan:
+    @reports_maintenance
+    async def enroll_plan(self, request: EnrollPlanInput) -> EnrolledPlan | PortalMaintenance:
         """Reconcile, then enroll only if the portal has no plan with our reference."""
         enrollment = request.enrollment
         async with heartbeating(), self._sessions.signed_in(request.lease) as portal:
@@ -55,27 +61,32 @@ class PlanActivities:
         return EnrolledPlan(plan=plan, already_enrolled=False)
 
     @activity.defn
-    async def read_plan(self, lookup: PlanLookup) -> PaymentPlan:
+    @reports_maintenance
+    async def read_plan(self, lookup: PlanLookup) -> PaymentPlan | PortalMaintenance:
         async with heartbeating(), self._sessions.signed_in(lookup.lease) as portal:
             return await _plans(portal, lookup.lease).get_plan(lookup.plan_id)
 
     @activity.defn
-    async def change_plan(self, request: ChangePlanInput) -> PaymentPlan:
+    @reports_maintenance
+    async def change_plan(self, request: ChangePlanInput) -> PaymentPlan | PortalMaintenance:
         async with heartbeating(), self._sessions.signed_in(request.lease) as portal:
             return await _plans(portal, request.lease).change_plan(request.plan_id, request.change)
 
     @activity.defn
-    async def cancel_plan(self, lookup: PlanLookup) -> PaymentPlan:
+    @reports_maintenance
+    async def cancel_plan(self, lookup: PlanLookup) -> PaymentPlan | PortalMaintenance:
         async with heartbeating(), self._sessions.signed_in(lookup.lease) as portal:
             return await _plans(portal, lookup.lease).cancel_plan(lookup.plan_id)
 
     @activity.defn
-    async def pause_plan(self, lookup: PlanLookup) -> PaymentPlan:
+    @reports_maintenance
+    async def pause_plan(self, lookup: PlanLookup) -> PaymentPlan | PortalMaintenance:
         async with heartbeating(), self._sessions.signed_in(lookup.lease) as portal:
             return await _pauser(portal, lookup.lease).pause_plan(lookup.plan_id)
 
     @activity.defn
-    async def resume_plan(self, lookup: PlanLookup) -> PaymentPlan:
+    @reports_maintenance
+    async def resume_plan(self, lookup: PlanLookup) -> PaymentPlan | PortalMaintenance:
         async with heartbeating(), self._sessions.signed_in(lookup.lease) as portal:
             return await _pauser(portal, lookup.lease).resume_plan(lookup.plan_id)
 

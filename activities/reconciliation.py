@@ -13,9 +13,11 @@ from typing import Any
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
+from activities.maintenance import reports_maintenance
 from activities.portal_sessions import PortalSessions
 from models.audit import AuditAction
 from models.errors import NotOffered, PortalChanged, SettlementSftpMissing
+from models.maintenance import PortalMaintenance
 from models.payments import StoredArtifact
 from models.reconciliation import (
     DeliveryLookup,
@@ -67,7 +69,10 @@ class ReconciliationActivities:
         raise NotOffered(f"no settlement export on connection {lookup.connection_id}")
 
     @activity.defn
-    async def download_settlement_exports(self, request: ExportDownload) -> FetchedSettlements:
+    @reports_maintenance
+    async def download_settlement_exports(
+        self, request: ExportDownload
+    ) -> FetchedSettlements | PortalMaintenance:
         """Every batch's CSV export, through the browser (Patientco)."""
         async with heartbeating(), self._sessions.signed_in(request.lease) as portal:
             if not isinstance(portal, SettlementReader):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
+from activities.maintenance import reports_maintenance
 from activities.portal_sessions import PortalSessions
 from models.errors import AmbiguousPayment, NotOffered, PaymentNotRefundable, RefundExceedsNet
+from models.maintenance import PortalMaintenance
 from models.refunds import (
     PaymentLookup,
     Refund,
@@ -25,12 +27,18 @@ class RefundActivities:
         self._sessions = sessions
 
     @activity.defn
-    async def read_refundable_payment(self, lookup: PaymentLookup) -> RefundablePayment:
+    @reports_maintenance
+    async def read_refundable_payment(
+        self, lookup: PaymentLookup
+    ) -> RefundablePayment | PortalMaintenance:
         async with heartbeating(), self._sessions.signed_in(lookup.lease) as portal:
             return await _refunder(portal).refundable_payment(lookup.confirmation_number)
 
     @activity.defn
-    async def submit_refund(self, request: SubmitRefundInput) -> SubmittedRefund:
+    @reports_maintenance
+    async def submit_refund(
+        self, request: SubmitRefundInput
+    ) -> SubmittedRefund | PortalMaintenance:
         """Reconcile by reference, re-read what is left of the payment, then submit.
 
         Every attempt starts with the lookup, so a retry after a lost answer (crash after

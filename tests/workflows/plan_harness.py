@@ -108,10 +108,17 @@ class PlanHarness:
 
     async def next_check(self, handle: PlanHandle) -> bool:
         """Skip to the plan's next look at the portal; False once the plan has closed."""
-        if not await self.settled(handle):
-            return False
-        view = await self.view(handle)
-        assert view.next_check_at is not None, view
+        deadline = time.monotonic() + 4 * STATE_DEADLINE_SECONDS
+        while True:
+            if not await self.settled(handle):
+                return False
+            view = await self.view(handle)
+            if view.next_check_at is not None:
+                break
+            # Settled on the session reply's recheck timer, not on a draft's: the session
+            # workflow's answer is on its way, so look again rather than skip time now.
+            assert time.monotonic() < deadline, view
+            await asyncio.sleep(0.05)
         now = await self.env.get_current_time()
         await self.env.sleep(max(view.next_check_at - now, timedelta(0)) + timedelta(seconds=1))
         return True
