@@ -100,35 +100,8 @@ class ReconciliationActivities:
 
     @activity.defn
     async def read_posted_money(self, lookup: PostedMoneyLookup) -> PostedLedger:
-        """The payments and refunds BillBridge moved on the connection, from the audit log:
-        every entry that carries a confirmation or refund number and an amount, whatever
-        its action (payment.posted, refunds…), but failures."""
-        money, chargebacks = [], []
-        for line in self._audit_log.lines():
-            try:
-                entry: dict[str, Any] = json.loads(line)
-                details: dict[str, Any] = entry["details"]
-                action = str(entry["action"])
-            except (ValueError, KeyError, TypeError):
-                continue  # `billbridge audit verify` reports such lines; nothing to match
-            if details.get("connection_id") != lookup.connection_id:
-                continue
-            if action == AuditAction.PAYMENT_CHARGED_BACK:
-                chargebacks.append(str(details.get("chargeback_number")))
-                continue
-            number = details.get("confirmation_number") or details.get("refund_number")
-            amount = details.get("amount_cents")
-            if action.endswith(".failed") or not isinstance(number, str):
-                continue
-            if not isinstance(amount, int) or isinstance(amount, bool):
-                continue
-            money.append(PostedMoney(
-                action=action, number=number, amount_cents=abs(amount),
-                posted_at=datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00")),
-                reference=details.get("reference") if isinstance(details.get("reference"), str)
-                else None,
-            ))  # fmt: skip
-        return PostedLedger(money=money, known_chargebacks=chargebacks)
+        """The payments and refunds BillBridge moved on the connection, from the audit log."""
+        return posted_money(self._audit_log.lines(), lookup.connection_id)
 
     @activity.defn
     async def write_reconciliation_report(self, request: ReportInput) -> ReportArtifacts:
@@ -147,3 +120,42 @@ class ReconciliationActivities:
 
     def _keep(self, prefix: str, files: list[SettlementFile]) -> list[StoredArtifact]:
         return [self._artifacts.put(f"{prefix}/{f.name}", f.content, "text/csv") for f in files]
+
+
+def posted_money(lines: list[bytes], connection_id: str) -> PostedLedger:
+    """What the audit log says BillBridge moved on the connection and what settles of it.
+
+    A payment settles under its confirmation number, a refund under its own refund id (its
+    entry also names the payment it gives back, which must not be taken for it); a voided
+    payment never settles, so its posting is dropped. Failures moved nothing.
+    """
+    money: dict[str, PostedMoney] = {}
+    voided: set[str] = set()
+    chargebacks: list[str] = []
+    for line in lines:
+        try:
+            entry: dict[str, Any] = json.loads(line)
+            details: dict[str, Any] = entry["details"]
+            action = str(entry["action"])
+        except (ValueError, KeyError, TypeError):
+            continue  # `billbridge audit verify` reports such lines; nothing to match
+        if details.get("connection_id") != connection_id or action.endswith(".failed"):
+            continue
+        if action == AuditAction.PAYMENT_CHARGED_BACK:
+            chargebacks.append(str(details.get("chargeback_number")))
+            continue
+        if action == AuditAction.PAYMENT_VOIDED:
+            voided.add(str(details.get("confirmation_number")))
+            continue
+        key = "refund_id" if action == AuditAction.REFUND_POSTED else "confirmation_number"
+        number, amount = details.get(key), details.get("amount_cents")
+        if not isinstance(number, str) or not isinstance(amount, int) or isinstance(amount, bool):
+            continue
+        reference = details.get("reference")
+        money.setdefault(number, PostedMoney(
+            action=action, number=number, amount_cents=abs(amount),
+            posted_at=datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00")),
+            reference=reference if isinstance(reference, str) else None,
+        ))  # fmt: skip
+    settling = [posting for number, posting in money.items() if number not in voided]
+    return PostedLedger(money=settling, known_chargebacks=chargebacks)

@@ -53,20 +53,42 @@ def payment_is_settled(db: sqlite3.Connection, confirmation_number: str) -> bool
 
 
 def closed_batches(db: sqlite3.Connection) -> list[Batch]:
-    """Every batch with a payment in it that has closed, oldest first."""
+    """Every batch with a payment or refund in it that has closed, oldest first."""
     now = sandbox_now(db)
-    rows = db.execute("SELECT created_at FROM payments")
+    rows = db.execute(
+        "SELECT created_at FROM payments UNION ALL "
+        "SELECT created_at FROM reversals WHERE kind = 'refund'"
+    )
     found = {batch_for(str(row["created_at"])) for row in rows}
     return sorted((b for b in found if b.closes_at <= now), key=lambda b: b.business_day)
 
 
 def payments_in(db: sqlite3.Connection, batch: Batch) -> list[sqlite3.Row]:
-    """The batch's payments, oldest first."""
+    """The batch's payments, oldest first; a voided payment never settles."""
     return [
         row
         for row in db.execute(
             "SELECT p.*, s.account_number FROM payments p "
-            "JOIN statements s ON s.statement_id = p.statement_id ORDER BY p.created_at, p.rowid"
+            "JOIN statements s ON s.statement_id = p.statement_id "
+            "WHERE p.confirmation_number NOT IN "
+            "(SELECT confirmation_number FROM reversals WHERE kind = 'void') "
+            "ORDER BY p.created_at, p.rowid"
+        )
+        if batch_for(str(row["created_at"])).batch_id == batch.batch_id
+    ]
+
+
+def refunds_in(db: sqlite3.Connection, batch: Batch) -> list[sqlite3.Row]:
+    """The refunds the batch pays out (by when they were made), oldest first, with the
+    payment each gives back."""
+    return [
+        row
+        for row in db.execute(
+            "SELECT r.refund_number, r.confirmation_number, r.amount_cents, r.note, "
+            "r.created_at, p.brand, p.last4, s.account_number FROM reversals r "
+            "JOIN payments p ON p.confirmation_number = r.confirmation_number "
+            "JOIN statements s ON s.statement_id = p.statement_id "
+            "WHERE r.kind = 'refund' ORDER BY r.created_at, r.rowid"
         )
         if batch_for(str(row["created_at"])).batch_id == batch.batch_id
     ]

@@ -43,6 +43,15 @@ def render(db: sqlite3.Connection, batch: settlement.Batch, faults: ExportFaultS
                              row["account_number"], row["brand"], row["last4"],
                              signed_amount(cents), row["reference"]])  # fmt: skip
             count, net = count + 1, net + cents
+    for row in settlement.refunds_in(db, batch):
+        number = str(row["refund_number"])
+        shown = faults.shown(number, -int(row["amount_cents"]))
+        if shown is None:
+            continue
+        writer.writerow(["D", row["created_at"], "REFUND", number, row["confirmation_number"],
+                         row["account_number"], row["brand"], row["last4"],
+                         signed_amount(shown), row["note"]])  # fmt: skip
+        count, net = count + 1, net + shown
     writer.writerow(["T", count, signed_amount(net)])
     return out.getvalue()
 

@@ -10,8 +10,11 @@ import pytest
 
 from sandbox.common import clock
 from sandbox.common.cutoff import CLEARANCE_SECONDS, Cutoff, keep_clear_of, sandbox_now
+from sandbox.common.export_faults import ExportFaultState
 from sandbox.healthpay24 import db as healthpay24_db
+from sandbox.healthpay24 import refunds as healthpay24_refunds
 from sandbox.healthpay24 import settlement as healthpay24_settlement
+from sandbox.healthpay24 import settlement_files as healthpay24_files
 from sandbox.patientco import db as patientco_db
 from sandbox.patientco import settlement as patientco_settlement
 from sandbox.patientco import transactions
@@ -148,3 +151,31 @@ def test_healthpay24_payments_settle_with_their_business_days_batch(tmp_path: Pa
     ]
     with pytest.raises(KeyError):
         healthpay24_settlement.payment_is_settled(db, "HP24-NONE")
+
+
+def test_healthpay24_files_leave_voids_out_and_pay_refunds_out_on_their_own_day(
+    tmp_path: Path,
+) -> None:
+    db = healthpay24_db.connect(tmp_path / "healthpay24.sqlite3")
+    healthpay24_db.reseed(db, seed=42, patients=1)
+    closing = healthpay24_settlement.CUTOFF.next_after(sandbox_now(db))
+    kept = _hp24_payment(db, closing - timedelta(seconds=2))
+    voided = _hp24_payment(db, closing - timedelta(seconds=1))
+    payment = db.execute("SELECT * FROM payments WHERE confirmation_number = ?", (voided,))
+    healthpay24_refunds.record(db, payment.fetchone(), kind=healthpay24_refunds.VOID,
+                               amount_cents=500, reason_code="R01", note="bb-void",
+                               processor_refund_id="re-1")  # fmt: skip
+    _clock_at(db, closing)  # the first day's batch closes; the refund is the next day's
+    payment = db.execute("SELECT * FROM payments WHERE confirmation_number = ?", (kept,))
+    refund = healthpay24_refunds.record(db, payment.fetchone(), kind=healthpay24_refunds.REFUND,
+                                        amount_cents=200, reason_code="R02", note="bb-refund",
+                                        processor_refund_id="re-2")  # fmt: skip
+    _clock_at(db, closing + timedelta(days=1))
+
+    files = healthpay24_files.files(db, ExportFaultState())
+    first, second = (rows for _, rows in sorted(files.items()))
+    assert [line.split(",")[2:5] for line in first.splitlines()[1:-1]] == [["SALE", kept, ""]]
+    assert [line.split(",")[2:5] for line in second.splitlines()[1:-1]] == [
+        ["REFUND", refund, kept]
+    ]
+    assert second.splitlines()[-1] == "T,1,-2.00"
