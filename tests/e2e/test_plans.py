@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 
 from models.audit import AuditAction
 from models.connection_session import session_workflow_id
+from models.connections import PortalName
 from models.errors import NotOffered, PlanChangeRefused
 from models.events import EventType
 from models.offerings import Process
@@ -39,10 +40,13 @@ from tests.workflows.plan_harness import declare_search_attributes
 from workers.main import build_worker
 
 PLAN_PORTALS = offered_by(Process.PAYMENT_PLANS)
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.parametrize("portal_under_test", PLAN_PORTALS, indirect=True),
-]
+pytestmark = [pytest.mark.e2e]
+EACH_PLAN_PORTAL = pytest.mark.parametrize("portal_under_test", PLAN_PORTALS, indirect=True)
+# Twelve drafts take one to two minutes a portal; the workflow is the same on each, and each
+# adapter's drafts to payoff are proven by tests/contract/test_plan_contract.py.
+FASTEST_PLAN_PORTAL = pytest.mark.parametrize(
+    "portal_under_test", [PortalName.CEDAR], indirect=True
+)
 INSTALLMENTS = 12
 
 
@@ -193,6 +197,7 @@ async def enrolled(client: BillBridgeClient, request: EnrollPlanRequest) -> Plan
     return handle
 
 
+@FASTEST_PLAN_PORTAL
 async def test_a_twelve_installment_plan_is_followed_to_payoff(
     plan_worker: Worker,
     plan_client: BillBridgeClient,
@@ -225,6 +230,7 @@ async def test_a_twelve_installment_plan_is_followed_to_payoff(
     )
 
 
+@EACH_PLAN_PORTAL
 async def test_a_declined_draft_is_recovered_by_a_new_payment_method(
     plan_worker: Worker,
     plan_client: BillBridgeClient,
@@ -263,6 +269,7 @@ async def test_a_declined_draft_is_recovered_by_a_new_payment_method(
     assert EventType.PLAN_DELINQUENT not in [e.type for e in events]
 
 
+@EACH_PLAN_PORTAL
 async def test_a_plan_whose_drafts_keep_failing_goes_delinquent(
     plan_worker: Worker,
     plan_client: BillBridgeClient,
@@ -294,6 +301,7 @@ async def test_a_plan_whose_drafts_keep_failing_goes_delinquent(
     )
 
 
+@EACH_PLAN_PORTAL
 async def test_a_worker_killed_while_a_plan_waits_and_during_a_draft_check(
     plan_worker_processes: Callable[[], WorkerProcess],
     plan_client: BillBridgeClient,
@@ -337,6 +345,7 @@ async def test_a_worker_killed_while_a_plan_waits_and_during_a_draft_check(
     assert drafted == [1, 2, 3]
 
 
+@EACH_PLAN_PORTAL
 async def test_pause_resume_and_cancel_by_update_where_the_portal_pauses(
     plan_worker: Worker,
     plan_client: BillBridgeClient,
