@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from models.settings import Settings
+from security.redacted_logging import install_log_redaction
 from starters.api import api_key_routes, connection_routes, health_routes
 from starters.api.card_numbers import refuse_card_numbers
 from starters.api.openapi import install_openapi
@@ -29,6 +30,10 @@ lists are cursor pages (`limit`, `starting_after`, `has_more`).
 
 
 def create_app(settings: Settings) -> FastAPI:
+    # Also when the app is served without the CLI's logging (another ASGI server, a test
+    # client): a crash's traceback can quote a request, so every log handler redacts.
+    install_log_redaction()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = open_engine(settings.read_model_url)

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from models import errors
 from models.api_keys import Scope
 from models.settings import Settings
-from security.redacted_logging import RedactingFilter
 from starters.api.app import create_app
 from starters.api.error_codes import status_and_code
 from stores.read_model.api_keys import ApiKeys
@@ -127,7 +126,6 @@ def test_a_card_number_anywhere_is_refused_and_never_echoed(
 def test_a_crash_is_a_500_problem_without_a_trace_and_logged_redacted(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.handler.addFilter(RedactingFilter())
     with caplog.at_level(logging.INFO, logger="billbridge.api"):
         response = client.get("/test-crash")
     body = _is_problem(response, 500, "internal_error")
