@@ -19,7 +19,6 @@ from models.errors import (
 )
 from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
 from portals.cedar import plan_parsing
-from portals.cedar.pages.plan_cancel_page import PlanCancelPage
 from portals.cedar.pages.plan_change_page import PlanChangePage
 from portals.cedar.pages.plan_enrollment_page import PlanEnrollmentPage
 from portals.cedar.pages.plan_offer_page import PlanOfferPage
@@ -27,6 +26,7 @@ from portals.cedar.pages.plan_page import PlanPage
 from portals.cedar.pages.plans_page import PlansPage
 from portals.cedar.sign_in import raise_if_signed_out
 from portals.parsing_common import form_amount
+from portals.plan_cancel_page import PlanCancelPage
 from portals.reconciliation import answer_may_be_lost, only_match
 
 

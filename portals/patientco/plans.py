@@ -23,11 +23,11 @@ from models.errors import (
 from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
 from portals.parsing_common import form_amount
 from portals.patientco import plan_parsing
-from portals.patientco.pages.plan_cancel_page import PlanCancelPage
 from portals.patientco.pages.plan_edit_page import PlanEditPage
 from portals.patientco.pages.plan_enrollment_page import PlanEnrollmentPage
 from portals.patientco.pages.plan_page import PlanPage
 from portals.patientco.pages.plans_page import PlansPage
+from portals.plan_cancel_page import PlanCancelPage
 from portals.reconciliation import answer_may_be_lost, only_match
 
 

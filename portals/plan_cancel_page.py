@@ -1,4 +1,5 @@
-"""Cancelling a plan: one confirming button, or a notice when the plan is already closed."""
+"""Cancelling a plan (Cedar and Patientco show the same screen): one confirming button, or a
+notice when the plan has already ended."""
 
 from __future__ import annotations
 
