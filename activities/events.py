@@ -6,13 +6,15 @@ import asyncio
 
 from temporalio import activity
 
+from activities.webhook_fanout import WebhookFanOut
 from models.events import Event
 from stores.events import EventLog
 
 
 class EventActivities:
-    def __init__(self, log: EventLog) -> None:
+    def __init__(self, log: EventLog, webhooks: WebhookFanOut | None = None) -> None:
         self._log = log
+        self._webhooks = webhooks
 
     @activity.defn
     async def raise_event(self, event: Event) -> bool:
@@ -20,4 +22,14 @@ class EventActivities:
         written = await asyncio.to_thread(self._log.append, event)
         if not written:
             activity.logger.info("event %s was already raised", event.type.value)
+        # Also when the log had it already: the attempt that wrote it may have failed
+        # before its webhooks were started, and starting them is idempotent.
+        await self._start_webhook_deliveries(event)
         return written
+
+    async def _start_webhook_deliveries(self, event: Event) -> None:
+        if self._webhooks is None:
+            return
+        started = await self._webhooks.deliver(event, activity.info().task_queue)
+        if started:
+            activity.logger.info("event %s: %d webhook deliveries", event.type.value, started)

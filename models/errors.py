@@ -9,6 +9,8 @@ policies can name it.  The hierarchy::
     │   ├── PortalUnavailable           5xx, connection refused/reset, navigation failed
     │   ├── PortalTimeout               the portal did not answer in time
     │   ├── SessionExpired              the portal dropped our session: log in again
+    │   ├── WebhookNotAccepted          a webhook receiver answered other than 2xx, or
+    │   │                               not at all: the delivery backs off and tries again
     │   ├── PortalInMaintenance         the portal shows its maintenance page; carries
     │   │                               when it ends (an activity that opts in returns
     │   │                               PortalMaintenance instead, docs/batch-windows.md)
@@ -62,8 +64,10 @@ policies can name it.  The hierarchy::
         │                               settlement files (settlement_sftp_ref)
         ├── HostKeyMismatch             the SFTP server's host key is not the configured
         │                               one: nothing is sent, nothing is trusted
-        └── PortalChanged               a page no longer looks as the adapter expects;
-                                        details carry the screenshot/trace artifact keys
+        ├── PortalChanged               a page no longer looks as the adapter expects;
+        │                               details carry the screenshot/trace artifact keys
+        └── WebhookEndpointDisabled     the endpoint was disabled (by its tenant, or by a
+                                        410 Gone from its receiver): stop delivering
 
 Messages never contain secrets, card numbers or patient data: they are stored in
 workflow history and shown in the Temporal UI.
@@ -104,6 +108,10 @@ class SessionExpired(RetryableError):
 
 
 class ConfirmationMissing(RetryableError):
+    pass
+
+
+class WebhookNotAccepted(RetryableError):
     pass
 
 
@@ -263,6 +271,10 @@ class HostKeyMismatch(NonRetryableError):
 
 
 class PortalChanged(NonRetryableError):
+    pass
+
+
+class WebhookEndpointDisabled(NonRetryableError):
     pass
 
 

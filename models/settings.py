@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8090, ge=0, le=65535)
     api_health_timeout_seconds: float = Field(default=2.0, gt=0)
+    # Webhook deliveries back off exponentially from the first interval to the longest,
+    # for three days (tests shorten the intervals); each attempt waits this long for an
+    # answer.
+    webhook_retry_initial_seconds: float = Field(default=5.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0)
 
     @property
     def temporal_address_given(self) -> bool:

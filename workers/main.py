@@ -27,6 +27,8 @@ from activities.refund_locks import RefundLockBroker
 from activities.refunds import RefundActivities
 from activities.session_broker import SessionBroker
 from activities.sessions import SessionActivities
+from activities.webhook_delivery import WebhookDeliveryActivities
+from activities.webhook_fanout import WebhookFanOut
 from models.settings import Settings
 from portals.browser import BrowserPool
 from security.audit_log import open_audit_log
@@ -35,6 +37,9 @@ from security.redacted_logging import install_log_redaction
 from stores.artifacts import open_artifact_store
 from stores.connections import ConnectionRegistry
 from stores.events import EventLog
+from stores.read_model.database import open_engine
+from stores.read_model.webhook_deliveries import WebhookDeliveries
+from stores.read_model.webhook_endpoints import WebhookEndpoints
 from stores.secrets import open_secret_store
 from stores.session_store import SessionStateStore, session_key
 from workers.registry import WORKFLOWS, activities_of
@@ -57,6 +62,8 @@ def build_worker(
         artifacts,
         SessionStateStore(settings.sessions_dir, session_key(secrets, settings.session_key)),
     )
+    # Webhooks: tenants' endpoints and events are in the read model the API migrates.
+    read_model = open_engine(settings.read_model_url)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -67,7 +74,15 @@ def build_worker(
             SessionBroker(client, settings),
             AuditActivities(open_audit_log(settings)),
             OfferingActivities(connections),
-            EventActivities(EventLog(settings.events_dir)),
+            EventActivities(
+                EventLog(settings.events_dir), WebhookFanOut(read_model, client, settings)
+            ),
+            WebhookDeliveryActivities(
+                WebhookDeliveries(read_model),
+                WebhookEndpoints(read_model),
+                secrets,
+                settings.webhook_timeout_seconds,
+            ),
             ReconciliationActivities(
                 portal_sessions, connections, secrets, artifacts, open_audit_log(settings)
             ),

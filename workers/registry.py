@@ -16,6 +16,7 @@ from workflows.post_payment import PostPaymentWorkflow
 from workflows.reconcile_settlements import ReconcileSettlementsWorkflow
 from workflows.refund_lock import PaymentRefundLockWorkflow
 from workflows.refund_payment import RefundPaymentWorkflow
+from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 WORKFLOWS: Sequence[type] = (
     PostPaymentWorkflow,
@@ -25,6 +26,7 @@ WORKFLOWS: Sequence[type] = (
     RefundPaymentWorkflow,
     PaymentRefundLockWorkflow,
     EnrollPlanWorkflow,
+    WebhookDeliveryWorkflow,
 )
 
 # Set by temporalio's @activity.defn on the function it decorates.

@@ -102,3 +102,26 @@ DRAFT_CHECK_DELAY = timedelta(hours=1)
 DRAFT_RECHECK_INTERVAL = timedelta(hours=4)
 DRAFT_RECHECKS = 5
 OVERDUE_DRAFT_RECHECK = timedelta(days=1)
+# Webhook deliveries: one HTTP POST per attempt, backing off exponentially between the
+# input's intervals until the delivery window (three days) closes; only a disabled endpoint
+# stops it sooner. Abandoning one afterwards is a quick write to the read model.
+WEBHOOK_ATTEMPT_START_TO_CLOSE = timedelta(seconds=60)
+WEBHOOK_BACKOFF = 2.0
+WEBHOOK_BOOKKEEPING_ACTIVITY: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": AUDIT_ACTIVITY["retry_policy"],
+}
+
+
+def webhook_attempts(initial: timedelta, maximum: timedelta, window: timedelta) -> dict[str, Any]:
+    return {
+        "start_to_close_timeout": WEBHOOK_ATTEMPT_START_TO_CLOSE,
+        "schedule_to_close_timeout": window,
+        "retry_policy": RetryPolicy(
+            initial_interval=initial,
+            backoff_coefficient=WEBHOOK_BACKOFF,
+            maximum_interval=maximum,
+            maximum_attempts=0,
+            non_retryable_error_types=NON_RETRYABLE_ERROR_TYPES,
+        ),
+    }

@@ -10,6 +10,7 @@ from starters.client.billbridge_client import (
 from starters.client.operations import Operation, OperationHandle
 from starters.client.plan_handle import PlanHandle
 from starters.client.sessions_client import SessionsClient
+from starters.client.webhooks import WebhookEvent, WebhookVerificationFailed, verify_webhook
 
 __all__ = [
     "PAYMENT",
@@ -20,5 +21,8 @@ __all__ = [
     "PaymentHandle",
     "PlanHandle",
     "SessionsClient",
+    "WebhookEvent",
+    "WebhookVerificationFailed",
     "payment_workflow_id",
+    "verify_webhook",
 ]
