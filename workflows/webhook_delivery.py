@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+from temporalio.exceptions import ActivityError, ApplicationError, RetryState, TimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from activities.webhook_delivery import WebhookDeliveryActivities
@@ -27,7 +27,9 @@ with workflow.unsafe.imports_passed_through():
 
 def _reason(error: ActivityError) -> str:
     cause = error.cause
-    if isinstance(cause, TimeoutError):
+    # The server stops retrying when the next attempt would start after the window: the
+    # failure is then the last attempt's, its retry state says why it was the last.
+    if isinstance(cause, TimeoutError) or error.retry_state == RetryState.TIMEOUT:
         return "gave up: the delivery window closed without a 2xx"
     if isinstance(cause, ApplicationError) and cause.type:
         return f"gave up: {cause.type}"
