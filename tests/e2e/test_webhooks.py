@@ -101,7 +101,11 @@ async def test_every_event_is_delivered_signed_through_an_outage_and_redelivered
 ) -> None:
     run = uuid.uuid4().hex[:8]
     tenant, other = f"hooks-{run}", f"others-{run}"
-    key, other_key = api.new_key(tenant, "ops", "admin"), api.new_key(other, "ops", "admin")
+    # Two `billbridge api-keys create` processes at once: each is a Python start-up.
+    key, other_key = await asyncio.gather(
+        asyncio.to_thread(api.new_key, tenant, "ops", "admin"),
+        asyncio.to_thread(api.new_key, other, "ops", "admin"),
+    )
     receiver = WebhookReceiver()  # not started: nothing listens, deliveries are refused
     async with (
         httpx.AsyncClient(base_url=api.url, headers={"Authorization": f"Bearer {key}"}) as http,
