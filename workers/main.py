@@ -19,6 +19,7 @@ from activities.audit import AuditActivities
 from activities.deposits import DepositActivities
 from activities.events import EventActivities
 from activities.offerings import OfferingActivities
+from activities.payment_records import PaymentRecordActivities
 from activities.payments import PaymentActivities
 from activities.plans import PlanActivities
 from activities.portal_sessions import PortalSessions
@@ -35,6 +36,9 @@ from security.redacted_logging import install_log_redaction
 from stores.artifacts import open_artifact_store
 from stores.connections import ConnectionRegistry
 from stores.events import EventLog
+from stores.read_model.database import open_engine
+from stores.read_model.posted_payments import PostedPayments
+from stores.read_model.sealed_rows import RowSealer, read_model_key
 from stores.secrets import open_secret_store
 from stores.session_store import SessionStateStore, session_key
 from workers.registry import WORKFLOWS, activities_of
@@ -75,6 +79,11 @@ def build_worker(
             RefundActivities(portal_sessions),
             RefundLockBroker(client),
             PlanActivities(portal_sessions),
+            PaymentRecordActivities(
+                lambda: PostedPayments(
+                    open_engine(settings.read_model_url), RowSealer(read_model_key(secrets))
+                )
+            ),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],
