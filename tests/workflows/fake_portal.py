@@ -26,9 +26,9 @@ from models.connection_session import (
     SessionLease,
 )
 from models.errors import BadCredentials, ConfirmationMissing, MfaCodeExpired, SessionExpired
+from models.events import Event
 from models.maintenance import PortalMaintenance
 from models.money import Money
-from models.events import Event
 from models.payments import (
     Payment,
     PaymentRecord,
