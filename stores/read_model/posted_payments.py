@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, Select, inspect, select
 from sqlalchemy.orm import Session
 
 from models.pages import Page, PageRequest
@@ -107,7 +107,7 @@ class PostedPayments:
             synced_at=row.synced_at,
         )
 
-    def _query(self, tenant_id: str):  # type: ignore[no-untyped-def]
+    def _query(self, tenant_id: str) -> Select[tuple[PaymentRow, str]]:  # str | None: outer join
         return (
             select(PaymentRow, OperationRow.id)
             .outerjoin(OperationRow, OperationRow.workflow_id == PaymentRow.workflow_id)
@@ -133,13 +133,12 @@ class PostedPayments:
             query = select(PaymentRow).where(PaymentRow.tenant_id == tenant_id)
             rows, more = page_rows(session, query, PaymentRow, request)
             workflow_ids = [r.workflow_id for r in rows if r.workflow_id is not None]
-            operations = dict(
-                session.execute(
-                    select(OperationRow.workflow_id, OperationRow.id).where(
-                        OperationRow.workflow_id.in_(workflow_ids)
-                    )
-                ).tuples()
+            found = session.execute(
+                select(OperationRow.workflow_id, OperationRow.id).where(
+                    OperationRow.workflow_id.in_(workflow_ids)
+                )
             )
+            operations = {workflow_id: op_id for workflow_id, op_id in found.tuples()}
             shown = [
                 self._shown(r, operations.get(r.workflow_id) if r.workflow_id else None)
                 for r in rows
