@@ -125,6 +125,30 @@ class PostPaymentResult(BaseModel):
     already_posted: bool  # True when reconciliation found our reference: nothing resubmitted
 
 
+class PaymentRecord(BaseModel):
+    """What PostPaymentWorkflow records in the read model once it has ended: the payment
+    and its receipt, or what was attempted and the typed failure (no payment exists)."""
+
+    workflow_id: str
+    connection_id: str
+    statement_id: str
+    amount: Money
+    reference: str
+    recorded_at: datetime
+    payment: Payment | None = None
+    receipt: StoredArtifact | None = None
+    failure_type: str | None = None  # a BillBridge error's name (models/errors.py)
+    # Typed failures' messages carry no secrets, card numbers or patient data (errors.py).
+    failure_message: str | None = None
+
+
+class PaymentRecorded(BaseModel):
+    """The read model's row for a PaymentRecord; None when its connection has no tenant
+    there (made by the CLI, not the API)."""
+
+    payment_id: str | None = None
+
+
 class PaymentStep(StrEnum):
     VALIDATING = "validating"
     AWAITING_SESSION = "awaiting_session"

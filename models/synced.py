@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from models.accounts import Account, Guarantor
-from models.payments import Payment
+from models.payments import Payment, PaymentRecord
 from models.statements import Statement
 
 
@@ -38,4 +38,20 @@ class SyncedPayment(BaseModel):
     id: str
     connection_id: str
     payment: Payment
+    synced_at: datetime
+
+
+class RecordedPayment(BaseModel):
+    """A payment row as the API reads it: what the portal holds (``payment``, None for a
+    failed attempt) and, when PostPaymentWorkflow recorded it, its outcome (``record``:
+    the receipt, or the typed failure) and the operation that asked for it."""
+
+    id: str
+    connection_id: str
+    status: str  # a PaymentStatus, or "failed"
+    amount_cents: int
+    currency: str
+    payment: Payment | None = None
+    record: PaymentRecord | None = None
+    operation_id: str | None = None
     synced_at: datetime

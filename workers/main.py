@@ -19,6 +19,7 @@ from activities.audit import AuditActivities
 from activities.deposits import DepositActivities
 from activities.events import EventActivities
 from activities.offerings import OfferingActivities
+from activities.payment_records import PaymentRecordActivities
 from activities.payments import PaymentActivities
 from activities.plans import PlanActivities
 from activities.portal_sessions import PortalSessions
@@ -38,6 +39,8 @@ from stores.artifacts import open_artifact_store
 from stores.connections import ConnectionRegistry
 from stores.events import EventLog
 from stores.read_model.database import open_engine
+from stores.read_model.posted_payments import PostedPayments
+from stores.read_model.sealed_rows import RowSealer, read_model_key
 from stores.read_model.webhook_deliveries import WebhookDeliveries
 from stores.read_model.webhook_endpoints import WebhookEndpoints
 from stores.secrets import open_secret_store
@@ -62,7 +65,7 @@ def build_worker(
         artifacts,
         SessionStateStore(settings.sessions_dir, session_key(secrets, settings.session_key)),
     )
-    # Webhooks: tenants' endpoints and events are in the read model the API migrates.
+    # Webhooks and posted payments: tenants' rows are in the read model the API migrates.
     read_model = open_engine(settings.read_model_url)
     return Worker(
         client,
@@ -90,6 +93,9 @@ def build_worker(
             RefundActivities(portal_sessions),
             RefundLockBroker(client),
             PlanActivities(portal_sessions),
+            PaymentRecordActivities(
+                lambda: PostedPayments(read_model, RowSealer(read_model_key(secrets)))
+            ),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],

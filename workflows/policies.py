@@ -69,6 +69,14 @@ AUDIT_ACTIVITY: dict[str, Any] = {
     ),
 }
 
+# Writing the read model (a posted payment for GET /payments): a quick database write,
+# retried like a browser step; a database still down after that is logged, never a failed
+# payment (the portal holds it; the next sync records it).
+READ_MODEL_ACTIVITY: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": BROWSER_RETRY,
+}
+
 # Asking for a session is one quick Update: a lease at once, or a promise of a signal.
 OBTAIN_SESSION_ACTIVITY: dict[str, Any] = {
     "start_to_close_timeout": timedelta(seconds=30),

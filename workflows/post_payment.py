@@ -6,11 +6,14 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.payment_records import PaymentRecordActivities
     from activities.payments import PaymentActivities
     from models.audit import AuditAction, AuditDetail, last4
     from models.errors import AmountExceedsBalance
+    from models.events import EventType
     from models.payments import (
         PaymentProgress,
+        PaymentRecord,
         PaymentStep,
         PaymentSubmission,
         PostPaymentInput,
@@ -20,10 +23,15 @@ with workflow.unsafe.imports_passed_through():
         StatementLookup,
     )
     from workflows.audit_trail import AuditTrail
-    from workflows.policies import SESSION_BOUND_ACTIVITY
+    from workflows.events import Events
+    from workflows.policies import READ_MODEL_ACTIVITY, SESSION_BOUND_ACTIVITY
     from workflows.references import client_reference
     from workflows.session_lease import SessionLeases
-    from workflows.typed_failures import failing_typed, failure_type
+    from workflows.typed_failures import failing_typed, failure_type, typed_failure
+
+# Histories from before it neither recorded the payment in the read model nor raised
+# payment.posted / payment.failed.
+RECORDS_OUTCOME = "record-payment-outcome"
 
 
 @workflow.defn
@@ -32,6 +40,8 @@ class PostPaymentWorkflow:
         self._progress = PaymentProgress(step=PaymentStep.VALIDATING)
         self._session = SessionLeases()
         self._audit = AuditTrail()
+        self._events = Events()
+        self._validated = False
 
     @workflow.query
     def progress(self) -> PaymentProgress:
@@ -39,10 +49,66 @@ class PostPaymentWorkflow:
 
     @workflow.run
     async def run(self, request: PostPaymentRequest) -> PostPaymentResult:
-        return await failing_typed(self._post(request), on_failure=self._fail)
+        if not workflow.patched(RECORDS_OUTCOME):
+            return await failing_typed(self._post(request), on_failure=self._fail)
+        try:
+            result = await failing_typed(self._post(request), on_failure=self._fail)
+        except (ActivityError, ApplicationError) as err:
+            # A request refused by its own checks attempted no payment: nothing to record.
+            if self._validated:
+                await self._record_outcome(request, None, err)
+            raise
+        await self._record_outcome(request, result, None)
+        return result
+
+    async def _record_outcome(
+        self,
+        request: PostPaymentRequest,
+        result: PostPaymentResult | None,
+        error: ActivityError | ApplicationError | None,
+    ) -> None:
+        """Into the read model (GET /payments), then as an event (webhooks)."""
+        info = workflow.info()
+        typed = typed_failure(error) if error is not None else None
+        record = PaymentRecord(
+            workflow_id=info.workflow_id,
+            connection_id=request.connection_id,
+            statement_id=request.statement_id,
+            amount=request.amount,
+            reference=client_reference(info.workflow_id),
+            recorded_at=workflow.now(),
+            payment=result.payment if result is not None else None,
+            receipt=result.receipt if result is not None else None,
+            failure_type=(typed.type if typed is not None else "error") if error else None,
+            failure_message=(typed.message if typed is not None else None),
+        )
+        payment_id: str | None = None
+        try:
+            recorded = await workflow.execute_activity_method(
+                PaymentRecordActivities.record_payment, record, **READ_MODEL_ACTIVITY
+            )
+            payment_id = recorded.payment_id
+        except ActivityError as err:
+            # The portal's outcome stands; only GET /payments misses it until a sync.
+            workflow.logger.warning("payment not recorded in the read model: %s", err.message)
+        data: dict[str, AuditDetail] = {
+            "amount_cents": request.amount_cents,
+            "currency": request.currency,
+            "reference": record.reference,
+            "statement_id": request.statement_id,
+        }
+        if payment_id is not None:
+            data["payment_id"] = payment_id
+        if result is not None:
+            data["confirmation_number"] = result.payment.confirmation_number
+            await self._events.raise_event(EventType.PAYMENT_POSTED, request.connection_id, **data)
+        else:
+            data["failure_type"] = record.failure_type
+            await self._events.raise_event(EventType.PAYMENT_FAILED, request.connection_id, **data)
 
     async def _post(self, request: PostPaymentRequest) -> PostPaymentResult:
         request.validate_for_posting()
+        self._validated = True
         reference = client_reference(workflow.info().workflow_id)
 
         self._advance(PaymentStep.AWAITING_SESSION, f"connection {request.connection_id}")

@@ -13,8 +13,13 @@ from security.redacted_logging import install_log_redaction
 from starters.api import (
     api_key_routes,
     connection_routes,
+    deposit_routes,
     event_routes,
     health_routes,
+    operation_routes,
+    payment_routes,
+    plan_routes,
+    refund_routes,
     webhook_routes,
 )
 from starters.api.card_numbers import refuse_card_numbers
@@ -22,10 +27,16 @@ from starters.api.openapi import install_openapi
 from starters.api.problems import install_problem_handlers, internal_error_response
 from starters.api.request_ids import RequestIds
 from starters.api.services import ApiServices, TemporalLink
+from starters.servers.receipt_links import receipt_links_router
+from stores.artifacts import open_artifact_store, receipt_link_key
 from stores.read_model.api_keys import ApiKeys
 from stores.read_model.database import open_engine
+from stores.read_model.idempotency_keys import IdempotencyKeys
 from stores.read_model.migrate import upgrade
+from stores.read_model.posted_payments import PostedPayments
+from stores.read_model.sealed_rows import RowSealer, read_model_key
 from stores.read_model.tenant_connections import TenantConnections
+from stores.secrets import open_secret_store
 
 DESCRIPTION = """\
 One normalized API over patient-billing portals. Authenticate with an API key
@@ -46,13 +57,23 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             # The schema is the code's: a started API always runs on the newest one.
             upgrade(engine)
+            secrets = open_secret_store(settings)
+            artifacts = open_artifact_store(settings, secrets)
+            link_key = receipt_link_key(secrets)
             app.state.services = ApiServices(
                 settings=settings,
                 engine=engine,
                 api_keys=ApiKeys(engine),
                 connections=TenantConnections(engine),
                 temporal=TemporalLink(settings),
+                idempotency=IdempotencyKeys(engine),
+                payments=PostedPayments(engine, RowSealer(read_model_key(secrets))),
+                artifacts=artifacts,
+                receipt_link_key=link_key,
             )
+            # The receipt links GET /payments/{id} signs point at this API: it serves them
+            # as the codec server does (a link is its own authorization, no API key).
+            app.include_router(receipt_links_router(artifacts, link_key), include_in_schema=False)
             yield
         finally:
             engine.dispose()
@@ -72,4 +93,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(connection_routes.router)
     app.include_router(webhook_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(operation_routes.router)
+    app.include_router(payment_routes.router)
+    app.include_router(refund_routes.router)
+    app.include_router(plan_routes.router)
+    app.include_router(deposit_routes.router)
     return app

@@ -60,3 +60,6 @@ def require(scope: Scope) -> Callable[[ApiKeyPublic], Awaitable[ApiKeyPublic]]:
 
 AdminKey = Annotated[ApiKeyPublic, Depends(require(Scope.ADMIN))]
 ReadKey = Annotated[ApiKeyPublic, Depends(require(Scope.READ))]
+PaymentsKey = Annotated[ApiKeyPublic, Depends(require(Scope.PAYMENTS))]
+RefundsKey = Annotated[ApiKeyPublic, Depends(require(Scope.REFUNDS))]
+PlansKey = Annotated[ApiKeyPublic, Depends(require(Scope.PLANS))]

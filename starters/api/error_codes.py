@@ -13,6 +13,7 @@ from enum import IntEnum
 
 from models import errors as e
 from starters.api.services import WorkerUnavailable
+from stores.read_model.idempotency_keys import IdempotencyKeyInUse
 from workers.temporal_unreachable import TemporalUnreachable
 
 
@@ -32,6 +33,7 @@ _TABLE: dict[type[BaseException], tuple[Status, str]] = {
     e.InvalidInput: (Status.UNPROCESSABLE, "invalid_request"),
     e.CardNumberRefused: (Status.UNPROCESSABLE, "card_number_refused"),
     e.IdempotencyConflict: (Status.UNPROCESSABLE, "idempotency_conflict"),
+    IdempotencyKeyInUse: (Status.CONFLICT, "idempotency_in_progress"),
     e.ConnectionNotFound: (Status.NOT_FOUND, "not_found"),
     e.StatementNotFound: (Status.NOT_FOUND, "not_found"),
     e.ArtifactNotFound: (Status.NOT_FOUND, "not_found"),

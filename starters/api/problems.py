@@ -22,6 +22,7 @@ from security.redaction import redactor
 from starters.api.error_codes import status_and_code
 from starters.api.request_ids import current_request_id
 from starters.api.services import WorkerUnavailable
+from stores.read_model.idempotency_keys import IdempotencyKeyInUse
 from workers.temporal_unreachable import TemporalUnreachable
 
 PROBLEM_JSON = "application/problem+json"
@@ -151,3 +152,4 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BillBridgeError, _billbridge)
     app.add_exception_handler(TemporalUnreachable, _billbridge)
     app.add_exception_handler(WorkerUnavailable, _billbridge)
+    app.add_exception_handler(IdempotencyKeyInUse, _billbridge)

@@ -13,8 +13,11 @@ from models.api_keys import ApiKeyPublic
 from models.connection_session import SessionView
 from models.settings import Settings
 from starters.client.sessions_client import SessionsClient
+from stores.artifacts import ArtifactStore
 from stores.read_model.api_keys import ApiKeys
+from stores.read_model.idempotency_keys import IdempotencyKeys
 from stores.read_model.migrate import current_revision, head_revision
+from stores.read_model.posted_payments import PostedPayments
 from stores.read_model.tenant_connections import TenantConnections
 from workers.temporal_client import connect
 from workers.temporal_unreachable import TemporalUnreachable
@@ -80,6 +83,11 @@ class ApiServices:
     api_keys: ApiKeys
     connections: TenantConnections
     temporal: TemporalLink
+    idempotency: IdempotencyKeys
+    payments: PostedPayments
+    # Receipts: read through their expiring links, which the API signs and serves itself.
+    artifacts: ArtifactStore
+    receipt_link_key: bytes
 
     def database_ready(self) -> bool:
         """True when the database answers and carries the newest migration."""

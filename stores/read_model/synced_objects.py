@@ -218,6 +218,9 @@ class SyncedObjects:
 
     def list_payments(self, tenant_id: str, request: PageRequest) -> Page[SyncedPayment]:
         with Session(self._engine) as session:
-            query = select(PaymentRow).where(PaymentRow.tenant_id == tenant_id)
+            # A failed attempt (posted_payments.py) is no payment the portal holds.
+            query = select(PaymentRow).where(
+                PaymentRow.tenant_id == tenant_id, PaymentRow.status != "failed"
+            )
             rows, more = page_rows(session, query, PaymentRow, request)
             return Page[SyncedPayment](data=[self._payment(r) for r in rows], has_more=more)

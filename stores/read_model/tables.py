@@ -169,6 +169,37 @@ class PaymentRow(_Synced, Base):
     status: Mapped[str] = mapped_column(String(32))
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    # Set when PostPaymentWorkflow recorded the row (0004): its workflow id, and its sealed
+    # PaymentRecord (the receipt's artifact key, or the typed failure). A row a sync found
+    # on the portal has neither.
+    workflow_id: Mapped[str | None] = mapped_column(String(300), nullable=True, index=True)
+    outcome: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class OperationRow(Base):
+    """An idempotency key of a tenant, the request it was first used for and its
+    operation (0004). Inserted before anything starts: the unique constraint decides which
+    of two concurrent requests with one key goes on, on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "operations"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "idempotency_key", name="uq_operations_tenant_key"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(40), unique=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    workflow_id: Mapped[str] = mapped_column(String(300), unique=True)
+    connection_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # When the current claim was taken: a claim older than the bound is abandoned (the
+    # process accepting it died) and another request with the same key may take it over.
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 # --- webhooks (migration 0005) -------------------------------------------------------------

@@ -26,10 +26,13 @@ from models.connection_session import (
     SessionLease,
 )
 from models.errors import BadCredentials, ConfirmationMissing, MfaCodeExpired, SessionExpired
+from models.events import Event
 from models.maintenance import PortalMaintenance
 from models.money import Money
 from models.payments import (
     Payment,
+    PaymentRecord,
+    PaymentRecorded,
     PostedPayment,
     PostPaymentInput,
     ReceiptRequest,
@@ -72,6 +75,8 @@ class FakePortal:
         self.leases: defaultdict[str, list[str]] = defaultdict(list)  # step -> state ids
         self.discarded: list[str] = []
         self.audit: list[AuditRecord] = []
+        self.recorded_payments: list[PaymentRecord] = []
+        self.events: list[Event] = []
         self._state_ids = (f"state-{n}" for n in itertools.count(1))
         self._confirmations = (f"CONF-{n:04d}" for n in itertools.count(1))
 
@@ -198,6 +203,26 @@ class FakePortal:
         return AuditReceipt(
             seq=len(self.audit), hash="0" * 64, already_recorded=record.entry_id in known
         )
+
+    # --- PaymentRecordActivities and EventActivities: a payment's outcome -----------------
+
+    def outcome_activities(self) -> Sequence[Callable[..., Any]]:
+        """Only where PostPaymentWorkflow runs alone: other fakes have their own events."""
+        return (self.record_payment, self.raise_event)
+
+    @activity.defn(name="record_payment")
+    async def record_payment(self, record: PaymentRecord) -> PaymentRecorded:
+        self.calls["record_payment"] += 1
+        self.recorded_payments.append(record)
+        return PaymentRecorded(payment_id=f"pay_{len(self.recorded_payments)}")
+
+    @activity.defn(name="raise_event")
+    async def raise_event(self, event: Event) -> bool:
+        self.calls["raise_event"] += 1
+        known = {e.id for e in self.events}
+        if event.id not in known:
+            self.events.append(event)
+        return event.id not in known
 
     # ---------------------------------------------------------------------------------------
 

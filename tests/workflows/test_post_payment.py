@@ -13,8 +13,10 @@ from models.errors import (
     AmountExceedsBalance,
     InvalidAmount,
     LoginRequired,
+    PaymentDeclined,
     SessionExpired,
 )
+from models.events import EventType
 from models.payments import PaymentStep
 from tests.workflows.harness import Harness
 from workflows.policies import SESSION_RENEWALS
@@ -138,3 +140,30 @@ async def test_fail_fast_payments_hear_login_required_and_nobody_retries_the_pas
 
     assert harness.portal.calls["begin_login"] == 1
     assert harness.portal.calls["check_statement"] == 0
+
+
+async def test_the_outcome_is_recorded_for_the_read_model_and_raised_as_an_event(
+    harness: Harness,
+) -> None:
+    handle = await harness.start_payment()
+    result = await handle.result()
+    harness.portal.post_failure = PaymentDeclined("the processor declined the card")
+    declined = await harness.start_payment()
+    with pytest.raises(WorkflowFailureError):
+        await declined.result()
+
+    posted, failed = harness.portal.recorded_payments
+    assert (posted.workflow_id, posted.payment, posted.receipt) == (
+        handle.id, result.payment, result.receipt
+    )  # fmt: skip
+    assert posted.failure_type is None
+    assert (failed.workflow_id, failed.payment, failed.receipt) == (declined.id, None, None)
+    assert failed.failure_type == PaymentDeclined.__name__
+    assert [(e.type, e.workflow_id) for e in harness.portal.events] == [
+        (EventType.PAYMENT_POSTED, handle.id),
+        (EventType.PAYMENT_FAILED, declined.id),
+    ]
+    posted_event, failed_event = harness.portal.events
+    assert posted_event.data["payment_id"] == "pay_1"
+    assert posted_event.data["confirmation_number"] == "CONF-0001"
+    assert failed_event.data["failure_type"] == PaymentDeclined.__name__
