@@ -27,6 +27,7 @@ from activities.refund_locks import RefundLockBroker
 from activities.refunds import RefundActivities
 from activities.session_broker import SessionBroker
 from activities.sessions import SessionActivities
+from activities.settlement_records import SettlementRecordActivities
 from models.settings import Settings
 from portals.browser import BrowserPool
 from security.audit_log import open_audit_log
@@ -35,6 +36,7 @@ from security.redacted_logging import install_log_redaction
 from stores.artifacts import open_artifact_store
 from stores.connections import ConnectionRegistry
 from stores.events import EventLog
+from stores.read_model.database import open_engine
 from stores.secrets import open_secret_store
 from stores.session_store import SessionStateStore, session_key
 from workers.registry import WORKFLOWS, activities_of
@@ -71,6 +73,8 @@ def build_worker(
             ReconciliationActivities(
                 portal_sessions, connections, secrets, artifacts, open_audit_log(settings)
             ),
+            # The engine connects on first use: a worker without the API never opens it.
+            SettlementRecordActivities(open_engine(settings.read_model_url), secrets),
             DepositActivities(portal_sessions),
             RefundActivities(portal_sessions),
             RefundLockBroker(client),
