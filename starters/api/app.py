@@ -10,10 +10,17 @@ from fastapi import Depends, FastAPI
 
 from models.settings import Settings
 from security.redacted_logging import install_log_redaction
-from starters.api import api_key_routes, connection_routes, health_routes
+from starters.api import (
+    api_key_routes,
+    connection_routes,
+    health_routes,
+    reconciliation_routes,
+    settlement_routes,
+)
 from starters.api.card_numbers import refuse_card_numbers
 from starters.api.openapi import install_openapi
 from starters.api.problems import install_problem_handlers, internal_error_response
+from starters.api.reconciliation_runs import ReconciliationServices
 from starters.api.request_ids import RequestIds
 from starters.api.services import ApiServices, TemporalLink
 from stores.read_model.api_keys import ApiKeys
@@ -40,13 +47,15 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             # The schema is the code's: a started API always runs on the newest one.
             upgrade(engine)
+            temporal = TemporalLink(settings)
             app.state.services = ApiServices(
                 settings=settings,
                 engine=engine,
                 api_keys=ApiKeys(engine),
                 connections=TenantConnections(engine),
-                temporal=TemporalLink(settings),
+                temporal=temporal,
             )
+            app.state.reconciliation = ReconciliationServices.open(settings, engine, temporal)
             yield
         finally:
             engine.dispose()
@@ -64,4 +73,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health_routes.router)
     app.include_router(api_key_routes.router)
     app.include_router(connection_routes.router)
+    app.include_router(reconciliation_routes.router)
+    app.include_router(settlement_routes.router)
     return app
