@@ -28,6 +28,7 @@ from activities.refund_locks import RefundLockBroker
 from activities.refunds import RefundActivities
 from activities.session_broker import SessionBroker
 from activities.sessions import SessionActivities
+from activities.settlement_records import SettlementRecordActivities
 from activities.webhook_delivery import WebhookDeliveryActivities
 from activities.webhook_fanout import WebhookFanOut
 from models.settings import Settings
@@ -89,6 +90,7 @@ def build_worker(
             ReconciliationActivities(
                 portal_sessions, connections, secrets, artifacts, open_audit_log(settings)
             ),
+            SettlementRecordActivities(read_model, secrets),
             DepositActivities(portal_sessions),
             RefundActivities(portal_sessions),
             RefundLockBroker(client),

@@ -3,8 +3,9 @@
 Fetches every batch the portal reports (through the browser on Patientco, over SFTP on
 HealthPay24), keeps the files, matches them against the payments and refunds in the audit
 trail (``workflows/settlement_matching.py``), marks each new chargeback on its payment (an
-audit entry and an event) and writes the report (CSV and a JSON summary). A Temporal
-Schedule starts it every day (``billbridge reconcile schedule``).
+audit entry and an event), writes the report (CSV and a JSON summary) and records the
+batches and the report in the read model for the HTTP API (a tenant's connections only).
+A Temporal Schedule starts it every day (``billbridge reconcile schedule``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.reconciliation import ReconciliationActivities
+    from activities.settlement_records import SettlementRecordActivities
     from models.audit import AuditAction, AuditDetail
     from models.events import EventType
     from models.offerings import Process
@@ -30,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         SettlementDelivery,
         SftpFetch,
     )
+    from models.settlement_records import RecordReconciliation
     from workflows.audit_trail import AuditTrail
     from workflows.events import Events
     from workflows.offerings import require_offered
@@ -37,6 +40,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.session_lease import SessionLeases
     from workflows.settlement_matching import reconcile
     from workflows.typed_failures import failing_typed
+
+# Runs started before this code recorded nothing in the read model; they replay without it.
+READ_MODEL_PATCH = "record-reconciliation-in-read-model"
 
 
 @workflow.defn
@@ -103,6 +109,17 @@ class ReconcileSettlementsWorkflow:
             ReportInput(storage_prefix=prefix, report=report),
             **FILE_ACTIVITY,
         )
+        if workflow.patched(READ_MODEL_PATCH):
+            # What the API serves (GET /settlements, /reconciliation-reports) comes from here.
+            await workflow.execute_activity_method(
+                SettlementRecordActivities.record_reconciliation,
+                RecordReconciliation(
+                    connection_id=connection_id, workflow_id=workflow.info().workflow_id,
+                    run_id=workflow.info().run_id, batches=fetched.batches, report=report,
+                    artifacts=artifacts, chargebacks_marked=marked,
+                ),
+                **FILE_ACTIVITY,
+            )  # fmt: skip
         self._advance(ReconcileStep.COMPLETED, report.summary.describe())
         return ReconcileResult(
             summary=report.summary,

@@ -19,12 +19,15 @@ from starters.api import (
     operation_routes,
     payment_routes,
     plan_routes,
+    reconciliation_routes,
     refund_routes,
+    settlement_routes,
     webhook_routes,
 )
 from starters.api.card_numbers import refuse_card_numbers
 from starters.api.openapi import install_openapi
 from starters.api.problems import install_problem_handlers, internal_error_response
+from starters.api.reconciliation_runs import ReconciliationServices
 from starters.api.request_ids import RequestIds
 from starters.api.services import ApiServices, TemporalLink
 from starters.servers.receipt_links import receipt_links_router
@@ -60,12 +63,13 @@ def create_app(settings: Settings) -> FastAPI:
             secrets = open_secret_store(settings)
             artifacts = open_artifact_store(settings, secrets)
             link_key = receipt_link_key(secrets)
+            temporal = TemporalLink(settings)
             app.state.services = ApiServices(
                 settings=settings,
                 engine=engine,
                 api_keys=ApiKeys(engine),
                 connections=TenantConnections(engine),
-                temporal=TemporalLink(settings),
+                temporal=temporal,
                 idempotency=IdempotencyKeys(engine),
                 payments=PostedPayments(engine, RowSealer(read_model_key(secrets))),
                 artifacts=artifacts,
@@ -74,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
             # The receipt links GET /payments/{id} signs point at this API: it serves them
             # as the codec server does (a link is its own authorization, no API key).
             app.include_router(receipt_links_router(artifacts, link_key), include_in_schema=False)
+            app.state.reconciliation = ReconciliationServices.open(settings, engine, temporal)
             yield
         finally:
             engine.dispose()
@@ -98,4 +103,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(refund_routes.router)
     app.include_router(plan_routes.router)
     app.include_router(deposit_routes.router)
+    app.include_router(reconciliation_routes.router)
+    app.include_router(settlement_routes.router)
     return app

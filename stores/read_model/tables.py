@@ -6,13 +6,14 @@ ordered and paged by (``paging.py``), beside the public, prefixed ``id``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -260,3 +261,51 @@ class WebhookDeliveryRow(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SettlementBatchRow(_Synced, Base):
+    """A settlement batch as a reconciliation last fetched it; the transactions (numbers,
+    references, accounts) are in the sealed body, totals and counts in plain columns."""
+
+    __tablename__ = "settlement_batches"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "source_key", name="uq_settlement_batches_source"),
+        {"sqlite_autoincrement": True},
+    )
+
+    source_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    batch_date: Mapped[date] = mapped_column(Date)
+    payment_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    net_cents: Mapped[int] = mapped_column(BigInteger)
+    payments_cents: Mapped[int] = mapped_column(BigInteger)
+    refunds_cents: Mapped[int] = mapped_column(BigInteger)
+    chargebacks_cents: Mapped[int] = mapped_column(BigInteger)
+    transaction_count: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class ReconciliationReportRow(_Synced, Base):
+    """One finished reconciliation run: its counts per outcome in plain columns, its lines
+    sealed in the body, its CSV and JSON artifacts by key (the files stay encrypted in the
+    artifact store)."""
+
+    __tablename__ = "reconciliation_reports"
+    __table_args__ = (
+        # A retried recording activity finds its row again instead of adding a second.
+        UniqueConstraint("workflow_id", "run_id", name="uq_reconciliation_reports_run"),
+        {"sqlite_autoincrement": True},
+    )
+
+    workflow_id: Mapped[str] = mapped_column(String(255), index=True)
+    run_id: Mapped[str] = mapped_column(String(64))
+    reconciled_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    settled_through: Mapped[date | None] = mapped_column(Date, nullable=True)
+    matched: Mapped[int] = mapped_column(Integer)
+    missing: Mapped[int] = mapped_column(Integer)
+    amount_differs: Mapped[int] = mapped_column(Integer)
+    unexpected: Mapped[int] = mapped_column(Integer)
+    chargeback: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    csv_key: Mapped[str] = mapped_column(String(1024))
+    summary_key: Mapped[str] = mapped_column(String(1024))

@@ -79,6 +79,15 @@ class TenantConnections:
                 raise TenantConnectionNotFound(connection_id)
             return _record(row)
 
+    def tenant_of(self, connection_id: str) -> str | None:
+        """The connection's tenant; None for a connection the read model does not hold
+        (one made by the CLI belongs to no tenant)."""
+        with Session(self._engine) as session:
+            found: str | None = session.scalar(
+                select(ConnectionRow.tenant_id).where(ConnectionRow.id == connection_id)
+            )
+            return found
+
     def list(self, tenant_id: str, request: PageRequest) -> Page[ConnectionRecord]:
         with Session(self._engine) as session:
             query = select(ConnectionRow).where(ConnectionRow.tenant_id == tenant_id)

@@ -34,6 +34,7 @@ from models.reconciliation import (
     SettlementDelivery,
     SftpFetch,
 )
+from models.settlement_records import RecordedReconciliation, RecordReconciliation
 from models.settlements import (
     SettlementBatch,
     SettlementDetail,
@@ -56,6 +57,7 @@ class FakeReconciliation:
         self.sftp_error = sftp_error
         self.audit: list[AuditRecord] = []
         self.events: list[Event] = []
+        self.recorded: list[RecordReconciliation] = []
 
     @activity.defn(name="check_offered")
     async def check_offered(self, check: OfferCheck) -> None:
@@ -102,10 +104,15 @@ class FakeReconciliation:
     async def write_reconciliation_report(self, request: ReportInput) -> ReportArtifacts:
         return ReportArtifacts(csv=_artifact("r.csv"), summary_json=_artifact("s.json"))
 
+    @activity.defn(name="record_reconciliation")
+    async def record_reconciliation(self, run: RecordReconciliation) -> RecordedReconciliation:
+        self.recorded.append(run)
+        return RecordedReconciliation(report_id="recon_1")
+
     def activities(self) -> list[Callable[..., Any]]:
         return [self.check_offered, self.settlement_delivery, self.fetch_settlement_files,
                 self.read_posted_money, self.record, self.raise_event,
-                self.write_reconciliation_report]  # fmt: skip
+                self.write_reconciliation_report, self.record_reconciliation]  # fmt: skip
 
 
 async def _run(env: WorkflowEnvironment, fake: FakeReconciliation) -> ReconcileResult:
@@ -129,6 +136,10 @@ async def test_a_new_chargeback_is_marked_and_raised_once_a_known_one_not_again(
     assert result.chargebacks_marked == ["CB-HP24-A"]
     assert [r.details["payment_number"] for r in first.audit] == ["HP24-A"]
     assert [e.data["chargeback_number"] for e in first.events] == ["CB-HP24-A"]
+    # The read model gets the run's batches, report and artifacts, with what it marked.
+    [recorded] = first.recorded
+    assert (recorded.report.summary, recorded.chargebacks_marked) == (result.summary, ["CB-HP24-A"])
+    assert recorded.artifacts == result.report and recorded.batches
 
     again = FakeReconciliation(known_chargebacks=["CB-HP24-A"])
     result = await _run(env, again)
@@ -141,4 +152,4 @@ async def test_a_host_key_mismatch_fails_the_run_typed(env: WorkflowEnvironment)
     with pytest.raises(WorkflowFailureError) as failed:
         await _run(env, fake)
     assert getattr(failed.value.cause, "type", None) == "HostKeyMismatch"
-    assert fake.audit == []
+    assert fake.audit == [] and fake.recorded == []
