@@ -17,7 +17,8 @@ from models.audit import Actor, ActorKind
 from models.errors import InvalidInput
 
 # Tenant ids and key names appear in audit records and logs: opaque slugs, never a person.
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 class Scope(StrEnum):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from models.api_keys import ApiKeyPublic, Scope
+from models.api_keys import SLUG_PATTERN, ApiKeyPublic, Scope
 from models.pages import Page, PageRequest
 from starters.api.dependencies import AdminKey, Services
 from starters.api.problems import ApiProblem, Problem
@@ -23,7 +23,14 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 
 
 class ApiKeyCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=63, description="a slug, unique in the tenant")
+    # The store refuses any other name; the document says so, so a caller's generated
+    # client (and the fuzzing test) knows before sending.
+    name: str = Field(
+        pattern=SLUG_PATTERN,
+        min_length=1,
+        max_length=63,
+        description="a slug (lower-case letters, digits, _ and -), unique in the tenant for good",
+    )
     scopes: list[Scope] = Field(min_length=1)
 
 

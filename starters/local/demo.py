@@ -18,7 +18,20 @@ from sandbox.portals import SANDBOX_PORTALS, SandboxStack
 from starters.cli.console import say, show_payment, show_progress
 from starters.client import BillBridgeClient, SessionsClient
 from starters.client.actors import operator_actor
-from starters.local.stack import CodecServerProcess, TemporalDevServer, WorkerProcess, free_port
+from starters.local.demo_api import (
+    DEMO_TENANT,
+    DemoTenant,
+    api_calls,
+    open_demo_tenant,
+    revoke_demo_key,
+)
+from starters.local.stack import (
+    ApiServerProcess,
+    CodecServerProcess,
+    TemporalDevServer,
+    WorkerProcess,
+    free_port,
+)
 from starters.servers.codec_server import codec_server_token, ui_endpoint
 from stores.connections import save_connection
 from stores.secrets import open_secret_store
@@ -73,9 +86,9 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
         say("BillBridge demo")
         if settings.temporal_address_given:
             address, ui_url = settings.temporal_address, settings.ui_url
-            say(f"[1/5] Temporal: using {address} (TEMPORAL_ADDRESS)")
+            say(f"[1/6] Temporal: using {address} (TEMPORAL_ADDRESS)")
         else:
-            say(f"[1/5] Temporal dev server: starting (SQLite in {data / 'temporal.db'})…")
+            say(f"[1/6] Temporal dev server: starting (SQLite in {data / 'temporal.db'})…")
             codec = _start_codec_server(settings, data, stack, ui_port := free_port(8233))
             server = TemporalDevServer(
                 data / "temporal.log",
@@ -94,7 +107,7 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
         # the first thing said, not the last.
         client = await BillBridgeClient.connect(settings)
 
-        say(f"[2/5] card processor and {portal.value} sandbox portal: fresh seed data…")
+        say(f"[2/6] card processor and {portal.value} sandbox portal: fresh seed data…")
         sandboxes = SandboxStack(portal, data, fresh=True).start()
         stack.callback(sandboxes.stop)
         sandbox = sandboxes.portal
@@ -105,9 +118,9 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
             user = admin.user(username)
             statement, card = _payable(admin, user)
         connection_id = _save_demo_connection(settings, portal, sandbox.base_url, user, mfa)
-        say(f"[3/5] connection {connection_id}: secrets stored by reference in {settings.home}")
+        say(f"[3/6] connection {connection_id}: secrets stored by reference in {settings.home}")
 
-        say("[4/5] worker: starting (one Chromium, fresh context per activity)…")
+        say("[4/6] worker: starting (one Chromium, fresh context per activity)…")
         worker = WorkerProcess(
             data / "worker.log",
             {
@@ -120,6 +133,8 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
         stack.callback(worker.stop)
         say(f"      ready (pid {worker.pid}, log {data / 'worker.log'})")
 
+        api, tenant = _start_api(settings, stack, data, connection_id, portal, sandbox.base_url)
+
         request = PostPaymentRequest(
             connection_id=connection_id,
             statement_id=statement.statement_id,
@@ -128,7 +143,7 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
             idempotency_key=f"demo-{uuid.uuid4().hex[:12]}",
         )
         say(
-            f"[5/5] posting {request.amount} on statement {request.statement_id} "
+            f"[6/6] posting {request.amount} on statement {request.statement_id} "
             f"with the {card.brand} ending in {card.last4} on file…"
         )
         handle = await client.start_payment(request)
@@ -143,11 +158,51 @@ async def run_demo(settings: Settings, *, once: bool, portal: PortalName, mfa: s
         result = await handle.result(show_progress)
         say()
         show_payment(result, link)
+        say(f"HTTP API            : {api.base_url} (docs {api.base_url}/docs)")
+        answered = await asyncio.to_thread(api_calls, api.base_url, tenant.key, connection_id)
+        for call, status, said in answered:
+            say(f"  {call} -> {status}: {said}")
+        if not all(status == 200 for _, status, _ in answered):
+            say(f"the API did not answer as it should; its log is {data / 'api.log'}")
+            return 1
         if not once:
-            say("\nThe stack stays up so you can explore the Temporal UI. Ctrl-C to stop.")
+            say(
+                "\nThe stack stays up so you can explore the Temporal UI and the API "
+                "(the key above works until the demo stops). Ctrl-C to stop."
+            )
             await _wait_for_interrupt()
-        say("stopping worker, sandbox and Temporal…")
+        say("stopping the API, worker, sandbox and Temporal…")
     return 0
+
+
+def _start_api(
+    settings: Settings,
+    stack: ExitStack,
+    data: Path,
+    connection_id: str,
+    portal: PortalName,
+    portal_url: str,
+) -> tuple[ApiServerProcess, DemoTenant]:
+    say("[5/6] HTTP API: starting (billbridge api, the read model in the demo's home)…")
+    tenant = open_demo_tenant(settings, connection_id, portal, portal_url)
+    stack.callback(revoke_demo_key, settings, tenant.key_id)
+    env = {
+        "TEMPORAL_ADDRESS": settings.temporal_address,
+        "BILLBRIDGE_HOME": str(settings.home),
+        "BILLBRIDGE_TASK_QUEUE": settings.task_queue,
+        # A loaded machine's worker may take more than the default 2 s to answer a query.
+        "BILLBRIDGE_API_HEALTH_TIMEOUT_SECONDS": "10",
+    }
+    if settings.database_url is not None:
+        env["BILLBRIDGE_DATABASE_URL"] = settings.database_url.get_secret_value()
+    api = ApiServerProcess(data / "api.log", env, port=settings.api_port)
+    api.start()
+    stack.callback(api.stop)
+    say(f"      ready at {api.base_url}, docs {api.base_url}/docs (pid {api.pid})")
+    say(f"      API key for tenant {DEMO_TENANT} (admin; revoked when the demo stops):")
+    say(f"      {tenant.key}")
+    say(f"      its connection: {api.base_url}/connections/{connection_id}")
+    return api, tenant
 
 
 def _start_codec_server(

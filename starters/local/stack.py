@@ -185,3 +185,22 @@ class WorkerProcess(ChildProcess):
             if time.monotonic() > deadline:
                 raise TimeoutError("worker did not become ready")
             time.sleep(0.1)
+
+
+class ApiServerProcess(ChildProcess):
+    """``billbridge api`` on a free port (``preferred`` when free) for a BillBridge home."""
+
+    def __init__(self, log_path: Path, env: dict[str, str], port: int | None = None) -> None:
+        self.port = free_port(port)
+        args = [sys.executable, "-m", "starters", "api", "--port", str(self.port)]
+        super().__init__(args, log_path, env)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        super().start()
+        assert self.process is not None
+        # uvicorn binds only after the lifespan has migrated the read model: open means ready.
+        _wait_for_port(self.port, self.process, timeout, "BillBridge API")

@@ -53,6 +53,13 @@ def _finish(demo: subprocess.Popen[str], head: str = "") -> str:
     assert re.search(
         r"Temporal UI         : http://localhost:\d+/namespaces/default/workflows/", output
     )
+    # The HTTP API beside it, with its key, and one call through it after the payment.
+    assert re.search(r"HTTP API            : http://127\.0\.0\.1:\d+ \(docs \S+/docs\)", output)
+    assert re.search(r"^      bbk_\S+$", output, re.MULTILINE), output
+    assert re.search(
+        r"GET /health -> 200: ok \(temporal reachable: True, database reachable: True\)", output
+    )
+    assert re.search(r"GET /connections/demo-\w+-\w+ -> 200: status active", output), output
     return output
 
 
@@ -117,6 +124,11 @@ def test_demo_with_sms_mfa_takes_the_code_from_the_terminal(tmp_path: Path) -> N
             assert line, f"the demo ended before asking for the code:\n{head}"
             head += line
         assert "sent a code by sms to ***-***-0112" in head
+        # While the payment waits for the person, the API is up and reaches both.
+        api = re.search(r"HTTP API: starting.*\n +ready at (http://\S+),", head)
+        assert api, head
+        health = httpx.get(f"{api.group(1)}/health", timeout=30).json()
+        assert health["temporal"]["reachable"] and health["database"]["reachable"], health
         # Acting as the person reading the phone.
         messages = httpx.get(outbox.group(1), params={"username": "sms.patient"}).json()
         code = messages["messages"][0]["code"]
