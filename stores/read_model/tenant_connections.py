@@ -79,6 +79,21 @@ class TenantConnections:
                 raise TenantConnectionNotFound(connection_id)
             return _record(row)
 
+    def tenant_of(self, connection_id: str) -> str | None:
+        """The tenant a connection belongs to; None for one made outside the API (the CLI's
+        connections are not in the read model)."""
+        with Session(self._engine) as session:
+            return session.scalar(
+                select(ConnectionRow.tenant_id).where(ConnectionRow.id == connection_id)
+            )
+
+    def mark_synced(self, connection_id: str, synced_at: datetime) -> None:
+        with Session(self._engine) as session, session.begin():
+            row = session.scalar(select(ConnectionRow).where(ConnectionRow.id == connection_id))
+            if row is None:
+                raise TenantConnectionNotFound(connection_id)
+            row.synced_at = synced_at
+
     def list(self, tenant_id: str, request: PageRequest) -> Page[ConnectionRecord]:
         with Session(self._engine) as session:
             query = select(ConnectionRow).where(ConnectionRow.tenant_id == tenant_id)
