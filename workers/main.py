@@ -27,6 +27,9 @@ from activities.refund_locks import RefundLockBroker
 from activities.refunds import RefundActivities
 from activities.session_broker import SessionBroker
 from activities.sessions import SessionActivities
+from activities.sync_reading import SyncReadingActivities
+from activities.sync_recording import ReadModelWriters, SyncRecordingActivities
+from activities.sync_starts import ReadModelRefresh
 from models.settings import Settings
 from portals.browser import BrowserPool
 from security.audit_log import open_audit_log
@@ -35,6 +38,8 @@ from security.redacted_logging import install_log_redaction
 from stores.artifacts import open_artifact_store
 from stores.connections import ConnectionRegistry
 from stores.events import EventLog
+from stores.read_model.database import open_engine
+from stores.read_model.sealed_rows import RowSealer, read_model_key
 from stores.secrets import open_secret_store
 from stores.session_store import SessionStateStore, session_key
 from workers.registry import WORKFLOWS, activities_of
@@ -57,9 +62,20 @@ def build_worker(
         artifacts,
         SessionStateStore(settings.sessions_dir, session_key(secrets, settings.session_key)),
     )
+    queue = task_queue or settings.task_queue
+    read_model = ReadModelWriters(
+        open_engine=lambda: open_engine(settings.read_model_url),
+        open_sealer=lambda: RowSealer(read_model_key(secrets)),
+    )
+    refresh = ReadModelRefresh(
+        client,
+        queue,
+        lambda connection_id: read_model.connections.tenant_of(connection_id) is not None,
+        session_wait_seconds=settings.sync_session_wait_seconds,
+    )
     return Worker(
         client,
-        task_queue=task_queue or settings.task_queue,
+        task_queue=queue,
         workflows=WORKFLOWS,
         activities=activities_of(
             PaymentActivities(portal_sessions, artifacts),
@@ -67,7 +83,7 @@ def build_worker(
             SessionBroker(client, settings),
             AuditActivities(open_audit_log(settings)),
             OfferingActivities(connections),
-            EventActivities(EventLog(settings.events_dir)),
+            EventActivities(EventLog(settings.events_dir), refresh),
             ReconciliationActivities(
                 portal_sessions, connections, secrets, artifacts, open_audit_log(settings)
             ),
@@ -75,6 +91,8 @@ def build_worker(
             RefundActivities(portal_sessions),
             RefundLockBroker(client),
             PlanActivities(portal_sessions),
+            SyncReadingActivities(portal_sessions, artifacts),
+            SyncRecordingActivities(read_model),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],

@@ -16,6 +16,7 @@ from workflows.post_payment import PostPaymentWorkflow
 from workflows.reconcile_settlements import ReconcileSettlementsWorkflow
 from workflows.refund_lock import PaymentRefundLockWorkflow
 from workflows.refund_payment import RefundPaymentWorkflow
+from workflows.sync_connection import SyncConnectionWorkflow
 
 WORKFLOWS: Sequence[type] = (
     PostPaymentWorkflow,
@@ -25,6 +26,7 @@ WORKFLOWS: Sequence[type] = (
     RefundPaymentWorkflow,
     PaymentRefundLockWorkflow,
     EnrollPlanWorkflow,
+    SyncConnectionWorkflow,
 )
 
 # Set by temporalio's @activity.defn on the function it decorates.

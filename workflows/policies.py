@@ -102,3 +102,9 @@ DRAFT_CHECK_DELAY = timedelta(hours=1)
 DRAFT_RECHECK_INTERVAL = timedelta(hours=4)
 DRAFT_RECHECKS = 5
 OVERDUE_DRAFT_RECHECK = timedelta(days=1)
+# Writing what a sync read into the read model: a local or nearby database, quick; retried
+# like a browser step while it is down or locked.
+READ_MODEL_ACTIVITY: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=60),
+    "retry_policy": BROWSER_RETRY,
+}

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from models.accounts import Account, Guarantor
+from models.connection_sync import offers_pdf
 from models.estimates import Estimate
 from models.pages import Page, PageRequest
 from models.payments import Payment
@@ -187,7 +188,7 @@ class SyncedObjects:
                                  key(connection_id, "statement", summary.statement_id))  # fmt: skip
                 if row is None or row.summary_hash != self._summary_hash(connection_id, summary):
                     continue
-                if pdfs_offered and _offers_pdf(summary) and row.pdf_artifact_key is None:
+                if pdfs_offered and offers_pdf(summary) and row.pdf_artifact_key is None:
                     continue
                 row.synced_at = synced_at
                 for item in session.scalars(
@@ -351,9 +352,3 @@ class SyncedObjects:
             query = select(PaymentRow).where(PaymentRow.tenant_id == tenant_id)
             rows, more = page_rows(session, query, PaymentRow, request)
             return Page[SyncedPayment](data=[self.payment_of(r) for r in rows], has_more=more)
-
-
-def _offers_pdf(summary: StatementSummary) -> bool:
-    extension = summary.extension
-    # Only HealthPay24's list says per statement whether a PDF exists.
-    return bool(getattr(extension, "pdf_available", True))

@@ -57,7 +57,8 @@ def _statement(summary: StatementSummary, account: str) -> Statement:
 def _estimate() -> Estimate:
     line = EstimateLine(
         code="70553", code_system="CPT", description="MRI brain",
-        expected_charge=Money(amount_cents=250000), patient_responsibility=Money(amount_cents=40000),
+        expected_charge=Money(amount_cents=250000),
+        patient_responsibility=Money(amount_cents=40000),
     )  # fmt: skip
     return Estimate(
         identifier="E-9", status=EstimateStatus.ACTIVE, service_date=date(2026, 12, 20),
