@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, text
 from temporalio.client import Client
@@ -13,11 +14,16 @@ from models.api_keys import ApiKeyPublic
 from models.connection_session import SessionView
 from models.settings import Settings
 from starters.client.sessions_client import SessionsClient
+from stores.artifacts import ArtifactStore
 from stores.read_model.api_keys import ApiKeys
 from stores.read_model.migrate import current_revision, head_revision
+from stores.read_model.synced_reads import SyncedReads
 from stores.read_model.tenant_connections import TenantConnections
 from workers.temporal_client import connect
 from workers.temporal_unreachable import TemporalUnreachable
+
+if TYPE_CHECKING:
+    from starters.api.sync_link import SyncLink
 
 _log = logging.getLogger("billbridge.api")
 
@@ -80,6 +86,9 @@ class ApiServices:
     api_keys: ApiKeys
     connections: TenantConnections
     temporal: TemporalLink
+    reads: SyncedReads
+    artifacts: ArtifactStore
+    sync: SyncLink
 
     def database_ready(self) -> bool:
         """True when the database answers and carries the newest migration."""

@@ -79,6 +79,15 @@ class TenantConnections:
                 raise TenantConnectionNotFound(connection_id)
             return _record(row)
 
+    def all_ids(self) -> list[str]:
+        with Session(self._engine) as session:
+            return list(session.scalars(select(ConnectionRow.id).order_by(ConnectionRow.seq)))
+
+    def ids_of(self, tenant_id: str) -> list[str]:
+        with Session(self._engine) as session:
+            query = select(ConnectionRow.id).where(ConnectionRow.tenant_id == tenant_id)
+            return list(session.scalars(query.order_by(ConnectionRow.seq)))
+
     def tenant_of(self, connection_id: str) -> str | None:
         """The tenant a connection belongs to; None for one made outside the API (the CLI's
         connections are not in the read model)."""
