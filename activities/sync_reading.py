@@ -19,11 +19,11 @@ from models.connection_sync import (
     KeptPdf,
     StatementPdfFetch,
     StatementsListed,
+    StatementsLookup,
+    StatementsRead,
     SyncReading,
 )
 from models.maintenance import PortalMaintenance
-from models.payments import StatementLookup
-from models.statements import Statement
 from portals.base import AccountReader, EstimateReader, StatementLister, StatementPdfReader
 from stores.artifacts import ArtifactStore
 
@@ -59,9 +59,13 @@ class SyncReadingActivities:
 
     @activity.defn
     @reports_maintenance
-    async def read_statement(self, lookup: StatementLookup) -> Statement | PortalMaintenance:
+    async def read_statements(self, lookup: StatementsLookup) -> StatementsRead | PortalMaintenance:
+        """A batch of statements with their line items, in one browser context: opening a
+        context and restoring the session costs more than reading one statement."""
         async with heartbeating(), self._sessions.signed_in(lookup.lease) as portal:
-            return await portal.get_statement(lookup.statement_id)
+            return StatementsRead(
+                statements=[await portal.get_statement(sid) for sid in lookup.statement_ids]
+            )
 
     @activity.defn
     @reports_maintenance

@@ -22,9 +22,10 @@ from models.connection_sync import (
     RecordAccounts,
     Recorded,
     RecordedStatement,
+    RecordedStatements,
     RecordEstimates,
-    RecordStatement,
     RecordStatementPdf,
+    RecordStatements,
     TouchUnchanged,
     UnchangedStatements,
 )
@@ -94,16 +95,24 @@ class SyncRecordingActivities:
         return UnchangedStatements(statement_ids=ids)
 
     @activity.defn
-    async def record_statement(self, request: RecordStatement) -> RecordedStatement:
-        def write() -> RecordedStatement:
+    async def record_statements(self, request: RecordStatements) -> RecordedStatements:
+        def write() -> RecordedStatements:
             tenant = self._tenant(request.connection_id)
-            synced, created = self._writers.objects.sync_statement(
-                tenant, request.connection_id, request.statement, request.synced_at,
-                request.listed_as,
-            )  # fmt: skip
-            return RecordedStatement(
-                id=synced.id, created=created, balance_cents=synced.statement.balance.amount_cents
-            )
+            recorded = []
+            for read in request.statements:
+                synced, created = self._writers.objects.sync_statement(
+                    tenant, request.connection_id, read.statement, request.synced_at,
+                    read.listed_as,
+                )  # fmt: skip
+                recorded.append(
+                    RecordedStatement(
+                        id=synced.id,
+                        statement_id=read.statement.statement_id,
+                        created=created,
+                        balance_cents=synced.statement.balance.amount_cents,
+                    )
+                )
+            return RecordedStatements(statements=recorded)
 
         return await asyncio.to_thread(write)
 

@@ -91,6 +91,15 @@ class EstimatesRead(BaseModel):
     estimates: list[Estimate] = []
 
 
+class StatementsLookup(BaseModel):
+    lease: SessionLease
+    statement_ids: list[str]  # the portal's
+
+
+class StatementsRead(BaseModel):
+    statements: list[Statement]
+
+
 class StatementPdfFetch(BaseModel):
     lease: SessionLease
     statement_id: str  # the portal's
@@ -125,17 +134,26 @@ class UnchangedStatements(BaseModel):
     statement_ids: list[str]  # the portal's
 
 
-class RecordStatement(BaseModel):
-    connection_id: str
+class StatementRead(BaseModel):
     statement: Statement
     listed_as: StatementSummary
+
+
+class RecordStatements(BaseModel):
+    connection_id: str
+    statements: list[StatementRead]
     synced_at: datetime
 
 
 class RecordedStatement(BaseModel):
     id: str
+    statement_id: str  # the portal's
     created: bool
     balance_cents: int
+
+
+class RecordedStatements(BaseModel):
+    statements: list[RecordedStatement]
 
 
 class RecordStatementPdf(BaseModel):

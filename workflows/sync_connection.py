@@ -30,12 +30,15 @@ with workflow.unsafe.imports_passed_through():
     from models.connection_sync import (
         FinishSync,
         RecordAccounts,
-        RecordedStatement,
+        RecordedStatements,
         RecordEstimates,
-        RecordStatement,
         RecordStatementPdf,
+        RecordStatements,
         StatementPdfFetch,
+        StatementRead,
         StatementsListed,
+        StatementsLookup,
+        StatementsRead,
         SyncConnectionRequest,
         SyncProgress,
         SyncReading,
@@ -46,12 +49,16 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.errors import LoginFailed
     from models.events import EventType
-    from models.payments import StatementLookup
     from models.statements import StatementSummary
     from workflows.events import Events
     from workflows.policies import READ_MODEL_ACTIVITY, SESSION_BOUND_ACTIVITY
     from workflows.session_lease import SessionLeases
     from workflows.typed_failures import failing_typed, workflow_failure
+
+
+# Statements opened per browser activity: a context and a restored session cost more than
+# one statement, while a batch stays well inside the activity's start-to-close timeout.
+STATEMENTS_PER_ACTIVITY = 10
 
 
 @workflow.defn
@@ -168,45 +175,58 @@ class SyncConnectionWorkflow:
         )
         skipped = set(unchanged.statement_ids)
         self._count(statements_listed=len(listed.statements), statements_unchanged=len(skipped))
-        for summary in listed.statements:
-            if summary.statement_id in skipped:
-                continue
-            await self._statement(connection_id, summary, listed.pdfs_offered, synced_at)
+        changed = [s for s in listed.statements if s.statement_id not in skipped]
+        for first in range(0, len(changed), STATEMENTS_PER_ACTIVITY):
+            batch = changed[first : first + STATEMENTS_PER_ACTIVITY]
+            await self._statement_batch(connection_id, batch, listed.pdfs_offered, synced_at)
 
-    async def _statement(
-        self, connection_id: str, listed: StatementSummary, pdfs_offered: bool, synced_at: datetime
+    async def _statement_batch(
+        self,
+        connection_id: str,
+        batch: list[StatementSummary],
+        pdfs_offered: bool,
+        synced_at: datetime,
     ) -> None:
-        self._advance(SyncStep.READING_STATEMENTS, f"statement {listed.statement_id}")
-        statement = await self._session.run(
+        self._advance(
+            SyncStep.READING_STATEMENTS,
+            f"statements {self._progress.statements_read + 1}-"
+            f"{self._progress.statements_read + len(batch)} of "
+            f"{self._progress.statements_listed - self._progress.statements_unchanged}",
+        )
+        ids = [summary.statement_id for summary in batch]
+        read: StatementsRead = await self._session.run(
             lambda lease: workflow.execute_activity_method(
-                SyncReadingActivities.read_statement,
-                StatementLookup(lease=lease, statement_id=listed.statement_id),
+                SyncReadingActivities.read_statements,
+                StatementsLookup(lease=lease, statement_ids=ids),
                 **SESSION_BOUND_ACTIVITY,
             )
         )
-        recorded: RecordedStatement = await workflow.execute_activity_method(
-            SyncRecordingActivities.record_statement,
-            RecordStatement(
+        recorded: RecordedStatements = await workflow.execute_activity_method(
+            SyncRecordingActivities.record_statements,
+            RecordStatements(
                 connection_id=connection_id,
-                statement=statement,
-                listed_as=listed,
+                statements=[
+                    StatementRead(statement=statement, listed_as=listed)
+                    for statement, listed in zip(read.statements, batch, strict=True)
+                ],
                 synced_at=synced_at,
             ),
             **READ_MODEL_ACTIVITY,
         )
-        self._count(statements_read=1)
-        if pdfs_offered and offers_pdf(listed):
-            await self._keep_pdf(connection_id, listed.statement_id, recorded.id)
-        if recorded.created:
-            self._created.append(recorded.id)
-            self._count(statements_created=1)
-            # After the row is written: a caller told of it finds it at GET /statements/{id}.
-            await self._events.raise_event(
-                EventType.STATEMENT_CREATED,
-                connection_id,
-                statement_id=recorded.id,
-                balance_cents=recorded.balance_cents,
-            )
+        self._count(statements_read=len(batch))
+        for listed, row in zip(batch, recorded.statements, strict=True):
+            if pdfs_offered and offers_pdf(listed):
+                await self._keep_pdf(connection_id, listed.statement_id, row.id)
+            if row.created:
+                self._created.append(row.id)
+                self._count(statements_created=1)
+                # After the row is written: a caller told of it finds GET /statements/{id}.
+                await self._events.raise_event(
+                    EventType.STATEMENT_CREATED,
+                    connection_id,
+                    statement_id=row.id,
+                    balance_cents=row.balance_cents,
+                )
 
     async def _keep_pdf(self, connection_id: str, statement_id: str, read_model_id: str) -> None:
         def fetch(lease: SessionLease) -> StatementPdfFetch:

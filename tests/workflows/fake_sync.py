@@ -18,13 +18,14 @@ from models.connection_sync import (
     KeptPdf,
     StatementPdfFetch,
     StatementsListed,
+    StatementsLookup,
+    StatementsRead,
     SyncReading,
 )
 from models.estimates import Estimate, EstimateLine, EstimateStatus
 from models.events import Event
 from models.maintenance import PortalMaintenance
 from models.money import Money
-from models.payments import StatementLookup
 from models.statements import LineItem, Statement, StatementStatus, StatementSummary
 from models.vendor_extensions import HealthPay24StatementExtension
 
@@ -62,7 +63,7 @@ class FakeSyncPortal:
 
     def activities(self) -> Sequence[Callable[..., Any]]:
         return (
-            self.read_accounts, self.list_statements, self.read_statement,
+            self.read_accounts, self.list_statements, self.read_statements,
             self.keep_statement_pdf, self.read_estimates, self.raise_event,
         )  # fmt: skip
 
@@ -76,10 +77,13 @@ class FakeSyncPortal:
         self.calls["list_statements"] += 1
         return StatementsListed(offered=True, pdfs_offered=True, statements=self.statements)
 
-    @activity.defn(name="read_statement")
-    async def read_statement(self, lookup: StatementLookup) -> Statement | PortalMaintenance:
-        self.read.append(lookup.statement_id)
-        [listed] = [s for s in self.statements if s.statement_id == lookup.statement_id]
+    @activity.defn(name="read_statements")
+    async def read_statements(self, lookup: StatementsLookup) -> StatementsRead | PortalMaintenance:
+        return StatementsRead(statements=[self._statement(sid) for sid in lookup.statement_ids])
+
+    def _statement(self, statement_id: str) -> Statement:
+        self.read.append(statement_id)
+        [listed] = [s for s in self.statements if s.statement_id == statement_id]
         item = LineItem(
             service_date=date(2026, 10, 2), code="99213", code_system="CPT",
             description="Office visit", charge=listed.total, patient_responsibility=listed.total,

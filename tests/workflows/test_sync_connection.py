@@ -109,7 +109,7 @@ def _recording(writers: ReadModelWriters) -> list[object]:
     recording = SyncRecordingActivities(writers)
     return [
         recording.record_accounts, recording.touch_unchanged_statements,
-        recording.record_statement, recording.record_statement_pdf,
+        recording.record_statements, recording.record_statement_pdf,
         recording.record_estimates, recording.finish_sync,
     ]  # fmt: skip
 
