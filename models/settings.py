@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     webhook_retry_initial_seconds: float = Field(default=5.0, gt=0)
     webhook_retry_max_seconds: float = Field(default=3600.0, gt=0)
     webhook_timeout_seconds: float = Field(default=15.0, gt=0)
+    # Each API connection's read model is synced on a Schedule this often (and after every
+    # write); a sync waits this long for a signed-in session before it gives up.
+    sync_interval_seconds: int = Field(default=3600, ge=10)
+    sync_session_wait_seconds: int = Field(default=300, ge=1, le=86_400)
+    # How long ``?refresh=true`` waits for the sync before answering with the data held.
+    api_refresh_timeout_seconds: float = Field(default=60.0, gt=0)
 
     @property
     def temporal_address_given(self) -> bool:

@@ -29,6 +29,9 @@ from activities.refunds import RefundActivities
 from activities.session_broker import SessionBroker
 from activities.sessions import SessionActivities
 from activities.settlement_records import SettlementRecordActivities
+from activities.sync_reading import SyncReadingActivities
+from activities.sync_recording import ReadModelWriters, SyncRecordingActivities
+from activities.sync_starts import ReadModelRefresh
 from activities.webhook_delivery import WebhookDeliveryActivities
 from activities.webhook_fanout import WebhookFanOut
 from models.settings import Settings
@@ -67,10 +70,22 @@ def build_worker(
         SessionStateStore(settings.sessions_dir, session_key(secrets, settings.session_key)),
     )
     # Webhooks and posted payments: tenants' rows are in the read model the API migrates.
+    # SQLAlchemy connects on first use: a worker whose connections are all the CLI's never
+    # opens the database.
     read_model = open_engine(settings.read_model_url)
+    queue = task_queue or settings.task_queue
+    writers = ReadModelWriters(
+        open_engine=lambda: read_model, open_sealer=lambda: RowSealer(read_model_key(secrets))
+    )
+    refresh = ReadModelRefresh(
+        client,
+        queue,
+        lambda connection_id: writers.connections.tenant_of(connection_id) is not None,
+        session_wait_seconds=settings.sync_session_wait_seconds,
+    )
     return Worker(
         client,
-        task_queue=task_queue or settings.task_queue,
+        task_queue=queue,
         workflows=WORKFLOWS,
         activities=activities_of(
             PaymentActivities(portal_sessions, artifacts),
@@ -79,7 +94,7 @@ def build_worker(
             AuditActivities(open_audit_log(settings)),
             OfferingActivities(connections),
             EventActivities(
-                EventLog(settings.events_dir), WebhookFanOut(read_model, client, settings)
+                EventLog(settings.events_dir), WebhookFanOut(read_model, client, settings), refresh
             ),
             WebhookDeliveryActivities(
                 WebhookDeliveries(read_model),
@@ -95,9 +110,9 @@ def build_worker(
             RefundActivities(portal_sessions),
             RefundLockBroker(client),
             PlanActivities(portal_sessions),
-            PaymentRecordActivities(
-                lambda: PostedPayments(read_model, RowSealer(read_model_key(secrets)))
-            ),
+            PaymentRecordActivities(lambda: PostedPayments(read_model, writers.sealer)),
+            SyncReadingActivities(portal_sessions, artifacts),
+            SyncRecordingActivities(writers),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],

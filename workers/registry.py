@@ -16,6 +16,7 @@ from workflows.post_payment import PostPaymentWorkflow
 from workflows.reconcile_settlements import ReconcileSettlementsWorkflow
 from workflows.refund_lock import PaymentRefundLockWorkflow
 from workflows.refund_payment import RefundPaymentWorkflow
+from workflows.sync_connection import SyncConnectionWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 WORKFLOWS: Sequence[type] = (
@@ -26,6 +27,7 @@ WORKFLOWS: Sequence[type] = (
     RefundPaymentWorkflow,
     PaymentRefundLockWorkflow,
     EnrollPlanWorkflow,
+    SyncConnectionWorkflow,
     WebhookDeliveryWorkflow,
 )
 

@@ -69,9 +69,9 @@ AUDIT_ACTIVITY: dict[str, Any] = {
     ),
 }
 
-# Writing the read model (a posted payment for GET /payments): a quick database write,
-# retried like a browser step; a database still down after that is logged, never a failed
-# payment (the portal holds it; the next sync records it).
+# Writing the read model (a posted payment for GET /payments, what a sync read): a quick
+# database write, retried like a browser step; for a payment, a database still down after
+# that is logged, never a failed payment (the portal holds it; the next sync records it).
 READ_MODEL_ACTIVITY: dict[str, Any] = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": BROWSER_RETRY,

@@ -3,6 +3,8 @@ and the pieces every request passes (request id, card-number refusal, problem de
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,17 +13,21 @@ from fastapi import Depends, FastAPI
 from models.settings import Settings
 from security.redacted_logging import install_log_redaction
 from starters.api import (
+    account_routes,
     api_key_routes,
     connection_routes,
     deposit_routes,
+    estimate_routes,
     event_routes,
     health_routes,
     operation_routes,
+    patient_routes,
     payment_routes,
     plan_routes,
     reconciliation_routes,
     refund_routes,
     settlement_routes,
+    statement_routes,
     webhook_routes,
 )
 from starters.api.card_numbers import refuse_card_numbers
@@ -30,6 +36,7 @@ from starters.api.problems import install_problem_handlers, internal_error_respo
 from starters.api.reconciliation_runs import ReconciliationServices
 from starters.api.request_ids import RequestIds
 from starters.api.services import ApiServices, TemporalLink
+from starters.api.sync_link import SyncLink
 from starters.servers.receipt_links import receipt_links_router
 from stores.artifacts import open_artifact_store, receipt_link_key
 from stores.read_model.api_keys import ApiKeys
@@ -38,6 +45,8 @@ from stores.read_model.idempotency_keys import IdempotencyKeys
 from stores.read_model.migrate import upgrade
 from stores.read_model.posted_payments import PostedPayments
 from stores.read_model.sealed_rows import RowSealer, read_model_key
+from stores.read_model.synced_objects import SyncedObjects
+from stores.read_model.synced_reads import SyncedReads
 from stores.read_model.tenant_connections import TenantConnections
 from stores.secrets import open_secret_store
 
@@ -64,22 +73,33 @@ def create_app(settings: Settings) -> FastAPI:
             artifacts = open_artifact_store(settings, secrets)
             link_key = receipt_link_key(secrets)
             temporal = TemporalLink(settings)
+            connections = TenantConnections(engine)
+            sealer = RowSealer(read_model_key(secrets))
+            sync = SyncLink(settings, temporal, connections)
             app.state.services = ApiServices(
                 settings=settings,
                 engine=engine,
                 api_keys=ApiKeys(engine),
-                connections=TenantConnections(engine),
+                connections=connections,
                 temporal=temporal,
                 idempotency=IdempotencyKeys(engine),
-                payments=PostedPayments(engine, RowSealer(read_model_key(secrets))),
+                payments=PostedPayments(engine, sealer),
                 artifacts=artifacts,
                 receipt_link_key=link_key,
+                reads=SyncedReads(engine, SyncedObjects(engine, sealer)),
+                sync=sync,
             )
             # The receipt links GET /payments/{id} signs point at this API: it serves them
             # as the codec server does (a link is its own authorization, no API key).
             app.include_router(receipt_links_router(artifacts, link_key), include_in_schema=False)
             app.state.reconciliation = ReconciliationServices.open(settings, engine, temporal)
-            yield
+            schedules = asyncio.create_task(sync.keep_schedules(), name="sync-schedules")
+            try:
+                yield
+            finally:
+                schedules.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await schedules
         finally:
             engine.dispose()
 
@@ -105,4 +125,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(deposit_routes.router)
     app.include_router(reconciliation_routes.router)
     app.include_router(settlement_routes.router)
+    app.include_router(patient_routes.router)
+    app.include_router(account_routes.router)
+    app.include_router(statement_routes.router)
+    app.include_router(estimate_routes.router)
     return app

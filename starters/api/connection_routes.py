@@ -80,8 +80,10 @@ async def create_connection(
     except BaseException:
         await asyncio.to_thread(services.connections.remove, caller.tenant_id, connection_id)
         raise
-    # A new id has no session workflow yet: nothing to ask Temporal, so a Temporal outage
-    # cannot turn a stored connection into an error the caller would retry into a second.
+    # Its sync Schedule; Temporal being down does not fail the creation (a caller would
+    # retry it into a second connection): the API makes the Schedule later (sync_link.py).
+    await services.sync.ensure_schedule(connection_id)
+    # A new id has no session workflow yet: nothing to ask Temporal for its status.
     return _shown(record, None)
 
 

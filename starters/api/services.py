@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, text
 from temporalio.client import Client
@@ -18,9 +19,13 @@ from stores.read_model.api_keys import ApiKeys
 from stores.read_model.idempotency_keys import IdempotencyKeys
 from stores.read_model.migrate import current_revision, head_revision
 from stores.read_model.posted_payments import PostedPayments
+from stores.read_model.synced_reads import SyncedReads
 from stores.read_model.tenant_connections import TenantConnections
 from workers.temporal_client import connect
 from workers.temporal_unreachable import TemporalUnreachable
+
+if TYPE_CHECKING:
+    from starters.api.sync_link import SyncLink
 
 _log = logging.getLogger("billbridge.api")
 
@@ -88,6 +93,8 @@ class ApiServices:
     # Receipts: read through their expiring links, which the API signs and serves itself.
     artifacts: ArtifactStore
     receipt_link_key: bytes
+    reads: SyncedReads
+    sync: SyncLink
 
     def database_ready(self) -> bool:
         """True when the database answers and carries the newest migration."""

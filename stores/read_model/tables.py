@@ -146,6 +146,12 @@ class StatementRow(_Synced, Base):
     total_cents: Mapped[int] = mapped_column(BigInteger)
     balance_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    # The account it bills, where the portal names one the sync read (0006).
+    account_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    # Keyed hash of the list row last read: an equal row is not opened again.
+    summary_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The statement's PDF in the artifact store (sealed), where the portal offers one.
+    pdf_artifact_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class LineItemRow(_Synced, Base):
@@ -309,3 +315,18 @@ class ReconciliationReportRow(_Synced, Base):
     pending: Mapped[int] = mapped_column(Integer)
     csv_key: Mapped[str] = mapped_column(String(1024))
     summary_key: Mapped[str] = mapped_column(String(1024))
+
+
+class EstimateRow(_Synced, Base):
+    __tablename__ = "estimates"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "source_key", name="uq_estimates_source"),
+        {"sqlite_autoincrement": True},
+    )
+
+    source_key: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    patient_responsibility_cents: Mapped[int] = mapped_column(BigInteger)
+    deposit_due_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))

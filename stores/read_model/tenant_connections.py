@@ -88,6 +88,22 @@ class TenantConnections:
             )
             return found
 
+    def all_ids(self) -> list[str]:
+        with Session(self._engine) as session:
+            return list(session.scalars(select(ConnectionRow.id).order_by(ConnectionRow.seq)))
+
+    def ids_of(self, tenant_id: str) -> list[str]:
+        with Session(self._engine) as session:
+            query = select(ConnectionRow.id).where(ConnectionRow.tenant_id == tenant_id)
+            return list(session.scalars(query.order_by(ConnectionRow.seq)))
+
+    def mark_synced(self, connection_id: str, synced_at: datetime) -> None:
+        with Session(self._engine) as session, session.begin():
+            row = session.scalar(select(ConnectionRow).where(ConnectionRow.id == connection_id))
+            if row is None:
+                raise TenantConnectionNotFound(connection_id)
+            row.synced_at = synced_at
+
     def list(self, tenant_id: str, request: PageRequest) -> Page[ConnectionRecord]:
         with Session(self._engine) as session:
             query = select(ConnectionRow).where(ConnectionRow.tenant_id == tenant_id)

@@ -8,6 +8,8 @@ nothing of it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -221,9 +223,13 @@ async def test_every_event_is_delivered_signed_through_an_outage_and_redelivered
         assert (await stranger.get(f"/webhook-endpoints/{endpoint['id']}")).status_code == 404
         assert (await stranger.get("/events")).json()["data"] == []
         # The signing secret is in the secret store only, not in the read model.
+        # Read through SQLite, never as raw files: opening and closing the database file in
+        # this process (which holds live connections) drops its POSIX locks, and another
+        # process then deletes the WAL under it (a corrupted database for the next test).
         database = settings.home / "read_model.db"
-        stored = b"".join(p.read_bytes() for p in database.parent.glob("read_model.db*"))
-        assert receiver.secret.encode() not in stored
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            stored = "\n".join(db.iterdump())
+        assert receiver.secret not in stored
         disabled = await http.delete(f"/webhook-endpoints/{endpoint['id']}")
         assert disabled.status_code == 200 and disabled.json()["enabled"] is False
 
