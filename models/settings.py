@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8090, ge=0, le=65535)
     api_health_timeout_seconds: float = Field(default=2.0, gt=0)
+    # How long a money-moving POST waits for another request with its Idempotency-Key to be
+    # accepted before it answers 409 idempotency_in_progress.
+    api_idempotency_wait_seconds: float = Field(default=5.0, ge=0, le=60)
 
     @property
     def temporal_address_given(self) -> bool:
