@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     sync_session_wait_seconds: int = Field(default=300, ge=1, le=86_400)
     # How long ``?refresh=true`` waits for the sync before answering with the data held.
     api_refresh_timeout_seconds: float = Field(default=60.0, gt=0)
+    # How long a money-moving POST waits for another request with its Idempotency-Key to be
+    # accepted before it answers 409 idempotency_in_progress.
+    api_idempotency_wait_seconds: float = Field(default=5.0, ge=0, le=60)
 
     @property
     def temporal_address_given(self) -> bool:

@@ -61,9 +61,9 @@ from workers.temporal_unreachable import TemporalUnreachable
 IDEMPOTENCY_KEY = "Idempotency-Key"
 MAX_KEY_LENGTH = 128  # with the tenant (≤ 63) and a dot, within a workflow id key's 200
 MAX_WAIT_SECONDS = 60
-# How long a request waits for another one with its key to be accepted before it is a 409:
-# starting a workflow takes milliseconds, so concurrent retries usually all get the answer.
-IN_PROGRESS_WAIT_SECONDS = 5.0
+# A request meeting another one with its key still being accepted polls for it this often,
+# up to Settings.api_idempotency_wait_seconds: starting a workflow takes milliseconds, so
+# concurrent retries usually all get the operation rather than a 409.
 _IN_PROGRESS_POLL_SECONDS = 0.05
 _WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*\"?(\d{1,6})\"?(?:$|[,;\s])", re.IGNORECASE)
 
@@ -175,7 +175,7 @@ async def _claim(
 ) -> tuple[OperationRecord, bool]:
     """Claim the key, waiting a moment for a concurrent request that holds it."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + IN_PROGRESS_WAIT_SECONDS
+    deadline = loop.time() + services.settings.api_idempotency_wait_seconds
     while True:
         try:
             return await asyncio.to_thread(

@@ -1,0 +1,230 @@
+"""Money-moving POSTs over real HTTP as a caller drives them: `billbridge api` as its own
+process, a real worker, Temporal dev server, Chromium and the Cedar sandbox, a TOTP
+connection (no person). Idempotency keys, Prefer: wait, receipts through their expiring
+links, scopes and tenants, a declined card's failed operation."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from temporalio.worker import Worker
+
+from models.api_money import PaymentCreate
+from models.operations import OperationKind
+from models.payments import PostPaymentRequest
+from models.settings import Settings
+from starters.api.operations import fingerprint, workflow_key
+from starters.client import BillBridgeClient
+from stores.artifacts import ArtifactStore
+from stores.read_model.database import open_engine
+from stores.read_model.idempotency_keys import IdempotencyKeys
+from tests.api_server import ApiProcess, start_api
+from tests.e2e.conftest import PortalUnderTest
+from tests.e2e.helpers import payment_for
+from tests.replay.recording import record_history
+from workflows.references import client_reference
+
+pytestmark = pytest.mark.e2e
+
+CONCURRENT_POSTS = 10
+WAIT = {"Prefer": "wait=60"}
+
+
+@pytest.fixture(scope="module")
+def task_queue() -> str:
+    """One queue for the module: its API process is started once and sends work there."""
+    return f"e2e-api-ops-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Api:
+    process: ApiProcess
+    keys: dict[str, str]  # role -> key
+
+    def http(self, role: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.process.url,
+            headers={"Authorization": f"Bearer {self.keys[role]}"},
+            timeout=90,
+        )
+
+
+@pytest.fixture(scope="module")
+def api(settings: Settings, task_queue: str) -> Iterator[Api]:
+    process = start_api(
+        settings.home,
+        {
+            "TEMPORAL_ADDRESS": settings.temporal_address,
+            "BILLBRIDGE_TASK_QUEUE": task_queue,
+            "BILLBRIDGE_API_IDEMPOTENCY_WAIT_SECONDS": "1",
+        },
+    )
+    try:
+        keys = {
+            "admin": process.new_key("acme", "ops", "admin"),
+            "payer": process.new_key("acme", "billing", "payments", "read"),
+            "reader": process.new_key("acme", "dashboard", "read"),
+            "other": process.new_key("globex", "ops", "admin"),
+        }
+        yield Api(process, keys)
+    finally:
+        process.process.stop()
+
+
+@pytest_asyncio.fixture
+async def connection(api: Api, portal_under_test: PortalUnderTest) -> AsyncIterator[str]:
+    user = portal_under_test.admin.user(portal_under_test.sandbox.demo_username)
+    async with api.http("admin") as http:
+        made = await http.post(
+            "/connections",
+            json={
+                "portal": portal_under_test.name.value,
+                "base_url": portal_under_test.process.base_url,
+                "username": user.username,
+                "password": user.password,
+                "totp_secret": user.totp_secret,
+            },
+        )
+    assert made.status_code == 201, made.text
+    yield made.json()["id"]
+
+
+def body_of(request: PostPaymentRequest, **changes: Any) -> dict[str, Any]:
+    body = PaymentCreate(
+        connection_id=request.connection_id,
+        statement_id=request.statement_id,
+        amount_cents=request.amount_cents,
+        payment_method_token=request.payment_method_token,
+    )
+    return body.model_copy(update=changes).model_dump(mode="json")
+
+
+async def test_one_key_is_one_payment_read_back_with_its_receipt(
+    api: Api,
+    connection: str,
+    portal_under_test: PortalUnderTest,
+    worker: Worker,
+    bb_client: BillBridgeClient,
+    artifact_store: ArtifactStore,
+) -> None:
+    admin = portal_under_test.admin
+    username = portal_under_test.sandbox.demo_username
+    body = body_of(payment_for(admin, connection, username, cents=700))
+    key = str(uuid.uuid4())
+    async with api.http("payer") as http:
+        missing = await http.post("/payments", json=body)
+        assert (missing.status_code, missing.json()["code"]) == (400, "invalid_request")
+        assert "Idempotency-Key" in missing.json()["detail"]
+
+        posts = await asyncio.gather(
+            *(
+                http.post("/payments", json=body, headers={"Idempotency-Key": key})
+                for _ in range(CONCURRENT_POSTS)
+            )
+        )
+        assert {p.status_code for p in posts} == {202}, [p.text for p in posts]
+        [operation_id] = {p.json()["id"] for p in posts}
+        assert {p.headers["Location"] for p in posts} == {f"/operations/{operation_id}"}
+
+        waited = await http.post("/payments", json=body, headers={"Idempotency-Key": key, **WAIT})
+        assert waited.status_code == 200, waited.text
+        assert waited.headers["Preference-Applied"] == "wait=60"
+        done = waited.json()
+        assert (done["id"], done["kind"], done["status"]) == (operation_id, "payment", "succeeded")
+        assert done["result"]["confirmation_number"]
+        workflow_id = f"payment-{workflow_key('acme', key)}"
+        assert len(admin.ledger(client_reference(workflow_id))) == 1
+
+        other_amount = await http.post(
+            "/payments", json={**body, "amount_cents": 701}, headers={"Idempotency-Key": key}
+        )
+        assert (other_amount.status_code, other_amount.json()["code"]) == (
+            422, "idempotency_conflict"
+        )  # fmt: skip
+
+        payment_path = done["links"]["payment"]
+        payment = (await http.get(payment_path)).json()
+        assert payment["status"] == "paid" and payment["operation_id"] == operation_id
+        assert payment["confirmation_number"] == done["result"]["confirmation_number"]
+        receipt = payment["receipt"]
+        assert receipt["url"].startswith(api.process.url)
+        listed = (await http.get("/payments")).json()
+        assert payment["id"] in [p["id"] for p in listed["data"]]
+
+    async with httpx.AsyncClient(timeout=30) as anyone:  # the link is its own authorization
+        download = await anyone.get(receipt["url"])
+    assert download.status_code == 200
+    stored = (await bb_client.temporal.get_workflow_handle(workflow_id).result())["receipt"]
+    content_hash = hashlib.sha256(download.content).hexdigest()
+    assert content_hash == receipt["sha256"] == stored["sha256"]
+    assert hashlib.sha256(artifact_store.get(stored["key"])).hexdigest() == content_hash
+
+    async with api.http("reader") as http:
+        refused = await http.post(
+            "/payments", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+        assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+    async with api.http("other") as http:
+        for path in (f"/operations/{operation_id}", payment_path):
+            foreign = await http.get(path)
+            assert (foreign.status_code, foreign.json()["code"]) == (404, "not_found"), path
+        theirs = await http.post("/payments", json=body, headers={"Idempotency-Key": key})
+        assert theirs.status_code == 404  # not their connection, whatever the key
+    await record_history(
+        bb_client.temporal.get_workflow_handle(workflow_id), "PostPaymentWorkflow--api-recorded"
+    )
+
+
+async def test_a_declined_card_is_a_failed_operation_and_stays_one(
+    api: Api, connection: str, portal_under_test: PortalUnderTest, worker: Worker
+) -> None:
+    username = portal_under_test.sandbox.demo_username
+    request = payment_for(portal_under_test.admin, connection, username, outcome="declined")
+    body = body_of(request)
+    key = str(uuid.uuid4())
+    async with api.http("payer") as http:
+        first = await http.post("/payments", json=body, headers={"Idempotency-Key": key, **WAIT})
+        assert first.status_code == 200, first.text
+        failed = first.json()
+        assert failed["status"] == "failed" and failed["result"] is None
+        assert failed["error"]["code"] == "payment_declined"
+        assert failed["error"]["status"] == 402
+        again = await http.post("/payments", json=body, headers={"Idempotency-Key": key})
+        assert again.status_code == 202
+        assert (again.json()["id"], again.json()["status"]) == (failed["id"], "failed")
+        row = (await http.get(failed["links"]["payment"])).json()
+        assert (row["status"], row["failure"]["code"]) == ("failed", "payment_declined")
+        listed = (await http.get("/operations")).json()
+        assert failed["id"] in [o["id"] for o in listed["data"]]
+
+
+async def test_a_key_still_being_accepted_is_409(
+    api: Api, connection: str, settings: Settings
+) -> None:
+    body = PaymentCreate(
+        connection_id=connection, statement_id="ST-1", amount_cents=100,
+        payment_method_token="tok_visa",
+    )  # fmt: skip
+    key = str(uuid.uuid4())
+    # Another API process holding the claim, as it would between its insert and its start.
+    engine = open_engine(settings.read_model_url)
+    try:
+        IdempotencyKeys(engine).claim(
+            "acme", key, kind=OperationKind.PAYMENT, fingerprint=fingerprint("/payments", body),
+            workflow_id=f"payment-{workflow_key('acme', key)}", connection_id=connection,
+        )  # fmt: skip
+    finally:
+        engine.dispose()
+    async with api.http("payer") as http:
+        busy = await http.post(
+            "/payments", json=body.model_dump(mode="json"), headers={"Idempotency-Key": key}
+        )
+    assert (busy.status_code, busy.json()["code"]) == (409, "idempotency_in_progress")
