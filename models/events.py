@@ -21,6 +21,12 @@ class EventType(StrEnum):
     PAYMENT_CHARGED_BACK = "payment.charged_back"
     DEPOSIT_APPLIED = "deposit.applied"
     REFUND_COMPLETED = "refund.completed"
+    PAYMENT_POSTED = "payment.posted"
+    PAYMENT_FAILED = "payment.failed"
+    CONNECTION_MFA_REQUIRED = "connection.mfa_required"
+    CONNECTION_LOGIN_REQUIRED = "connection.login_required"
+    STATEMENT_CREATED = "statement.created"
+    CONNECTION_DRIFT_DETECTED = "connection.drift_detected"
 
 
 class Event(BaseModel):

@@ -10,7 +10,13 @@ from fastapi import Depends, FastAPI
 
 from models.settings import Settings
 from security.redacted_logging import install_log_redaction
-from starters.api import api_key_routes, connection_routes, health_routes
+from starters.api import (
+    api_key_routes,
+    connection_routes,
+    credential_routes,
+    health_routes,
+    session_routes,
+)
 from starters.api.card_numbers import refuse_card_numbers
 from starters.api.openapi import install_openapi
 from starters.api.problems import install_problem_handlers, internal_error_response
@@ -64,4 +70,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health_routes.router)
     app.include_router(api_key_routes.router)
     app.include_router(connection_routes.router)
+    app.include_router(credential_routes.router)
+    app.include_router(session_routes.router)
     return app
