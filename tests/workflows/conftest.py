@@ -112,7 +112,7 @@ async def harness(env: WorkflowEnvironment) -> AsyncIterator[Harness]:
             env.client,
             task_queue=task_queue,
             workflows=[PostPaymentWorkflow, ConnectionSessionWorkflow],
-            activities=[*portal.activities(), broker.obtain_session],
+            activities=[*portal.activities(), portal.raise_event, broker.obtain_session],
         ):
             try:
                 yield harness

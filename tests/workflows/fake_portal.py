@@ -26,6 +26,7 @@ from models.connection_session import (
     SessionLease,
 )
 from models.errors import BadCredentials, ConfirmationMissing, MfaCodeExpired, SessionExpired
+from models.events import Event
 from models.maintenance import PortalMaintenance
 from models.money import Money
 from models.payments import (
@@ -57,6 +58,7 @@ class FakePortal:
         # The next N submits record the payment, then the confirmation page never arrives.
         self.lost_confirmations = 0
         self.refused_passwords = 0  # the next N sign-ins raise BadCredentials
+        self.login_failure: Exception | None = None  # every sign-in raises it (PortalChanged)
         self.mfa: MfaMethod | None = None  # sign-ins stop at a challenge of this kind
         self.right_code = "246810"
         self.expired_code = "135790"  # a code the portal says has expired
@@ -72,6 +74,7 @@ class FakePortal:
         self.leases: defaultdict[str, list[str]] = defaultdict(list)  # step -> state ids
         self.discarded: list[str] = []
         self.audit: list[AuditRecord] = []
+        self.events: list[Event] = []  # raised once per id, as the event log keeps them
         self._state_ids = (f"state-{n}" for n in itertools.count(1))
         self._confirmations = (f"CONF-{n:04d}" for n in itertools.count(1))
 
@@ -158,6 +161,8 @@ class FakePortal:
         self.calls["begin_login"] += 1
         if (window := self._window("begin_login")) is not None:
             return window
+        if self.login_failure is not None:
+            raise self.login_failure
         if self.refused_passwords > 0:
             self.refused_passwords -= 1
             raise BadCredentials("the portal refused the stored password")
@@ -198,6 +203,17 @@ class FakePortal:
         return AuditReceipt(
             seq=len(self.audit), hash="0" * 64, already_recorded=record.entry_id in known
         )
+
+    # --- EventActivities --------------------------------------------------------------------
+    # Not in activities(): the plan, refund and deposit fakes bring their own raise_event.
+
+    @activity.defn(name="raise_event")
+    async def raise_event(self, event: Event) -> bool:
+        self.calls["raise_event"] += 1
+        if any(known.id == event.id for known in self.events):
+            return False
+        self.events.append(event)
+        return True
 
     # ---------------------------------------------------------------------------------------
 
