@@ -20,7 +20,7 @@ from models.connection_session import (
     AcquireSession,
     ObtainSession,
     SessionGrant,
-    SessionWorkflowInput,
+    session_start,
     session_workflow_id,
 )
 from models.errors import as_typed_error
@@ -36,11 +36,7 @@ class SessionBroker:
     async def obtain_session(self, request: ObtainSession) -> SessionGrant:
         start: WithStartWorkflowOperation[Any, None] = WithStartWorkflowOperation(
             SESSION_WORKFLOW,
-            SessionWorkflowInput(
-                connection_id=request.connection_id,
-                mfa_timeout_seconds=self._settings.mfa_timeout_seconds,
-                history_limit=self._settings.session_history_limit,
-            ),
+            session_start(request.connection_id, self._settings),
             id=session_workflow_id(request.connection_id),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             task_queue=activity.info().task_queue,

@@ -14,6 +14,7 @@ from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr
 
 from models.connection_session import SessionStatus, SessionView
 from models.connections import PortalName
+from models.errors import PortalChanged
 
 
 class ConnectionCreate(BaseModel):
@@ -32,6 +33,7 @@ class ConnectionStatus(StrEnum):
     LOGIN_REQUIRED = "login_required"  # the portal refused the password: new credentials
     SIGNING_IN = "signing_in"
     SIGNED_OUT = "signed_out"  # no session yet, or the last login failed (see last_error)
+    PORTAL_CHANGED = "portal_changed"  # the last login met a portal unlike the adapter's
 
 
 _FROM_SESSION = {
@@ -77,6 +79,9 @@ def status_of(view: SessionView | None) -> tuple[ConnectionStatus, MfaChallengeP
             attempts_left=view.challenge.attempts_left,
             expires_at=view.challenge.expires_at,
         )
+    if view.status is SessionStatus.SIGNED_OUT and view.last_error_type == PortalChanged.__name__:
+        # Retrying will not help until the adapter is fixed: say so, not just signed_out.
+        return ConnectionStatus.PORTAL_CHANGED, None
     return _FROM_SESSION[view.status], challenge
 
 

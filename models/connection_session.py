@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from models.audit import Actor, unattributed
 from models.sessions import MfaChallenge
+from models.settings import Settings
 
 # The session workflow's name and the messages other layers send it by name: an activity
 # cannot import the workflow (imports point one way), so both sides use these constants.
@@ -86,6 +87,12 @@ class MfaCodeSubmission(BaseModel):
         return _MFA_CODE.fullmatch(self.code.strip()) is not None
 
 
+class OpenSession(BaseModel):
+    """The ``open`` Update (the HTTP API's ``POST /sessions``): sign in if signed out."""
+
+    requested_by: Actor = Field(default_factory=unattributed)
+
+
 class CredentialsReplacement(BaseModel):
     """Sent with ``credentials_replaced``: who stored the new password (for the audit trail)."""
 
@@ -96,6 +103,9 @@ class MfaSubmissionResult(BaseModel):
     accepted: bool
     attempts_left: int
     message: str
+    # Why a code was not accepted, as a BillBridge error type (MfaRejected, MfaCodeExpired,
+    # PortalInMaintenance, InvalidInput, or what failed the login): callers branch on it.
+    failure_type: str | None = None
 
 
 class SessionView(BaseModel):
@@ -105,6 +115,8 @@ class SessionView(BaseModel):
     status: SessionStatus
     challenge: PendingChallenge | None = None
     last_error: str | None = None
+    # The BillBridge error type of the last failed login (PortalChanged, BadCredentials…).
+    last_error_type: str | None = None
     last_mfa_result: MfaSubmissionResult | None = None
     logins: int = 0
     waiting_workflows: int = 0  # business workflows waiting for this login to end
@@ -125,7 +137,19 @@ class SessionWorkflowInput(BaseModel):
     # Why the last login failed and what the last code got, so a repair-waiting session
     # still says why after continue-as-new, and a Signal sender can still read its outcome.
     last_error: str | None = None
+    last_error_type: str | None = None
     last_mfa_result: MfaSubmissionResult | None = None
+    # A login was asked for (new credentials, ``open``) and has not started yet.
+    login_wanted: bool = False
+
+
+def session_start(connection_id: str, settings: Settings) -> SessionWorkflowInput:
+    """How a connection's session workflow starts, whoever starts it (a payment, the API)."""
+    return SessionWorkflowInput(
+        connection_id=connection_id,
+        mfa_timeout_seconds=settings.mfa_timeout_seconds,
+        history_limit=settings.session_history_limit,
+    )
 
 
 class BeginLogin(BaseModel):

@@ -84,3 +84,30 @@ def set_settlement_sftp(
     updated = connection.model_copy(update={"settlement_sftp_ref": ref})
     registry.save(updated)
     return updated
+
+
+def replace_credentials(
+    settings: Settings,
+    connection_id: str,
+    *,
+    password: str,
+    username: str | None = None,
+    totp_secret: str | None = None,
+) -> Connection:
+    """New credentials for a known connection, under its existing secret references (so
+    they stay in the store they were put in); a first TOTP secret goes beside the password."""
+    registry = ConnectionRegistry(settings.connections_file)
+    connection = registry.get(connection_id)
+    secrets = open_secret_store(settings)
+    secrets.put(connection.password_ref, password)
+    totp_ref = connection.totp_secret_ref
+    if totp_secret is not None:
+        if totp_ref is None:
+            prefix = connection.password_ref.ref.removesuffix("/password")
+            totp_ref = SecretRef(ref=f"{prefix}/totp")
+        secrets.put(totp_ref, totp_secret)
+    updated = connection.model_copy(
+        update={"username": username or connection.username, "totp_secret_ref": totp_ref}
+    )
+    registry.save(updated)
+    return updated

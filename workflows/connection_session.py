@@ -7,7 +7,13 @@ ends, every registered requester gets the outcome by the ``session_ready`` signa
 payments cause one sign-in, and none of them holds an activity slot while a person reads
 an SMS (slots that the login itself needs). When a code is needed and no TOTP secret is
 stored, the workflow shows ``awaiting_mfa`` (query, search attributes, current details) and
-waits for ``submit_mfa_code``.
+waits for ``submit_mfa_code``. The HTTP API opens a session with the ``open`` Update (also
+by update-with-start): a login with nobody waiting for it, whose progress the caller reads
+with the ``state`` query.
+
+Events (guarded by ``workflow.patched`` for histories from before them):
+``connection.mfa_required`` when a login starts waiting for a person's code,
+``connection.login_required`` when the portal refuses the stored password.
 
 This module is the login's state machine and the message handlers; the MFA challenge is
 ``workflows/mfa_challenge.py``, the registry of waiting workflows
@@ -15,6 +21,8 @@ This module is the login's state machine and the message handlers; the MFA chall
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -33,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         LoginStep,
         MfaCodeSubmission,
         MfaSubmissionResult,
+        OpenSession,
         PendingChallenge,
         SessionGrant,
         SessionLease,
@@ -42,8 +51,11 @@ with workflow.unsafe.imports_passed_through():
         SessionWorkflowInput,
     )
     from models.errors import AccountLocked, BadCredentials, LoginFailed, LoginRequired
+    from models.events import EventType
     from models.maintenance import PortalMaintenance
+    from models.sessions import MfaChallenge
     from workflows.audit_trail import AuditTrail
+    from workflows.events import Events
     from workflows.maintenance import wait_out
     from workflows.mfa_challenge import MfaChallenges
     from workflows.policies import BROWSER_ACTIVITY, FILE_ACTIVITY
@@ -60,6 +72,10 @@ __all__ = ["AWAITING_MFA_ATTRIBUTE", "CONNECTION_ATTRIBUTE", "ConnectionSessionW
 # Retrying a refused password only locks the account: these wait for a person's repair.
 _NEEDS_REPAIR = (BadCredentials, AccountLocked)
 
+# workflow.patched ids: the events came after histories that replay without them.
+MFA_REQUIRED_EVENT_PATCH = "session-mfa-required-event"
+LOGIN_REQUIRED_EVENT_PATCH = "session-login-required-event"
+
 
 @workflow.defn(name=SESSION_WORKFLOW)
 class ConnectionSessionWorkflow:
@@ -70,12 +86,15 @@ class ConnectionSessionWorkflow:
         self._status = start.status
         self._logins = start.logins
         self._waiters = SessionWaiters(start.waiters)
-        self._login_wanted = False  # new credentials arrived: sign in even with no waiter
+        # New credentials arrived or the API opened the session: sign in with no waiter.
+        self._login_wanted = start.login_wanted
         self._failure: ApplicationError | None = None  # why the last login failed
         self._obsolete: list[str] = []  # sealed states nobody may use any more
         self._last_error = start.last_error
+        self._last_error_type = start.last_error_type
         self._maintenance: PortalMaintenance | None = None  # the window a sign-in waits out
         self._audit = AuditTrail()
+        self._events = Events()
         self._mfa = MfaChallenges(
             start,
             self._audit,
@@ -114,7 +133,9 @@ class ConnectionSessionWorkflow:
                         "logins": self._logins,
                         "waiters": self._waiters.carried(),
                         "last_error": self._last_error,
+                        "last_error_type": self._last_error_type,
                         "last_mfa_result": self._mfa.last_result,
+                        "login_wanted": self._login_wanted,
                     }
                 )
             )
@@ -123,11 +144,15 @@ class ConnectionSessionWorkflow:
 
     @workflow.query
     def state(self) -> SessionView:
+        # A login asked for and about to start is shown as under way, so a caller that
+        # opened the session never mistakes "not started yet" for "failed, signed out".
+        status = SessionStatus.SIGNING_IN if self._can_log_in() else self._status
         return SessionView(
             connection_id=self._input.connection_id,
-            status=self._status,
+            status=status,
             challenge=self._mfa.challenge,
             last_error=self._last_error,
+            last_error_type=self._last_error_type,
             last_mfa_result=self._mfa.last_result,
             logins=self._logins,
             waiting_workflows=len(self._waiters),
@@ -148,6 +173,20 @@ class ConnectionSessionWorkflow:
 
     @acquire.validator
     def _check_acquire(self, request: AcquireSession) -> None:
+        refuse_card_numbers_in(request, "request")
+
+    @workflow.update(name="open")
+    def open_session(self, request: OpenSession) -> SessionView:
+        """Sign in if signed out, with no business workflow waiting: answers at once (the
+        state, ``signing_in`` when a login was asked for). An active session, a login under
+        way or one waiting for a code is left as it is; so is login_required, which only
+        new credentials (``credentials_replaced``) end."""
+        if self._status is SessionStatus.SIGNED_OUT:
+            self._login_wanted = True
+        return self.state()
+
+    @open_session.validator
+    def _check_open(self, request: OpenSession) -> None:
         refuse_card_numbers_in(request, "request")
 
     @workflow.update
@@ -183,6 +222,7 @@ class ConnectionSessionWorkflow:
         if resumed:
             self._status = SessionStatus.SIGNED_OUT
             self._last_error = None
+            self._last_error_type = None
             self._login_wanted = True
             self._show()
         await self._audit.record(
@@ -207,7 +247,14 @@ class ConnectionSessionWorkflow:
             if refused is not None:
                 self._status = SessionStatus.LOGIN_REQUIRED
                 self._last_error = refused.message
+                self._last_error_type = refused.type
                 self._show()
+                if workflow.patched(LOGIN_REQUIRED_EVENT_PATCH):
+                    await self._events.raise_event(
+                        EventType.CONNECTION_LOGIN_REQUIRED,
+                        self._input.connection_id,
+                        error_type=refused.type,
+                    )
                 return
             self._fail(typed_failure(err) or LoginFailed(str(err)))
             return
@@ -216,10 +263,29 @@ class ConnectionSessionWorkflow:
             return
         assert step.challenge is not None and step.preauth_state_id is not None
         self._status = SessionStatus.AWAITING_MFA
+        announced = self._announce_mfa(step.challenge)
         try:
             await self._mfa.wait_for_code(step.challenge, step.preauth_state_id)
         finally:
             self._obsolete.append(step.preauth_state_id)
+            if announced is not None:
+                await announced
+
+    def _announce_mfa(self, challenge: MfaChallenge) -> asyncio.Task[None] | None:
+        """Raise ``connection.mfa_required`` beside the wait, not before it: a code sent
+        while the event is written must find the challenge already shown and waiting."""
+        if not workflow.patched(MFA_REQUIRED_EVENT_PATCH):
+            return None
+        return asyncio.create_task(
+            self._events.raise_event(
+                EventType.CONNECTION_MFA_REQUIRED,
+                self._input.connection_id,
+                method=challenge.method.value,
+                masked_destination=challenge.masked_destination,
+                expires_in_seconds=self._input.mfa_timeout_seconds,
+                attempts=self._input.max_mfa_attempts,
+            )
+        )
 
     async def _begin_login(self) -> LoginStep:
         """The password step; a portal in maintenance is waited out (waiters stay waiting)."""
@@ -288,6 +354,7 @@ class ConnectionSessionWorkflow:
         self._status = SessionStatus.ACTIVE
         self._logins += 1
         self._last_error = None
+        self._last_error_type = None
         self._show()
 
     def _sign_out(self) -> None:
@@ -300,6 +367,7 @@ class ConnectionSessionWorkflow:
     def _fail(self, failure: ApplicationError) -> None:
         self._failure = failure
         self._last_error = failure.message
+        self._last_error_type = failure.type
         self._status = SessionStatus.SIGNED_OUT
         self._state_id = None
         self._show()

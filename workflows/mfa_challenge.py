@@ -118,7 +118,10 @@ class MfaChallenges:
             self.check_code(submission)
         except (ValueError, CardNumberRefused) as err:
             self.last_result = MfaSubmissionResult(
-                accepted=False, attempts_left=self._attempts_left(), message=str(err)
+                accepted=False,
+                attempts_left=self._attempts_left(),
+                message=str(err),
+                failure_type=InvalidInput.__name__,
             )
             return
         await self.answer(submission.code.strip(), submission.requested_by)
@@ -127,7 +130,10 @@ class MfaChallenges:
         async with self._lock:
             if self._status() is not SessionStatus.AWAITING_MFA or self._preauth_state_id is None:
                 return MfaSubmissionResult(
-                    accepted=False, attempts_left=0, message="no MFA challenge is pending"
+                    accepted=False,
+                    attempts_left=0,
+                    message="no MFA challenge is pending",
+                    failure_type=InvalidInput.__name__,
                 )
             method = self.challenge.method if self.challenge else None
             try:
@@ -147,6 +153,7 @@ class MfaChallenges:
                         accepted=False,
                         attempts_left=self._attempts_left(),
                         message="the code has expired; ask for a new one (billbridge mfa resend)",
+                        failure_type=MfaCodeExpired.__name__,
                     )
                     self.last_result = result
                     await self._audit_code(actor, "expired", method, result)
@@ -154,7 +161,10 @@ class MfaChallenges:
                 failure = typed_failure(err) or MfaRejected("the portal did not accept the code")
                 self._failed(failure)
                 result = MfaSubmissionResult(
-                    accepted=False, attempts_left=0, message=failure.message or "login failed"
+                    accepted=False,
+                    attempts_left=0,
+                    message=failure.message or "login failed",
+                    failure_type=failure.type,
                 )
                 audited = "failed"
             else:
@@ -164,6 +174,7 @@ class MfaChallenges:
                         accepted=False,
                         attempts_left=self._attempts_left(),
                         message=f"{outcome.describe()}; submit the code again after it",
+                        failure_type=PortalInMaintenance.__name__,
                     )
                     audited = "portal_in_maintenance"
                 else:
@@ -206,10 +217,18 @@ class MfaChallenges:
         if left <= 0:
             failure = MfaRejected("too many wrong MFA codes; the login failed")
             self._failed(failure)
-            return MfaSubmissionResult(accepted=False, attempts_left=0, message=failure.message)
+            return MfaSubmissionResult(
+                accepted=False,
+                attempts_left=0,
+                message=failure.message,
+                failure_type=MfaRejected.__name__,
+            )
         self._changed()
         return MfaSubmissionResult(
-            accepted=False, attempts_left=left, message=f"code not accepted; {left} attempts left"
+            accepted=False,
+            attempts_left=left,
+            message=f"code not accepted; {left} attempts left",
+            failure_type=MfaRejected.__name__,
         )
 
     def _attempts_left(self) -> int:

@@ -16,6 +16,7 @@ from starters.api import (
     account_routes,
     api_key_routes,
     connection_routes,
+    credential_routes,
     deposit_routes,
     estimate_routes,
     event_routes,
@@ -26,6 +27,7 @@ from starters.api import (
     plan_routes,
     reconciliation_routes,
     refund_routes,
+    session_routes,
     settlement_routes,
     statement_routes,
     webhook_routes,
@@ -129,4 +131,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(account_routes.router)
     app.include_router(statement_routes.router)
     app.include_router(estimate_routes.router)
+    app.include_router(credential_routes.router)
+    app.include_router(session_routes.router)
     return app

@@ -34,7 +34,7 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 _ONE = {**_PROBLEMS, 404: {"model": Problem, "description": "no such connection here"}}
 
 
-def _shown(record: ConnectionRecord, view: SessionView | None) -> ConnectionPublic:
+def shown_connection(record: ConnectionRecord, view: SessionView | None) -> ConnectionPublic:
     status, challenge = status_of(view)
     return ConnectionPublic(
         id=record.id,
@@ -52,7 +52,7 @@ def _shown(record: ConnectionRecord, view: SessionView | None) -> ConnectionPubl
 async def _public(
     services: ApiServices, record: ConnectionRecord, caller: ApiKeyPublic
 ) -> ConnectionPublic:
-    return _shown(record, await services.temporal.session_view(record.id, caller))
+    return shown_connection(record, await services.temporal.session_view(record.id, caller))
 
 
 @router.post("", status_code=201, response_model=ConnectionPublic, responses=_PROBLEMS)
@@ -84,7 +84,7 @@ async def create_connection(
     # retry it into a second connection): the API makes the Schedule later (sync_link.py).
     await services.sync.ensure_schedule(connection_id)
     # A new id has no session workflow yet: nothing to ask Temporal for its status.
-    return _shown(record, None)
+    return shown_connection(record, None)
 
 
 @router.get("", response_model=Page[ConnectionPublic], responses=_PROBLEMS)

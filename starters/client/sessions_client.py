@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from models.audit import Actor
@@ -14,7 +20,9 @@ from models.connection_session import (
     CredentialsReplacement,
     MfaCodeSubmission,
     MfaSubmissionResult,
+    OpenSession,
     SessionView,
+    SessionWorkflowInput,
     session_workflow_id,
 )
 from models.errors import InvalidInput, as_typed_error
@@ -64,6 +72,30 @@ class SessionsClient:
                 views.append(view)
         return views
 
+    async def open_session(self, start: SessionWorkflowInput, task_queue: str) -> SessionView:
+        """Sign the connection in unless it is (or is being) signed in, starting its session
+        workflow if it has none (update-with-start); answers at once with the state, whose
+        ``signing_in`` a caller follows with ``state`` until the login ends either way."""
+        refuse_card_number(start.connection_id, "connection_id")
+        operation: WithStartWorkflowOperation[ConnectionSessionWorkflow, None] = (
+            WithStartWorkflowOperation(
+                ConnectionSessionWorkflow.run,
+                start,
+                id=session_workflow_id(start.connection_id),
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                task_queue=task_queue,
+                static_summary=f"portal session for connection {start.connection_id}",
+            )
+        )
+        try:
+            return await self._client.execute_update_with_start_workflow(
+                ConnectionSessionWorkflow.open_session,
+                OpenSession(requested_by=self._actor),
+                start_workflow_operation=operation,
+            )
+        except WorkflowUpdateFailedError as err:
+            raise _refusal(err) from None
+
     async def submit_mfa_code(self, connection_id: str, code: str) -> MfaSubmissionResult:
         """True if the portal accepted the code; a malformed code is refused before it."""
         refuse_card_number(code, "code")
@@ -99,13 +131,18 @@ class SessionsClient:
         try:
             return await send(self._handle(connection_id))
         except WorkflowUpdateFailedError as err:
-            typed = as_typed_error(err)
-            if typed is not None:
-                raise typed from None
-            # The validator's refusal (malformed code, nothing pending) comes back as is.
-            cause = err.cause
-            raise InvalidInput(getattr(cause, "message", str(cause))) from None
+            raise _refusal(err) from None
         except RPCError as err:
             raise InvalidInput(
                 f"no session for connection '{connection_id}' is running ({err.message})"
             ) from None
+
+
+def _refusal(err: WorkflowUpdateFailedError) -> Exception:
+    """A failed Update as the BillBridge error it carries; a validator's refusal (malformed
+    code, nothing pending) as InvalidInput with the validator's words."""
+    typed = as_typed_error(err)
+    if typed is not None:
+        return typed
+    cause = err.cause
+    return InvalidInput(getattr(cause, "message", str(cause)))

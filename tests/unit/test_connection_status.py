@@ -46,3 +46,27 @@ def test_no_session_yet_is_signed_out() -> None:
 def test_every_session_status_has_a_connection_status() -> None:
     for session in SessionStatus:
         status_of(SessionView(connection_id="c", status=session))
+
+
+def test_a_login_failed_on_a_changed_portal_is_portal_changed() -> None:
+    view = SessionView(
+        connection_id="c",
+        status=SessionStatus.SIGNED_OUT,
+        last_error="the sign-in page has no password field",
+        last_error_type="PortalChanged",
+    )
+    assert status_of(view) == (ConnectionStatus.PORTAL_CHANGED, None)
+
+
+def test_a_login_failed_otherwise_stays_signed_out() -> None:
+    view = SessionView(
+        connection_id="c", status=SessionStatus.SIGNED_OUT, last_error_type="MfaTimedOut"
+    )
+    assert status_of(view) == (ConnectionStatus.SIGNED_OUT, None)
+
+
+def test_a_new_login_after_a_changed_portal_is_signing_in() -> None:
+    view = SessionView(
+        connection_id="c", status=SessionStatus.SIGNING_IN, last_error_type="PortalChanged"
+    )
+    assert status_of(view) == (ConnectionStatus.SIGNING_IN, None)

@@ -60,6 +60,7 @@ class FakePortal:
         # The next N submits record the payment, then the confirmation page never arrives.
         self.lost_confirmations = 0
         self.refused_passwords = 0  # the next N sign-ins raise BadCredentials
+        self.login_failure: Exception | None = None  # every sign-in raises it (PortalChanged)
         self.mfa: MfaMethod | None = None  # sign-ins stop at a challenge of this kind
         self.right_code = "246810"
         self.expired_code = "135790"  # a code the portal says has expired
@@ -163,6 +164,8 @@ class FakePortal:
         self.calls["begin_login"] += 1
         if (window := self._window("begin_login")) is not None:
             return window
+        if self.login_failure is not None:
+            raise self.login_failure
         if self.refused_passwords > 0:
             self.refused_passwords -= 1
             raise BadCredentials("the portal refused the stored password")

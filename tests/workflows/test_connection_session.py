@@ -245,6 +245,7 @@ async def test_waiters_keep_their_place_across_continue_as_new(harness: Harness)
     assert view.status is SessionStatus.LOGIN_REQUIRED
     # Why it needs repair survives continue-as-new (it once came back as None).
     assert view.last_error is not None and "refused" in view.last_error.lower()
+    assert view.last_error_type == "BadCredentials"
     await harness.session().execute_update(
         ConnectionSessionWorkflow.credentials_replaced, CredentialsReplacement()
     )
