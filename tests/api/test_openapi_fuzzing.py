@@ -93,6 +93,10 @@ def fuzzed_api(
             "BILLBRIDGE_DATABASE_URL": f"sqlite:///{home / 'read_model.db'}",
             # No worker polls this queue: a workflow started by a fuzzed request never runs.
             "BILLBRIDGE_TASK_QUEUE": NO_WORKER_QUEUE,
+            # Without a worker, ?refresh=true and a key's in-flight wait would only run out
+            # their bounds on every example: short bounds, the same answers.
+            "BILLBRIDGE_API_REFRESH_TIMEOUT_SECONDS": "0.5",
+            "BILLBRIDGE_API_IDEMPOTENCY_WAIT_SECONDS": "0.2",
         },
     )
     try:

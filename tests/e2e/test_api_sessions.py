@@ -7,6 +7,7 @@ one worker serve the whole module."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +24,8 @@ from portals.browser import BrowserPool
 from starters.client import BillBridgeClient
 from tests.api_server import ApiProcess, start_api
 from tests.e2e.conftest import PortalUnderTest
+from tests.e2e.helpers import payment_for
+from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.replay.recording import record_history
 from workers.main import build_worker
 
@@ -246,3 +249,84 @@ async def test_scopes_and_tenants(
             await ops.get("/sessions/not-a-session"),
         ):
             assert (hidden.status_code, problem_code(hidden)) == (404, "not_found"), hidden.text
+
+
+async def test_the_whole_path_over_http_sms_code_payment_webhook_and_receipt(
+    api: ApiProcess,
+    keys: dict[str, str],
+    api_worker: Worker,
+    portal_under_test: PortalUnderTest,
+) -> None:
+    """As an integrator drives it: a connection to the SMS login, POST /sessions answers
+    mfa_required, the texted code through POST /sessions/{id}/mfa, POST /payments, the
+    payment.posted webhook verified by a local receiver with the client's helper, and the
+    receipt downloaded through its link with its SHA-256 checked."""
+    admin = portal_under_test.admin
+    receiver = WebhookReceiver()
+    receiver.start()
+    try:
+        async with http(api, keys["admin"]) as ops, http(api, keys["payer"]) as payer:
+            endpoint = await ops.post(
+                "/webhook-endpoints",
+                json={"url": receiver.url, "event_types": ["payment.posted"]},
+            )
+            assert endpoint.status_code == 201, endpoint.text
+            receiver.secret = endpoint.json()["secret"]
+            connection_id = await new_connection(ops, portal_under_test, SMS_USER)
+
+            opened = await payer.post(
+                "/sessions", json={"connection_id": connection_id}, headers=LOGIN_WAIT
+            )
+            session = await settled(payer, opened.json())
+            assert session["status"] == "mfa_required", session
+            accepted = await payer.post(
+                f"/sessions/{session['id']}/mfa", json={"code": admin.latest_code(SMS_USER)}
+            )
+            assert accepted.json()["status"] == "active", accepted.text
+
+            wanted = payment_for(admin, connection_id, SMS_USER)
+            body = {
+                "connection_id": connection_id,
+                "statement_id": wanted.statement_id,
+                "amount_cents": wanted.amount_cents,
+                "payment_method_token": wanted.payment_method_token,
+            }
+            posted = await payer.post(
+                "/payments",
+                json=body,
+                headers={"Idempotency-Key": wanted.idempotency_key, "Prefer": "wait=60"},
+            )
+            assert posted.status_code in (200, 202), posted.text
+            operation = posted.json()
+            deadline = time.monotonic() + 120
+            while operation["status"] in ("pending", "running"):
+                assert time.monotonic() < deadline, operation
+                await asyncio.sleep(0.5)
+                operation = (await payer.get(operation["links"]["self"])).json()
+            assert operation["status"] == "succeeded", operation
+
+            payment_link = operation["links"]["payment"]
+            payment: dict[str, Any] = {}
+            while not payment.get("receipt"):
+                assert time.monotonic() < deadline, payment
+                payment = (await payer.get(payment_link)).json()
+                await asyncio.sleep(0.2)
+            assert payment["status"] == "paid" and payment["confirmation_number"]
+
+            while not any(r.event.type == "payment.posted" for r in receiver.seen()):
+                assert time.monotonic() < deadline, "no payment.posted webhook"
+                await asyncio.sleep(0.2)
+            assert receiver.refused == []
+            [hook] = [r for r in receiver.seen() if r.event.type == "payment.posted"]
+            assert hook.webhook_id == hook.event.id
+            assert hook.event.connection_id == connection_id
+
+            receipt = payment["receipt"]
+            async with httpx.AsyncClient(timeout=60) as anyone:  # the link needs no key
+                download = await anyone.get(receipt["url"])
+            assert download.status_code == 200
+            digest = hashlib.sha256(download.content).hexdigest()
+            assert digest == receipt["sha256"]
+            assert len(admin.ledger(payment["reference"])) == 1
+    finally:
+        receiver.stop()
