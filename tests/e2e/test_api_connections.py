@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 
 import httpx
 import pytest
@@ -47,7 +48,7 @@ async def test_connection_status_follows_its_session_through_mfa(
     user = admin.user(SMS_USER)
     api = start_api(settings.home, {"TEMPORAL_ADDRESS": settings.temporal_address})
     try:
-        key = api.new_key("acme", "ops", "admin")
+        key = api.new_key(f"acme-{uuid.uuid4().hex[:8]}", "ops", "admin")
         async with httpx.AsyncClient(
             base_url=api.url, headers={"Authorization": f"Bearer {key}"}, timeout=15
         ) as http:

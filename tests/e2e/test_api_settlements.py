@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 
 import httpx
 import pytest
@@ -55,6 +56,10 @@ async def _completed(http: httpx.AsyncClient, run: str, seconds: float = 90) -> 
     raise AssertionError(f"reconciliation {run} never completed: {shown}")
 
 
+# The e2e modules share one read model: tenants of their own.
+_RUN = uuid.uuid4().hex[:8]
+
+
 def _keys(settings: Settings) -> dict[str, str]:
     """Keys made in process on the API's own database (the CLI's path is tested in
     tests/api): ops (admin), books (read), and another tenant's admin."""
@@ -62,9 +67,9 @@ def _keys(settings: Settings) -> dict[str, str]:
     try:
         keys = ApiKeys(engine)
         made = {
-            "ops": keys.create("acme", "ops", [Scope.ADMIN]),
-            "books": keys.create("acme", "books", [Scope.READ]),
-            "globex": keys.create("globex", "ops", [Scope.ADMIN]),
+            "ops": keys.create(f"acme-{_RUN}", "ops", [Scope.ADMIN]),
+            "books": keys.create(f"acme-{_RUN}", "books", [Scope.READ]),
+            "globex": keys.create(f"globex-{_RUN}", "ops", [Scope.ADMIN]),
         }
     finally:
         engine.dispose()
