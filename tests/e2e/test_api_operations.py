@@ -228,3 +228,47 @@ async def test_a_key_still_being_accepted_is_409(
             "/payments", json=body.model_dump(mode="json"), headers={"Idempotency-Key": key}
         )
     assert (busy.status_code, busy.json()["code"]) == (409, "idempotency_in_progress")
+
+
+async def test_refunds_and_deposits_over_http_name_the_portal_that_does_not_offer_them(
+    api: Api, connection: str, worker: Worker
+) -> None:
+    """POST /refunds and /deposits through their real handlers and workflows: Cedar offers
+    neither, so each operation fails with not_offered naming the portal, reads back through
+    its own resource, and its key returns it again; scopes and tenants hold."""
+    posts = {
+        "/refunds": ("refunds", {"connection_id": connection, "confirmation_number": "CED-1"}),
+        "/deposits": (
+            "payments",
+            {"connection_id": connection, "estimate_id": "EST-1", "payment_method_token": "tok"},
+        ),
+    }
+    async with api.http("admin") as http, api.http("reader") as reader:
+        for path, (scope, body) in posts.items():
+            key = str(uuid.uuid4())
+            refused = await reader.post(path, json=body, headers={"Idempotency-Key": key})
+            assert (refused.status_code, refused.json()["code"]) == (403, "forbidden"), scope
+            missing = await http.post(path, json=body)
+            assert (missing.status_code, missing.json()["code"]) == (400, "invalid_request")
+
+            first = await http.post(path, json=body, headers={"Idempotency-Key": key, **WAIT})
+            assert first.status_code == 200, first.text
+            failed = first.json()
+            assert failed["status"] == "failed", failed
+            assert failed["error"]["code"] == "not_offered", failed["error"]
+            assert "cedar" in failed["error"]["detail"]
+            again = await http.post(path, json=body, headers={"Idempotency-Key": key})
+            assert (again.status_code, again.json()["id"]) == (202, failed["id"])
+            other = await http.post(
+                path, json={**body, "connection_id": connection + "x"},
+                headers={"Idempotency-Key": key},
+            )  # fmt: skip
+            assert other.status_code in (404, 422), other.text
+
+            link = failed["links"]["refund" if path == "/refunds" else "deposit"]
+            shown = (await http.get(link)).json()
+            assert (shown["status"], shown["error"]["code"]) == ("failed", "not_offered"), shown
+            listed = (await http.get(path)).json()
+            assert shown["id"] in [item["id"] for item in listed["data"]]
+    async with api.http("other") as stranger:
+        assert (await stranger.get(link)).status_code == 404
