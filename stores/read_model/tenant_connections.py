@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, inspect, select
 from sqlalchemy.orm import Session
 
 from models.api_connections import ConnectionRecord
@@ -82,6 +82,8 @@ class TenantConnections:
     def tenant_of(self, connection_id: str) -> str | None:
         """The connection's tenant; None for a connection the read model does not hold
         (one made by the CLI belongs to no tenant)."""
+        if not inspect(self._engine).has_table(ConnectionRow.__tablename__):
+            return None  # no API ever migrated this database: no tenant owns anything
         with Session(self._engine) as session:
             found: str | None = session.scalar(
                 select(ConnectionRow.tenant_id).where(ConnectionRow.id == connection_id)

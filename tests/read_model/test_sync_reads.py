@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -17,6 +18,7 @@ from models.pages import PageRequest
 from models.statements import LineItem, Statement, StatementStatus, StatementSummary
 from models.synced import SyncedFilter
 from models.vendor_extensions import PatientcoAccountExtension
+from stores.read_model.database import open_engine
 from stores.read_model.migrate import upgrade
 from stores.read_model.sealed_rows import RowSealer
 from stores.read_model.synced_objects import SyncedObjectNotFound, SyncedObjects
@@ -141,3 +143,11 @@ def test_an_unchanged_list_row_is_not_read_again_until_its_pdf_is_kept(
     assert reads.statement_pdf_key("acme", made.id) == "statement-pdfs/conn_a/x.pdf"
     with pytest.raises(SyncedObjectNotFound):
         objects.keep_statement_pdf("globex", made.id, "elsewhere")
+
+
+def test_a_database_no_api_ever_migrated_has_no_tenant_for_any_connection(tmp_path: Path) -> None:
+    # The worker asks after every event; a CLI-only set-up has an empty database file.
+    empty = open_engine(f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    assert TenantConnections(empty).tenant_of("conn_a") is None
+    upgrade(empty)
+    assert TenantConnections(empty).tenant_of("conn_a") is None  # migrated, still nobody's
