@@ -50,6 +50,17 @@ class EncryptionCodec(PayloadCodec):
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return [self.decrypt(payload) for payload in payloads]
 
+    async def decode_for_reading(self, payloads: Sequence[Payload]) -> list[Payload]:
+        """What the codec server shows the UI and CLI: the encrypted payloads decrypted, and
+        those Temporal writes itself in plain JSON as they are. ``workflow.patched`` records
+        its patch id that way (a marker, the TemporalChangeVersion search attribute), past
+        any codec; refusing them, as ``decode`` does for a worker, made ``temporal workflow
+        show`` fail on every patched workflow. They were readable already: nothing opens."""
+        return [
+            self.decrypt(payload) if payload.metadata.get("encoding") == ENCODING else payload
+            for payload in payloads
+        ]
+
     def encrypt(self, payload: Payload) -> Payload:
         key_id = self._active.encode()
         # The whole payload, metadata included, is sealed; the key id is bound as associated

@@ -28,7 +28,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
-from temporalio.converter import PayloadCodec
 
 from models.connections import SecretRef
 from models.settings import Settings
@@ -46,7 +45,7 @@ def codec_server_token(store: SecretStore) -> str:
     return secret_or_create(store, CODEC_TOKEN_REF, lambda: secrets.token_urlsafe(32))
 
 
-def codec_app(codec: PayloadCodec, token: str, ui_origins: Sequence[str]) -> FastAPI:
+def codec_app(codec: EncryptionCodec, token: str, ui_origins: Sequence[str]) -> FastAPI:
     app = FastAPI(title="BillBridge codec server", docs_url=None, redoc_url=None)
     app.add_middleware(
         CORSMiddleware,
@@ -85,7 +84,7 @@ def codec_app(codec: PayloadCodec, token: str, ui_origins: Sequence[str]) -> Fas
     for prefix in ("", "/{namespace}", "/t/{token}", "/t/{token}/{namespace}"):
 
         async def decode(request: Request, token: str | None = None) -> JSONResponse:
-            return await transform(request, token, codec.decode)
+            return await transform(request, token, codec.decode_for_reading)
 
         async def encode(request: Request, token: str | None = None) -> JSONResponse:
             return await transform(request, token, codec.encode)

@@ -23,6 +23,7 @@ from models.payments import PostPaymentRequest
 from models.settings import Settings
 from starters.api.operations import fingerprint, workflow_key
 from starters.client import BillBridgeClient
+from starters.client.billbridge_client import PLAN
 from stores.artifacts import ArtifactStore
 from stores.read_model.database import open_engine
 from stores.read_model.idempotency_keys import IdempotencyKeys
@@ -270,5 +271,66 @@ async def test_refunds_and_deposits_over_http_name_the_portal_that_does_not_offe
             assert (shown["status"], shown["error"]["code"]) == ("failed", "not_offered"), shown
             listed = (await http.get(path)).json()
             assert shown["id"] in [item["id"] for item in listed["data"]]
+    async with api.http("other") as stranger:
+        assert (await stranger.get(link)).status_code == 404
+
+
+async def test_a_payment_plan_over_http_is_enrolled_once_and_read_from_its_workflow(
+    api: Api, connection: str, portal_under_test: PortalUnderTest, worker: Worker
+) -> None:
+    """POST /payment-plans on Cedar: the operation runs while the plan runs, the plan reads
+    back with its schedule and next draft, one plan in the portal's back office; a term the
+    portal refuses is a typed failure; scopes and tenants hold."""
+    admin = portal_under_test.admin
+    [statement] = [
+        admin.statement(summary.statement_id)
+        for summary in admin.user(portal_under_test.sandbox.demo_username).statements
+    ][:1]
+    card = next(c for c in statement.payment_methods if c.outcome == "approved")
+    body = {
+        "connection_id": connection,
+        "statement_id": statement.statement_id,
+        "installment_amount_cents": max(1500, -(-statement.balance_cents // 6)),
+        "payment_method_token": card.token,
+    }
+    key = str(uuid.uuid4())
+    async with api.http("admin") as http:
+        posts = await asyncio.gather(
+            *(http.post("/payment-plans", json=body, headers={"Idempotency-Key": key})
+              for _ in range(3))
+        )  # fmt: skip
+        assert {p.status_code for p in posts} == {202}, [p.text for p in posts]
+        [operation_id] = {p.json()["id"] for p in posts}
+        link = posts[0].json()["links"]["payment_plan"]
+
+        async with asyncio.timeout(120):
+            while True:
+                plan = (await http.get(link)).json()
+                if plan["plan_status"] == "active" and plan["schedule"]:
+                    break
+                assert plan["error"] is None, plan
+                await asyncio.sleep(1)
+        assert (plan["operation_id"], plan["status"]) == (operation_id, "running")
+        assert plan["next_draft"]["installment_number"] == 1
+        assert sum(i["amount"]["amount_cents"] for i in plan["schedule"]) == statement.balance_cents
+        workflow_id = PLAN.workflow_id(workflow_key("acme", key))
+        assert len(admin.plans(client_reference(workflow_id))) == 1
+        listed = (await http.get("/payment-plans")).json()
+        assert plan["id"] in [p["id"] for p in listed["data"]]
+
+        too_small = await http.post(
+            "/payment-plans", json={**body, "installment_amount_cents": 100},
+            headers={"Idempotency-Key": str(uuid.uuid4()), **WAIT},
+        )  # fmt: skip
+        assert too_small.status_code in (200, 422), too_small.text
+        refusal = too_small.json()
+        code = refusal["error"]["code"] if too_small.status_code == 200 else refusal["code"]
+        assert code == "installment_below_minimum", refusal
+
+    async with api.http("payer") as http:  # payments, read: not plans
+        refused = await http.post(
+            "/payment-plans", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+        assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
     async with api.http("other") as stranger:
         assert (await stranger.get(link)).status_code == 404

@@ -66,6 +66,10 @@ def _show(settings: Settings, workflow_id: str, *codec: str) -> subprocess.Compl
     )
 
 
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
 def _payload_text(shown: str) -> str:
     """Every string of ``workflow show --output json``, payloads' base64 data decoded."""
     shown_json = json.loads(shown) if shown.strip() else {}
@@ -108,10 +112,19 @@ async def test_history_is_ciphertext_and_the_codec_server_decrypts_only_with_the
     assert refused.returncode != 0
 
     async with httpx.AsyncClient(base_url=codec_server.base_url) as http:
-        empty = {"payloads": []}
+        empty: dict[str, list[object]] = {"payloads": []}
         assert (await http.post("/decode", json=empty)).status_code == 401
         assert (await http.post(f"/t/{token}/default/decode", json=empty)).status_code == 200
         assert (await http.post("/t/guess/default/decode", json=empty)).status_code == 401
+        # A patch id, as Temporal records it in plain JSON: shown as it is (the decoded
+        # ``workflow show`` above holds one), while a tampered ciphertext is still refused.
+        plain = {"metadata": {"encoding": _b64(b"json/plain")}, "data": _b64(b'"a-patch"')}
+        shown = await http.post(f"/t/{token}/default/decode", json={"payloads": [plain]})
+        [back] = shown.json()["payloads"]
+        assert (back["metadata"], back["data"]) == (plain["metadata"], plain["data"])
+        forged = {"metadata": {"encoding": _b64(b"binary/encrypted")}, "data": _b64(b"x" * 40)}
+        tampered = await http.post(f"/t/{token}/default/decode", json={"payloads": [forged]})
+        assert tampered.status_code == 422
         preflight = {"Access-Control-Request-Method": "POST"}
         allowed = await http.options("/decode", headers={"Origin": UI_ORIGIN, **preflight})
         assert allowed.headers.get("access-control-allow-origin") == UI_ORIGIN
