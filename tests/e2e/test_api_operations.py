@@ -282,10 +282,13 @@ async def test_a_payment_plan_over_http_is_enrolled_once_and_read_from_its_workf
     back with its schedule and next draft, one plan in the portal's back office; a term the
     portal refuses is a typed failure; scopes and tenants hold."""
     admin = portal_under_test.admin
-    [statement] = [
-        admin.statement(summary.statement_id)
-        for summary in admin.user(portal_under_test.sandbox.demo_username).statements
-    ][:1]
+    statement = max(
+        (
+            admin.statement(summary.statement_id)
+            for summary in admin.user(portal_under_test.sandbox.demo_username).statements
+        ),
+        key=lambda statement: statement.balance_cents,
+    )  # Cedar's plans start at $50
     card = next(c for c in statement.payment_methods if c.outcome == "approved")
     body = {
         "connection_id": connection,
