@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import Engine, Select, inspect, select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from models.pages import Page, PageRequest
@@ -21,6 +21,7 @@ from models.synced import RecordedPayment
 from stores.read_model.paging import page_rows
 from stores.read_model.sealed_rows import RowSealer
 from stores.read_model.tables import ConnectionRow, OperationRow, PaymentRow
+from stores.read_model.tenant_connections import holds_tenants
 
 FAILED = "failed"
 _TABLE = PaymentRow.__tablename__
@@ -34,8 +35,8 @@ class PostedPayments:
     def record(self, record: PaymentRecord) -> str | None:
         """The payment's row id; None when its connection has no tenant here. Recording
         again (a retried activity) updates the same row."""
-        if not inspect(self._engine).has_table(ConnectionRow.__tablename__):
-            return None  # no API ever set this database up: no tenant owns anything
+        if not holds_tenants(self._engine):
+            return None
         with Session(self._engine) as session, session.begin():
             tenant_id = session.scalar(
                 select(ConnectionRow.tenant_id).where(ConnectionRow.id == record.connection_id)

@@ -35,6 +35,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def holds_tenants(engine: Engine) -> bool:
+    """False for a database no API ever migrated (a CLI-only set-up): no tenant owns
+    anything there, and the worker's writers have nothing to write."""
+    return inspect(engine).has_table(ConnectionRow.__tablename__)
+
+
 class TenantConnections:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now) -> None:
         self._engine = engine
@@ -82,8 +88,8 @@ class TenantConnections:
     def tenant_of(self, connection_id: str) -> str | None:
         """The connection's tenant; None for a connection the read model does not hold
         (one made by the CLI belongs to no tenant)."""
-        if not inspect(self._engine).has_table(ConnectionRow.__tablename__):
-            return None  # no API ever migrated this database: no tenant owns anything
+        if not holds_tenants(self._engine):
+            return None
         with Session(self._engine) as session:
             found: str | None = session.scalar(
                 select(ConnectionRow.tenant_id).where(ConnectionRow.id == connection_id)
