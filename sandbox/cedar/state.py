@@ -19,6 +19,7 @@ from sandbox.cedar.settings import MAINTENANCE_WINDOW, SandboxSettings
 from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
+from sandbox.common.layout import Layout
 from sandbox.common.maintenance import MaintenanceSchedule
 from sandbox.common.pages import RendersPages
 from sandbox.processor.client import ProcessorClient
@@ -39,6 +40,7 @@ class CedarSandbox(RendersPages):
     connections: ConnectionRegistry
     processor: ProcessorClient | None = None
     faults: Faults = field(default_factory=lambda: Faults(Step))
+    layout: Layout = field(default_factory=Layout)
     templates: Jinja2Templates = field(default_factory=build_templates)
     maintenance: MaintenanceSchedule = field(init=False)
 
@@ -50,6 +52,7 @@ class CedarSandbox(RendersPages):
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
+        self.layout.clear()
         self.maintenance.reset()
 
     @cached_property
