@@ -20,6 +20,8 @@ from portals.healthpay24.pages.verification_page import VerificationPage
 from portals.refusals import Refusal, refusal
 
 PASSWORD_REFUSALS = (
+    # A CAPTCHA that shows only once the password was sent: never answered by a robot.
+    Refusal(("captcha",), PortalChanged, "login: the portal asks for a CAPTCHA"),
     Refusal(("locked",), AccountLocked, "login: the portal reports this login as locked"),
     Refusal(("user id or password", "incorrect"), BadCredentials,
             "login: the portal rejected the User ID or password"),
@@ -44,6 +46,12 @@ class HealthPay24SignIn:
     async def open_password_page(self) -> SignInPage:
         sign_in = SignInPage(self._page, self._base_url)
         await sign_in.open()
+        # Checked before typing anything: a missing button would otherwise cost the whole
+        # action timeout, and a CAPTCHA is for a person, never for us to click through.
+        if await sign_in.asks_for_captcha():
+            raise PortalChanged("login: the sign-in page asks for a CAPTCHA")
+        if not await sign_in.is_shown():
+            raise PortalChanged("login: the sign-in page lacks its heading or its sign-in button")
         return sign_in
 
     async def signed_in_here(self, step: str) -> bool:
@@ -61,8 +69,10 @@ class HealthPay24SignIn:
 
     def password_refusal(self, alert: str | None) -> Exception:
         return refusal(
-            alert, PASSWORD_REFUSALS, "login: sign-in did not lead to the security code screen"
-        )
+            alert, PASSWORD_REFUSALS,
+            "login: an unexpected page followed the password (neither the security code screen "
+            "nor the accounts)",
+        )  # fmt: skip
 
     def code_notice(self, text: str) -> tuple[MfaMethod, str, str]:
         return parsing.texted_to(text)
@@ -70,7 +80,10 @@ class HealthPay24SignIn:
     async def code_not_taken(self) -> Exception:
         if await SignInPage(self._page, self._base_url).is_shown():
             return MfaRejected("mfa: the portal refused the codes and restarted sign-in")
-        return PortalChanged("mfa: the code was neither accepted nor refused")
+        # An interstitial ("updated terms") is not ours to accept on the patient's behalf.
+        return PortalChanged(
+            "mfa: an unexpected page followed the code (neither the accounts nor the sign-in)"
+        )
 
     async def is_signed_in(self) -> bool:
         accounts = AccountsPage(self._page, self._base_url)

@@ -36,7 +36,7 @@ QUICK = PortalTimeouts(navigation_ms=15_000, action_ms=3_000)
 FAULTS_BY_PORTAL: dict[PortalName, list[StructuralFault]] = {
     PortalName.CEDAR: [StructuralFault.NO_PAY_BUTTON],
     PortalName.PATIENTCO: [],
-    PortalName.HEALTHPAY24: [],
+    PortalName.HEALTHPAY24: list(StructuralFault),
 }
 CASES = [
     pytest.param(portal, fault, id=f"{portal.value}-{fault.value}")

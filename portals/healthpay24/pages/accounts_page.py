@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page
 
 from portals.list_page import ListPage
@@ -16,7 +18,10 @@ class AccountsPage(ListPage):
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)
-        self.heading = page.get_by_role("heading", name="My accounts")
+        # "My accounts" (2024), "Your accounts" (the redesign)
+        self.heading = page.get_by_role(
+            "heading", name=re.compile(r"^(my|your) accounts$", re.IGNORECASE)
+        )
         self.table = page.get_by_role("table", name="Accounts")
         self.no_accounts = page.get_by_text("There are no accounts linked")
 

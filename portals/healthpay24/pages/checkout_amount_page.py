@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page, Response
 
 from portals.navigation import errors_mapped, navigate_by
@@ -13,7 +15,10 @@ class CheckoutAmountPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.step_heading = page.get_by_role("heading", name="Step 1 of 3: Payment amount")
+        # "Step 1 of 3: Payment amount" (2024), "Step 1 of 3 · Payment amount" (the redesign)
+        self.step_heading = page.get_by_role(
+            "heading", name=re.compile(r"^Step 1 of 3\W+Payment amount$")
+        )
         self.amount_due = page.get_by_role("radio", name="Amount due")
         self.different_amount = page.get_by_role("radio", name="A different amount")
         self.amount = page.get_by_role("textbox", name="Payment amount (USD)")

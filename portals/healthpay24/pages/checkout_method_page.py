@@ -16,7 +16,9 @@ class CheckoutMethodPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.step_heading = page.get_by_role("heading", name="Step 2 of 3: Payment method")
+        self.step_heading = page.get_by_role(
+            "heading", name=re.compile(r"^Step 2 of 3\W+Payment method$")
+        )
         self.chosen_method = page.get_by_role("status").filter(has_text=re.compile("^Paying with "))
         self.review_button = page.get_by_role("button", name="Review payment")
         self.alert = page.get_by_role("alert")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page, Response
 
 from portals.navigation import errors_mapped, navigate_by
@@ -19,7 +21,10 @@ class CheckoutReviewPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.step_heading = page.get_by_role("heading", name="Step 3 of 3: Review and submit")
+        # "Step 3 of 3: Review and submit" (2024), "Step 3 of 3 · Review and pay" (the redesign)
+        self.step_heading = page.get_by_role(
+            "heading", name=re.compile(r"^Step 3 of 3\W+Review and (submit|pay)$")
+        )
         self.summary = page.get_by_role("region", name="Payment summary")
         self.authorize = page.get_by_role("checkbox", name="I authorize this one-time payment")
         self.submit_button = page.get_by_role("button", name="Submit payment")

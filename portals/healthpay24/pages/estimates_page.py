@@ -22,7 +22,10 @@ class EstimatesPage:
     def __init__(self, page: Page, base_url: str) -> None:
         self.page = page
         self.url = f"{base_url}{self.PATH}"
-        self.heading = page.get_by_role("heading", name="Cost estimates", exact=True)
+        # "Cost estimates" (2024), "Your cost estimates" (the redesign)
+        self.heading = page.get_by_role(
+            "heading", name=re.compile(r"^(your )?cost estimates$", re.IGNORECASE)
+        )
         self.sections = page.get_by_role("region", name=re.compile(r"^Estimate "))
         self.none_notice = page.get_by_text("You have no cost estimates")
 

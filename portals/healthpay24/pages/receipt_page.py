@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Download, Page, Response
 
 from portals.navigation import download_by, errors_mapped, navigate_by
@@ -22,7 +24,11 @@ class ReceiptPage(RecordPage):
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)
-        self.heading = page.get_by_role("heading", name="Thank you for your payment")
+        # "Thank you for your payment" (2024), "Payment received: thank you" (the redesign)
+        self.heading = page.get_by_role(
+            "heading",
+            name=re.compile(r"thank you for your payment|payment received", re.IGNORECASE),
+        )
         self.receipt = page.get_by_role("region", name="Receipt")
         self.pdf_link = page.get_by_role("link", name="Download receipt (PDF)")
         self.reversals = page.get_by_role("region", name="Refunds and voids")

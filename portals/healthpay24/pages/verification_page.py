@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page, Response
 
 from portals.code_entry_page import CodeEntryPage
@@ -14,7 +16,10 @@ class VerificationPage(CodeEntryPage):
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page)
         self.url = f"{base_url}{self.PATH}"
-        self.heading = page.get_by_role("heading", name="Verify your identity")
+        # "Verify your identity" (2024), "Verify it's you" (the redesign)
+        self.heading = page.get_by_role(
+            "heading", name=re.compile(r"^verify (your identity|it's you)$", re.IGNORECASE)
+        )
         self.code = page.get_by_label("Security code")
         self.remember_device = page.get_by_role("checkbox", name="Remember this device")
         self.verify_button = page.get_by_role("button", name="Verify", exact=True)

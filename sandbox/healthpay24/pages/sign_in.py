@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from sandbox.common.layout import StructuralFault
 from sandbox.healthpay24 import auth
+from sandbox.healthpay24.pages.guards import patient_page
 from sandbox.healthpay24.state import HealthPay24Sandbox, SandboxDep
 from sandbox.healthpay24.steps import Step
 
@@ -28,6 +30,11 @@ TOO_MANY_CODES = "Too many incorrect security codes. Sign in again."
 INACTIVITY = "inactivity"
 TIMED_OUT_URL = f"{SIGN_IN}?reason={INACTIVITY}"
 TIMED_OUT = "For your security, you were signed out after a period of inactivity."
+# Structural faults (sandbox.common.layout): a CAPTCHA before the password is taken, and an
+# updated-terms page between a successful sign-in and the accounts.
+CAPTCHA_TEXT = "W7KQ2"  # what the challenge image shows (sandbox test data)
+CAPTCHA_REQUIRED = "Please complete the CAPTCHA to continue."
+TERMS = "/portal/terms"
 
 
 @router.get("/")
@@ -39,7 +46,7 @@ async def home() -> Response:
 async def sign_in_form(request: Request, sandbox: SandboxDep, reason: str = "") -> Response:
     await sandbox.faults.enter(Step.LOGIN)
     notice = TIMED_OUT if reason == INACTIVITY else None
-    return sandbox.render(request, "signin.html", notice=notice, user_id="")
+    return _sign_in_page(request, sandbox, notice=notice, user_id="")
 
 
 @router.post(SIGN_IN)
@@ -48,13 +55,20 @@ async def sign_in_submit(
     sandbox: SandboxDep,
     user_id: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
+    captcha_robot: Annotated[str, Form()] = "",
+    captcha_answer: Annotated[str, Form()] = "",
 ) -> Response:
     await sandbox.faults.enter(Step.LOGIN)
     username = user_id.strip()
+    if sandbox.layout.has(StructuralFault.CAPTCHA) and not (
+        captcha_robot and captcha_answer.strip().upper() == CAPTCHA_TEXT
+    ):
+        # Refused before the password is even looked at, as a bot filter in front would.
+        return _sign_in_page(request, sandbox, error=CAPTCHA_REQUIRED, user_id=username)
     outcome = auth.check_password(sandbox.db, username, password)
     if outcome is not auth.PasswordOutcome.ACCEPTED:
         error = LOCKED if outcome is auth.PasswordOutcome.LOCKED else INVALID
-        return sandbox.render(request, "signin.html", error=error, user_id=username)
+        return _sign_in_page(request, sandbox, error=error, user_id=username)
     if auth.device_is_trusted(sandbox.db, request.cookies.get(auth.DEVICE_COOKIE), username):
         return _signed_in(sandbox, auth.start_session(sandbox.db, username), remember=False)
     preauth = auth.start_preauth(sandbox.db, username, sandbox.settings.code_seconds)
@@ -97,7 +111,7 @@ async def verify_submit(
     if outcome is auth.CodeOutcome.EXPIRED:
         return sandbox.render(request, "verify.html", challenge=challenge, error=CODE_EXPIRED)
     if outcome is not auth.CodeOutcome.ACCEPTED or patient is None:
-        refused = sandbox.render(request, "signin.html", error=TOO_MANY_CODES, user_id="")
+        refused = _sign_in_page(request, sandbox, error=TOO_MANY_CODES, user_id="")
         refused.delete_cookie(auth.PREAUTH_COOKIE)
         return refused
     return _signed_in(sandbox, patient, remember=bool(remember_device))
@@ -121,8 +135,29 @@ async def sign_out(request: Request, sandbox: SandboxDep) -> Response:
     return response
 
 
+@router.get(TERMS)
+async def updated_terms(
+    request: Request,
+    sandbox: SandboxDep,
+    patient: Annotated[auth.Patient, Depends(patient_page(Step.ACCOUNTS))],
+) -> Response:
+    return sandbox.render(request, "terms_update.html", patient=patient)
+
+
+@router.post(TERMS)
+async def accept_terms(
+    patient: Annotated[auth.Patient, Depends(patient_page(Step.ACCOUNTS))],
+) -> Response:
+    return RedirectResponse(HOME, status_code=303)
+
+
+def _sign_in_page(request: Request, sandbox: HealthPay24Sandbox, **context: object) -> Response:
+    return sandbox.render(request, "signin.html", captcha_text=CAPTCHA_TEXT, **context)
+
+
 def _signed_in(sandbox: HealthPay24Sandbox, patient: auth.Patient, *, remember: bool) -> Response:
-    response = RedirectResponse(HOME, status_code=303)
+    landing = TERMS if sandbox.layout.has(StructuralFault.INTERSTITIAL) else HOME
+    response = RedirectResponse(landing, status_code=303)
     response.delete_cookie(auth.PREAUTH_COOKIE)
     response.set_cookie(auth.SESSION_COOKIE, patient.session_id, httponly=True, samesite="lax")
     if remember:
