@@ -63,9 +63,12 @@ class Checkout:
 
     async def _start(self, statement: StatementPage) -> None:
         if not await statement.can_pay():
-            if await statement.summary_fields():
-                raise AmountExceedsBalance("the statement is paid in full: nothing is due")
-            raise PortalChanged("statement: neither 'Pay now' nor a statement summary is shown")
+            fields = await statement.summary_fields()
+            if not fields:
+                raise PortalChanged("statement: neither 'Pay now' nor a statement summary is shown")
+            if parsing.money(fields["Amount due"], "amount due").amount_cents > 0:
+                raise PortalChanged("statement: an amount is due but 'Pay now' is not offered")
+            raise AmountExceedsBalance("the statement is paid in full: nothing is due")
         await statement.start_payment()
         raise_if_signed_out(self._page, "checkout")
 

@@ -28,7 +28,11 @@ class CheckoutAmountPage:
 
     async def is_shown(self) -> bool:
         async with errors_mapped(self.STEP):
-            return await self.step_heading.is_visible() and await self.amount.is_visible()
+            return (
+                await self.step_heading.is_visible()
+                and await self.amount.is_visible()
+                and await self.continue_button.is_visible()
+            )
 
     async def enter_amount(self, amount: str) -> None:
         async with errors_mapped(self.STEP):

@@ -25,7 +25,7 @@ class CheckoutMethodPage:
 
     async def is_shown(self) -> bool:
         async with errors_mapped(self.STEP):
-            return await self.step_heading.is_visible()
+            return await self.step_heading.is_visible() and await self.review_button.is_visible()
 
     async def wait_for_chosen_method(self) -> str | None:
         """ "Paying with Visa ending in 4242" once the frame handed over a method; None if the

@@ -7,7 +7,7 @@ import re
 from playwright.async_api import Page, Response
 
 from portals.code_entry_page import CodeEntryPage
-from portals.navigation import goto
+from portals.navigation import errors_mapped, goto
 
 
 class VerificationPage(CodeEntryPage):
@@ -29,3 +29,8 @@ class VerificationPage(CodeEntryPage):
 
     async def open(self) -> Response | None:
         return await goto(self.page, self.url, self.STEP)
+
+    async def is_shown(self) -> bool:
+        # The button too: a screen that lost it would cost the whole action timeout.
+        async with errors_mapped(self.STEP):
+            return await super().is_shown() and await self.verify_button.is_visible()
