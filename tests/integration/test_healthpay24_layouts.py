@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from models.errors import PortalChanged
 from portals.healthpay24.adapter import HealthPay24Adapter
 from portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin, SandboxUser
@@ -148,3 +149,13 @@ async def test_the_banner_covers_the_page_until_the_adapter_accepts_it(
     assert await healthpay24.is_signed_in()
     cookies = {cookie["name"]: cookie["value"] for cookie in await page.context.cookies()}
     assert cookies.get("hp24_consent") == "all"
+
+
+async def test_an_interstitial_after_a_remembered_device_is_portal_changed(
+    healthpay24: HealthPay24Adapter, healthpay24_admin: SandboxAdmin, demo: SandboxUser
+) -> None:
+    assert await healthpay24.start_login(credentials(demo)) is None  # remembers this browser
+    healthpay24_admin.set_layout(LayoutName.V2, StructuralFault.INTERSTITIAL)
+
+    with pytest.raises(PortalChanged, match="unexpected page followed the password"):
+        await healthpay24.start_login(credentials(demo))  # no code asked: the terms instead
