@@ -10,15 +10,29 @@ import httpx
 import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
+from pydantic import SecretStr
 
+from models.connections import Credentials
+from models.errors import PortalChanged
+from models.money import Money
+from models.payments import PaymentSubmission
+from portals.cedar.adapter import CedarAdapter
 from portals.consent_banners import accept_banners, banner
 from portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin
-from sandbox.cedar.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERNAME
+from sandbox.cedar.seed import DEMO_CARD_TOKEN, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERNAME
 from sandbox.common.layout import LayoutName, StructuralFault
 from sandbox.launcher import PortalProcess
 
 CONSENT_COOKIE = "cedar_cookie_consent"
+# What the adapter says for each change: the page it was on, and what that page lacked.
+REPORTED_AS = {
+    StructuralFault.NO_SIGN_IN_BUTTON: "login: the sign-in page lacks",
+    StructuralFault.CAPTCHA: "login: the sign-in page asks for a CAPTCHA",
+    StructuralFault.INTERSTITIAL: "sign-in: an unexpected page followed the code",
+    StructuralFault.NO_PAY_BUTTON: "pay_form: the payment form is not as expected",
+    StructuralFault.HISTORY_CHANGED: "history: the payment history page is not as expected",
+}
 
 
 @pytest.fixture
@@ -115,5 +129,41 @@ async def test_the_banner_covers_the_page_until_the_consent_handler_accepts_it(
         assert cookies[CONSENT_COOKIE] == "all"
         await page.reload()
         assert not await banner(page).is_visible()
+    finally:
+        cedar_admin.reset()
+
+
+@pytest.mark.parametrize("fault", list(StructuralFault))
+async def test_the_adapter_names_the_page_that_changed(
+    page: Page, cedar_portal: PortalProcess, cedar_admin: SandboxAdmin, fault: StructuralFault
+) -> None:
+    cedar_admin.set_layout(LayoutName.V2, fault)
+    adapter = CedarAdapter(page, cedar_portal.base_url)
+    statement = cedar_admin.user(DEMO_USERNAME).statements[0].statement_id
+    try:
+        with pytest.raises(PortalChanged) as changed:
+            await adapter.login(
+                Credentials(
+                    username=DEMO_USERNAME,
+                    password=SecretStr(DEMO_PASSWORD),
+                    totp_secret=SecretStr(DEMO_TOTP_SECRET),
+                )
+            )
+            reference = "BB-layout-fault"
+            if await adapter.find_payment(reference) is None:
+                await adapter.submit_payment(
+                    PaymentSubmission(
+                        statement_id=statement,
+                        amount=Money(amount_cents=1000),
+                        payment_method_token=DEMO_CARD_TOKEN,
+                        reference=reference,
+                    )
+                )
+        assert changed.value.message.startswith(REPORTED_AS[fault])
+        assert cedar_admin.ledger() == []
+        if fault in (StructuralFault.NO_SIGN_IN_BUTTON, StructuralFault.CAPTCHA):
+            assert cedar_admin.logins().successful == 0  # nothing submitted, nothing ticked
+        if fault is StructuralFault.INTERSTITIAL:
+            assert page.url.endswith("/notices/terms")  # never continued past it
     finally:
         cedar_admin.reset()
