@@ -32,6 +32,7 @@ from starters.client.operations import (
 )
 from starters.client.plan_handle import PlanHandle
 from workers.temporal_client import connect
+from workflows.canary import ConnectionCanaryWorkflow
 from workflows.enroll_plan import EnrollPlanWorkflow
 from workflows.estimate_to_deposit import EstimateToDepositWorkflow
 from workflows.post_payment import PostPaymentWorkflow
@@ -149,9 +150,15 @@ class BillBridgeClient:
     async def latest_reconciliation(self, connection_id: str) -> ReconcileResult | None:
         return await reconciliation.latest_result(self._client, connection_id)
 
+    async def start_canary(
+        self, connection_id: str
+    ) -> WorkflowHandle[ConnectionCanaryWorkflow, CanaryResult]:
+        """Walk the connection's portal read-only now (``docs/canary.md``)."""
+        return await canary.start_once(self._client, connection_id, self._task_queue)
+
     async def run_canary(self, connection_id: str) -> CanaryResult:
-        """Walk the connection's portal read-only now: ok, or drift with step and screenshot."""
-        return await canary.run_once(self._client, connection_id, self._task_queue)
+        """The walk's verdict: ok, or drift with its step, message and screenshot key."""
+        return await (await self.start_canary(connection_id)).result()
 
     async def schedule_canary(self, connection_id: str, every: timedelta) -> tuple[str, bool]:
         """Create or update the connection's canary Schedule: its id and whether it was

@@ -23,6 +23,7 @@ from temporalio.client import (
     ScheduleSpec,
     ScheduleUpdate,
     ScheduleUpdateInput,
+    WorkflowHandle,
 )
 
 from models.canary import CanaryRequest, CanaryResult, canary_schedule_id, canary_workflow_id
@@ -72,13 +73,14 @@ async def delete_schedule(client: Client, connection_id: str) -> None:
     await client.get_schedule_handle(canary_schedule_id(connection_id)).delete()
 
 
-async def run_once(client: Client, connection_id: str, task_queue: str) -> CanaryResult:
-    """Walk the connection's portal now and wait for the verdict."""
-    request = CanaryRequest(connection_id=connection_id)
+async def start_once(
+    client: Client, connection_id: str, task_queue: str
+) -> WorkflowHandle[ConnectionCanaryWorkflow, CanaryResult]:
+    """Start a walk of the connection's portal now; its handle's result is the verdict."""
     refuse_personal_data_in_id(connection_id, "connection_id")
-    return await client.execute_workflow(
+    return await client.start_workflow(
         ConnectionCanaryWorkflow.run,
-        request,
+        CanaryRequest(connection_id=connection_id),
         id=canary_workflow_id(connection_id, uuid.uuid4().hex[:12]),
         task_queue=task_queue,
         static_summary=f"canary of connection {connection_id}",
