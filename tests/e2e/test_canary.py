@@ -18,9 +18,11 @@ from models.canary import CanaryResult, CanaryStatus, CanaryStep, canary_schedul
 from models.events import Event, EventType
 from models.settings import Settings
 from sandbox.common.layout import LayoutName, StructuralFault
+from starters.cli.app import build_parser
 from starters.client import BillBridgeClient
 from stores.artifacts import ArtifactStore
 from stores.events import EventLog
+from tests import session_evidence
 from tests.e2e.conftest import Connections, PortalUnderTest
 from tests.replay.recording import record_history
 from workflows.canary import ConnectionCanaryWorkflow
@@ -29,6 +31,18 @@ pytestmark = pytest.mark.e2e
 
 PNG = b"\x89PNG"
 SCHEDULED_RUN_DEADLINE_SECONDS = 60.0
+
+
+async def _billbridge(
+    settings: Settings, task_queue: str, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str]:
+    """``billbridge ARGS…``'s handler in this process (a subprocess costs seconds of start-up
+    and imports on every call): exit status and what it printed."""
+    parsed = build_parser().parse_args(list(args))
+    code: int = await parsed.handler(parsed, settings.model_copy(update={"task_queue": task_queue}))
+    output = capsys.readouterr().out
+    session_evidence.remember_output(" ".join(args[:2]), output)  # for the PHI scan
+    return code, output
 
 
 def _drift_events(settings: Settings, connection_id: str) -> list[Event]:
@@ -70,6 +84,7 @@ async def test_a_pay_form_without_its_button_is_drift_with_a_screenshot(
     connections: Connections,
     settings: Settings,
     artifact_store: ArtifactStore,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     connection_id = _connection(portal_under_test, connections)
     portal_under_test.admin.set_layout(LayoutName.V2, StructuralFault.NO_PAY_BUTTON)
@@ -94,17 +109,30 @@ async def test_a_pay_form_without_its_button_is_drift_with_a_screenshot(
     assert portal_under_test.admin.ledger() == []
     assert took < 30, f"drift found in {took:.1f} s"
 
+    # The next run, from the command line, sees it again and stays quiet about it.
+    code, output = await _billbridge(
+        settings, client.task_queue, capsys, "canary", "run", connection_id
+    )
+    assert code == 1, output
+    assert "drift at pay_form" in output and "already reported" in output
+    assert len(_drift_events(settings, connection_id)) == 1
+
 
 async def test_the_schedule_runs_the_canary(
     portal_under_test: PortalUnderTest,
     client: BillBridgeClient,
     worker: Worker,
     connections: Connections,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     connection_id = _connection(portal_under_test, connections)
-    schedule_id, created = await client.schedule_canary(connection_id, timedelta(hours=1))
+    schedule_id = canary_schedule_id(connection_id)
+    code, output = await _billbridge(
+        settings, client.task_queue, capsys, "canary", "schedule", connection_id, "--every", "1h"
+    )
     try:
-        assert (schedule_id, created) == (canary_schedule_id(connection_id), True)
+        assert code == 0 and f"Created schedule {schedule_id}" in output, output
         assert (await client.schedule_canary(connection_id, timedelta(minutes=30)))[1] is False
         schedule = client.temporal.get_schedule_handle(schedule_id)
         described = await schedule.describe()
@@ -116,7 +144,10 @@ async def test_the_schedule_runs_the_canary(
         assert result.status is CanaryStatus.OK, result.describe()
         assert portal_under_test.admin.ledger() == []
     finally:
-        await client.unschedule_canary(connection_id)
+        code, output = await _billbridge(
+            settings, client.task_queue, capsys, "canary", "unschedule", connection_id
+        )
+    assert code == 0, output
     with pytest.raises(RPCError):
         await client.temporal.get_schedule_handle(schedule_id).describe()
 
