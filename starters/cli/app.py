@@ -14,6 +14,7 @@ from starters.cli import (
     api_commands,
     api_key_commands,
     audit_commands,
+    canary_commands,
     codec_server_commands,
     connection_commands,
     demo_commands,
@@ -47,6 +48,7 @@ COMMAND_GROUPS = (
     connection_commands,
     receipt_commands,
     reconcile_commands,
+    canary_commands,
     api_commands,
     api_key_commands,
 )
