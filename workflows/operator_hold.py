@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from models.errors import NotAwaitingOperator
     from models.operator_hold import (
         OPERATOR_DECISION_UPDATE,
+        OperatorAction,
         OperatorDecision,
         OperatorDecisionAccepted,
         OperatorHoldView,
@@ -38,6 +39,7 @@ class OperatorHold:
     def __init__(self) -> None:
         self.view: OperatorHoldView | None = None
         self._decision: OperatorDecision | None = None
+        self.retried = False  # an operator said retry at least once
 
     def check(self, decision: OperatorDecision) -> None:
         """The Update validator: refused (and kept out of history) unless held right now."""
@@ -80,7 +82,10 @@ class OperatorHold:
             return None
         finally:
             self.view = None
-        return self._decision
+        decision = self._decision
+        assert decision is not None
+        self.retried = self.retried or decision.action is OperatorAction.RETRY
+        return decision
 
 
 def _evidence(changed: ApplicationError) -> dict[str, str]:

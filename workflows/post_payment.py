@@ -178,7 +178,9 @@ class PostPaymentWorkflow:
                 **SESSION_BOUND_ACTIVITY,
             )
         )
-        if request.amount_cents > statement.balance.amount_cents:
+        # After an operator's retry the payment may already be posted (the portal changed
+        # after the submit): the post step's lookup by reference decides, not the balance.
+        if not self._hold.retried and request.amount_cents > statement.balance.amount_cents:
             raise AmountExceedsBalance(
                 f"amount {request.amount} exceeds the balance due {statement.balance} "
                 f"on statement {request.statement_id}"

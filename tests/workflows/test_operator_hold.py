@@ -86,6 +86,28 @@ async def test_a_changed_pay_form_holds_then_an_operator_retry_posts_once(
     assert final.step is PaymentStep.COMPLETED and final.hold is None
 
 
+async def test_a_retry_after_the_payment_posted_finds_it_instead_of_refusing_the_amount(
+    harness: Harness,
+) -> None:
+    """The receipt page changed after the submit, on a payment of the whole balance: the
+    retry's statement shows nothing left to pay, yet the payment is ours and stands."""
+    harness.portal.balance_cents = 4_500
+    harness.portal.receipt_failure = PortalChanged("the receipt page has no download link")
+    handle = await harness.start_payment(amount_cents=4_500)
+    progress = await held(handle)
+    assert progress.hold is not None
+    assert progress.hold.failed_step == PaymentStep.DOWNLOADING_RECEIPT.value
+
+    harness.portal.receipt_failure = None
+    await handle.execute_update(
+        PostPaymentWorkflow.operator_decision, decision(OperatorAction.RETRY)
+    )
+    result = await handle.result()
+
+    assert result.already_posted and harness.portal.balance_cents == 0
+    assert list(harness.portal.ledger) == [result.payment.reference]
+
+
 async def test_an_operator_cancel_fails_the_payment_typed_and_recorded(harness: Harness) -> None:
     harness.portal.post_failure = changed_pay_form()
     handle = await harness.start_payment()
