@@ -15,12 +15,13 @@ from temporalio.client import Client, WorkflowHandle
 from models.audit import Actor
 from models.canary import CanaryResult
 from models.deposits import DepositProgress, EstimateDepositRequest, EstimateDepositResult
+from models.operator_hold import HeldPayment, OperatorAction, OperatorDecisionAccepted
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
 from models.plan_enrollment import EnrollPlanRequest, PlanOutcome, PlanProgress
 from models.reconciliation import ReconcileProgress, ReconcileRequest, ReconcileResult
 from models.refunds import RefundProgress, RefundRequest, RefundResult
 from models.settings import Settings
-from starters.client import canary, reconciliation
+from starters.client import canary, operator_holds, reconciliation
 from starters.client.actors import operator_actor
 from starters.client.operations import (
     Operation,
@@ -130,6 +131,27 @@ class BillBridgeClient:
     ) -> PostPaymentResult:
         handle = await self.start_payment(request)
         return await handle.result(on_progress)
+
+    async def held_payments(self) -> list[HeldPayment]:
+        """Payments waiting for an operator because their portal changed."""
+        return await operator_holds.held_payments(self._client)
+
+    async def retry_payment(
+        self, workflow_id: str, reason: str | None = None
+    ) -> OperatorDecisionAccepted:
+        """Run a held payment again from its session step (reconciled by reference first,
+        so it cannot pay twice)."""
+        return await operator_holds.decide(
+            self._client, workflow_id, OperatorAction.RETRY, self._actor, reason
+        )
+
+    async def cancel_payment(
+        self, workflow_id: str, reason: str | None = None
+    ) -> OperatorDecisionAccepted:
+        """Fail a held payment as PaymentCancelled; nothing was posted."""
+        return await operator_holds.decide(
+            self._client, workflow_id, OperatorAction.CANCEL, self._actor, reason
+        )
 
     async def start_reconciliation(
         self, request: ReconcileRequest
