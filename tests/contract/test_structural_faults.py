@@ -34,7 +34,7 @@ QUICK = PortalTimeouts(navigation_ms=15_000, action_ms=3_000)
 # Every portal's sandbox serves every fault; a vendor is listed here once its adapter reads
 # the redesign.
 FAULTS_BY_PORTAL: dict[PortalName, list[StructuralFault]] = {
-    PortalName.CEDAR: [StructuralFault.NO_PAY_BUTTON],
+    PortalName.CEDAR: list(StructuralFault),
     PortalName.PATIENTCO: [],
     PortalName.HEALTHPAY24: list(StructuralFault),
 }
