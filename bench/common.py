@@ -34,6 +34,8 @@ class BenchStack:
     admin: SandboxAdmin
     home: Path
     task_queue: str
+    server_pid: int = 0  # the Temporal dev server's, for CPU accounting
+    worker_pid: int = 0
 
 
 @contextmanager
@@ -60,7 +62,7 @@ def bench_stack(name: str, say: Callable[[str], None]) -> Iterator[BenchStack]:
         stack.callback(worker.stop)
         worker.start()
         say(f"stack up: Temporal {server.address}, Cedar {portal.base_url}, worker {worker.pid}")
-        yield BenchStack(server.address, portal, admin, home, task_queue)
+        yield BenchStack(server.address, portal, admin, home, task_queue, server.pid, worker.pid)
 
 
 def machine() -> str:

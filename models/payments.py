@@ -156,6 +156,9 @@ class PaymentStep(StrEnum):
     CHECKING_STATEMENT = "checking_statement"
     POSTING_PAYMENT = "posting_payment"
     DOWNLOADING_RECEIPT = "downloading_receipt"
+    # One activity since "one-payment-activity": the statement check, the lookup of our
+    # reference, the submit and the receipt on one page (the three steps above: older runs).
+    PAYING = "paying"
     # The portal changed under a step: held until an operator retries or cancels.
     AWAITING_OPERATOR = "awaiting_operator"
     COMPLETED = "completed"
@@ -175,6 +178,9 @@ _PAYMENT_STEP_LABELS = {
     PaymentStep.CHECKING_STATEMENT: "checking the statement",
     PaymentStep.POSTING_PAYMENT: "posting the payment (reconciling by reference first)",
     PaymentStep.DOWNLOADING_RECEIPT: "downloading and storing the receipt",
+    PaymentStep.PAYING: (
+        "paying: checking the statement, reconciling by reference, posting, storing the receipt"
+    ),
     PaymentStep.AWAITING_OPERATOR: (
         "the portal changed: waiting for an operator (billbridge payments retry | cancel)"
     ),
@@ -217,3 +223,31 @@ class PostedPayment(BaseModel):
 class ReceiptRequest(BaseModel):
     lease: SessionLease
     confirmation_number: str
+
+
+class PayStatementInput(BaseModel):
+    lease: SessionLease
+    submission: PaymentSubmission
+
+
+class PaidStatement(BaseModel):
+    """What ``pay_statement`` returns: the payment, the portal's balance after it and the
+    stored receipt (a ``PostedPayment`` plus the receipt, so readers of either decode it)."""
+
+    payment: Payment
+    already_posted: bool
+    balance_after: Money
+    receipt: StoredArtifact
+
+
+class PayStepReached(StrEnum):
+    POSTED = "posted"
+
+
+class PaymentMark(BaseModel):
+    """The heartbeat mark of ``pay_statement``: how far an attempt got, so the next attempt
+    resumes there (encrypted like every payload; the payment is what history shows anyway)."""
+
+    step: PayStepReached
+    payment: Payment
+    already_posted: bool

@@ -9,7 +9,12 @@ with workflow.unsafe.imports_passed_through():
     from activities.payment_records import PaymentRecordActivities
     from activities.payments import PaymentActivities
     from models.audit import AuditAction, AuditDetail, last4
-    from models.errors import AmountExceedsBalance, PaymentCancelled, PortalChanged
+    from models.errors import (
+        AmountExceedsBalance,
+        PaymentCancelled,
+        PortalChanged,
+        StatementNotFound,
+    )
     from models.events import EventType
     from models.operator_hold import (
         OPERATOR_DECISION_UPDATE,
@@ -22,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         PaymentRecord,
         PaymentStep,
         PaymentSubmission,
+        PayStatementInput,
         PostPaymentInput,
         PostPaymentRequest,
         PostPaymentResult,
@@ -39,6 +45,11 @@ with workflow.unsafe.imports_passed_through():
 # Histories from before it neither recorded the payment in the read model nor raised
 # payment.posted / payment.failed.
 RECORDS_OUTCOME = "record-payment-outcome"
+# Histories from before it ran the payment as three activities (statement, post, receipt),
+# each restoring the session into a browser context of its own.
+ONE_PAYMENT_ACTIVITY = "one-payment-activity"
+# Failures of pay_statement raised before it could post: audited as no payment at all.
+REFUSED_BEFORE_POSTING = frozenset({AmountExceedsBalance.__name__, StatementNotFound.__name__})
 
 
 @workflow.defn
@@ -170,6 +181,68 @@ class PostPaymentWorkflow:
         self._advance(PaymentStep.AWAITING_SESSION, f"connection {request.connection_id}")
         await self._session.obtain(request.connection_id, fail_fast=request.fail_fast)
 
+        submission = PaymentSubmission(
+            statement_id=request.statement_id,
+            amount=request.amount,
+            payment_method_token=request.payment_method_token,
+            reference=reference,
+        )
+        audited: dict[str, AuditDetail] = {
+            "connection_id": request.connection_id,
+            "statement_id": request.statement_id,
+            "amount_cents": request.amount_cents,
+            "currency": request.currency,
+            "reference": reference,
+            "method_last4": last4(request.payment_method_token),
+        }
+        if not workflow.patched(ONE_PAYMENT_ACTIVITY):
+            return await self._post_in_three_steps(request, submission, audited)
+
+        self._advance(
+            PaymentStep.PAYING,
+            f"statement {request.statement_id}, {request.amount}, reference {reference}",
+        )
+        try:
+            paid = await self._session.run(
+                lambda lease: workflow.execute_activity_method(
+                    PaymentActivities.pay_statement,
+                    PayStatementInput(lease=lease, submission=submission),
+                    **SESSION_BOUND_ACTIVITY,
+                )
+            )
+        except (ActivityError, ApplicationError) as err:
+            refused = failure_type(err)
+            # As in the three steps: a statement refused before the post is no failed payment.
+            if refused not in REFUSED_BEFORE_POSTING:
+                await self._audit.record(
+                    AuditAction.PAYMENT_FAILED, request.requested_by, refused or "error", **audited
+                )
+            raise
+        confirmation = paid.payment.confirmation_number
+        await self._audit.record(
+            AuditAction.PAYMENT_POSTED,
+            request.requested_by,
+            "already_posted" if paid.already_posted else "posted",
+            confirmation_number=confirmation,
+            **audited,
+        )
+        self._advance(PaymentStep.COMPLETED, f"confirmation {confirmation}")
+        return PostPaymentResult(
+            payment=paid.payment,
+            receipt=paid.receipt,
+            balance_after=paid.balance_after,
+            already_posted=paid.already_posted,
+        )
+
+    async def _post_in_three_steps(
+        self,
+        request: PostPaymentRequest,
+        submission: PaymentSubmission,
+        audited: dict[str, AuditDetail],
+    ) -> PostPaymentResult:
+        """The payment as runs started before "one-payment-activity" recorded it: statement,
+        post, receipt, each an activity (and a browser context) of its own."""
+        reference = submission.reference
         self._advance(PaymentStep.CHECKING_STATEMENT, f"statement {request.statement_id}")
         statement = await self._session.run(
             lambda lease: workflow.execute_activity_method(
@@ -187,20 +260,6 @@ class PostPaymentWorkflow:
             )
 
         self._advance(PaymentStep.POSTING_PAYMENT, f"{request.amount}, reference {reference}")
-        submission = PaymentSubmission(
-            statement_id=request.statement_id,
-            amount=request.amount,
-            payment_method_token=request.payment_method_token,
-            reference=reference,
-        )
-        audited: dict[str, AuditDetail] = {
-            "connection_id": request.connection_id,
-            "statement_id": request.statement_id,
-            "amount_cents": request.amount_cents,
-            "currency": request.currency,
-            "reference": reference,
-            "method_last4": last4(request.payment_method_token),
-        }
         try:
             posted = await self._session.run(
                 lambda lease: workflow.execute_activity_method(

@@ -26,7 +26,7 @@ from portals.cedar.pages.statements_page import StatementsPage
 from portals.cedar.payment_form_check import CedarPaymentFormCheck
 from portals.cedar.plans import CedarPlans
 from portals.cedar.sign_in import CedarSignIn, raise_if_signed_out
-from portals.downloads import downloaded_file
+from portals.downloads import downloaded_file, fetched_document
 from portals.maintenance import recognise_maintenance
 from portals.navigation import PortalTimeouts
 from portals.paging import rows_page_by_page
@@ -153,6 +153,12 @@ class CedarAdapter(SignsInWithACode, CedarPlans, CedarPaymentFormCheck):
 
     async def download_receipt(self, confirmation_number: str) -> ReceiptFile:
         confirmation = ConfirmationPage(self._page, self._base_url)
+        # The PDF over the session's HTTP client: no page to render, no download to await.
+        url = confirmation.receipt_url(confirmation_number)
+        fetched = await fetched_document(self._page, url, ConfirmationPage.RECEIPT_STEP)
+        if fetched is not None:
+            return fetched
+        # Anything but the PDF: the page says what it was (signed out, not found, changed).
         self._check_signed_in(await confirmation.open(confirmation_number), "confirmation")
         if await confirmation.is_not_found():
             raise InvalidInput(f"no payment {confirmation_number} in this Cedar account")

@@ -20,7 +20,7 @@ from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
 from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.statements import Statement, StatementSummary
-from portals.downloads import downloaded_file
+from portals.downloads import downloaded_file, fetched_document
 from portals.healthpay24 import parsing, settlement_file, settlement_sftp
 from portals.healthpay24.checkout import Checkout
 from portals.healthpay24.deposit_checkout import DepositCheckout
@@ -180,6 +180,12 @@ class HealthPay24Adapter(SignsInWithACode):
 
     async def download_receipt(self, confirmation_number: str) -> ReceiptFile:
         receipt = ReceiptPage(self._page, self._base_url)
+        # The PDF over the session's HTTP client: no page to render, no download to await.
+        url = receipt.pdf_url(confirmation_number)
+        fetched = await fetched_document(self._page, url, ReceiptPage.PDF_STEP)
+        if fetched is not None:
+            return fetched
+        # Anything but the PDF: the page says what it was (signed out, not found, changed).
         await receipt.open(confirmation_number)
         raise_if_signed_out(self._page, "receipt")
         if await receipt.is_not_found():

@@ -25,7 +25,7 @@ from models.payments import Payment, PaymentSubmission, ReceiptFile
 from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.settlements import SettlementBatch, SettlementFile
 from models.statements import Statement, StatementSummary
-from portals.downloads import downloaded_bytes, downloaded_file
+from portals.downloads import downloaded_bytes, downloaded_file, fetched_document
 from portals.maintenance import recognise_maintenance
 from portals.navigation import PortalTimeouts
 from portals.paging import rows_page_by_page
@@ -138,6 +138,12 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
 
     async def download_receipt(self, confirmation_number: str) -> ReceiptFile:
         payment = PaymentPage(self._page, self._base_url)
+        # The PDF over the session's HTTP client: no page to render, no download to await.
+        url = payment.receipt_url(confirmation_number)
+        fetched = await fetched_document(self._page, url, PaymentPage.RECEIPT_STEP)
+        if fetched is not None:
+            return fetched
+        # Anything but the PDF: the page says what it was (signed out, not found, changed).
         response = await payment.open(confirmation_number)
         self._check_signed_in(response, "confirmation", None)
         if await payment.is_missing(response):

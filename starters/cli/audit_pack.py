@@ -29,7 +29,10 @@ from stores.private_files import write_private
 from workflows.post_payment import PostPaymentWorkflow
 
 PACK_FORMAT = "billbridge-audit-pack/1"
-POST_PAYMENT_ACTIVITY = "post_payment"  # the money-moving activity: counted to prove once
+# The money-moving activities, counted to prove once: the whole payment since
+# "one-payment-activity", the post step of the runs started before it. Either's result reads
+# as a PostedPayment (pay_statement's adds the receipt).
+POST_PAYMENT_ACTIVITIES = frozenset({"pay_statement", "post_payment"})
 _ARTIFACT_DETAILS = ("screenshot", "trace")
 
 
@@ -119,7 +122,7 @@ async def _read_history(client: Client, history: WorkflowHistory) -> _HistoryFac
             facts.workflow_type = attributes.workflow_type.name
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             scheduled = event.activity_task_scheduled_event_attributes
-            if scheduled.activity_type.name == POST_PAYMENT_ACTIVITY:
+            if scheduled.activity_type.name in POST_PAYMENT_ACTIVITIES:
                 post_payment_ids.add(event.event_id)
                 facts.post_payment_scheduled += 1
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:

@@ -8,10 +8,12 @@ import os
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -147,3 +149,22 @@ async def decrypted_history_text(client: Client, handle: WorkflowHandle[object, 
     assert sealed, "no encrypted payload found: the walk missed the history's payloads"
     decoded = await codec.decode(sealed)
     return "\n".join([history.to_json(), *(p.data.decode("utf-8", "replace") for p in decoded)])
+
+
+BROWSER_PAYMENT_ACTIVITIES = ("pay_statement", "check_statement", "post_payment",
+                              "download_receipt")  # fmt: skip
+
+
+async def payment_activity_attempts(handle: WorkflowHandle[Any, Any]) -> dict[str, int]:
+    """A payment's browser activities by name -> attempts started, read from its history."""
+    names: dict[int, str] = {}
+    attempts: dict[str, int] = {}
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attributes = event.activity_task_scheduled_event_attributes
+            names[event.event_id] = attributes.activity_type.name
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            name = names[event.activity_task_started_event_attributes.scheduled_event_id]
+            if name in BROWSER_PAYMENT_ACTIVITIES:
+                attempts[name] = event.activity_task_started_event_attributes.attempt
+    return attempts

@@ -23,7 +23,8 @@ from stores.secrets import open_secret_store
 from tests.e2e.conftest import EVERY_PORTAL, CodeLogin
 from tests.e2e.helpers import payment_for, run_billbridge, wait_for_status
 from workflows.maintenance import MAINTENANCE_PATCH
-from workflows.post_payment import RECORDS_OUTCOME
+from workflows.operator_hold import OPERATOR_HOLD_PATCH
+from workflows.post_payment import ONE_PAYMENT_ACTIVITY, RECORDS_OUTCOME
 
 pytestmark = pytest.mark.e2e
 
@@ -99,7 +100,12 @@ async def test_a_payment_is_audited_once_and_its_pack_proves_it(
     payloads = [event for event in events if not _patch_bookkeeping(event)]
     assert payloads and "anNvbi9wbGFpbg==" not in json.dumps(payloads)
     patches = set().union(*map(_patch_bookkeeping, events))
-    assert patches and patches <= {RECORDS_OUTCOME, MAINTENANCE_PATCH}
+    assert patches and patches <= {
+        RECORDS_OUTCOME,
+        MAINTENANCE_PATCH,
+        ONE_PAYMENT_ACTIVITY,
+        OPERATOR_HOLD_PATCH,
+    }
     assert "YmluYXJ5L2VuY3J5cHRlZA==" in history
     assert [json.loads(line)["seq"] for line in (out / "audit.jsonl").read_text().splitlines()] == [
         posted["seq"]

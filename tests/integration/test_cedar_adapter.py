@@ -201,3 +201,14 @@ async def test_receipt_server_error_is_portal_unavailable(
         await signed_in.download_receipt(payment.confirmation_number)
     receipt = await signed_in.download_receipt(payment.confirmation_number)
     assert receipt.content.startswith(b"%PDF")
+
+
+async def test_receipt_on_a_signed_out_session_is_session_expired(
+    signed_in: CedarAdapter, demo: SandboxUser, cedar_admin: SandboxAdmin
+) -> None:
+    """The PDF comes over the session's HTTP client; a sign-in page instead falls back to the
+    confirmation page, which says why."""
+    payment = await signed_in.submit_payment(submission(demo, 200, "bb-receipt-signed-out"))
+    cedar_admin.expire_sessions()
+    with pytest.raises(SessionExpired):
+        await signed_in.download_receipt(payment.confirmation_number)

@@ -18,13 +18,14 @@ PLAIN_CLIENT = cast(Client, SimpleNamespace(data_converter=pydantic_data_convert
 REPLAY_CLIENT = cast(
     Client, SimpleNamespace(data_converter=encrypted_data_converter(REPLAY_KEYRING))
 )
-PLAIN_ENCODING = "anNvbi9wbGFpbg=="  # base64 of "json/plain": a history recorded before the codec
+# base64 of "binary/encrypted": a history recorded with the codec (a patch marker stays plain)
+ENCRYPTED_ENCODING = "YmluYXJ5L2VuY3J5cHRlZA=="
 
 
 def _history(name: str) -> tuple[Client, WorkflowHistory]:
     """A recorded replay history and a client whose converter reads it."""
     text = (HISTORIES / f"{name}.json").read_text()
-    client = PLAIN_CLIENT if PLAIN_ENCODING in text else REPLAY_CLIENT
+    client = REPLAY_CLIENT if ENCRYPTED_ENCODING in text else PLAIN_CLIENT
     return client, WorkflowHistory.from_json(name, text)
 
 
@@ -56,3 +57,12 @@ async def test_screenshot_keys_are_read_from_failure_details() -> None:
     facts = _HistoryFacts()
     await _collect_artifacts(PLAIN_CLIENT, failure, facts)
     assert facts.artifacts == {"failures/wf/7-1.png": "screenshot"}
+
+
+async def test_a_one_activity_payment_counts_its_pay_statement_as_the_post() -> None:
+    facts = await _read_history(*_history("PostPaymentWorkflow--one-activity-happy-path"))
+    assert (facts.post_payment_scheduled, len(facts.post_payment_completed)) == (1, 1)
+    assert not facts.post_payment_completed[0].already_posted
+    crashed = await _read_history(*_history("PostPaymentWorkflow--one-activity-crash-after-submit"))
+    assert crashed.post_payment_attempts >= 2
+    assert [posted.already_posted for posted in crashed.post_payment_completed] == [True]

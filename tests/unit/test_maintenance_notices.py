@@ -87,6 +87,7 @@ def test_the_wait_follows_retry_after_within_bounds() -> None:
 
 
 OPTED_IN = [
+    (PaymentActivities.pay_statement, None),
     (PaymentActivities.check_statement, None),
     (PaymentActivities.post_payment, None),
     (PaymentActivities.download_receipt, None),

@@ -23,6 +23,7 @@ def test_every_activity_the_workflows_schedule_is_found() -> None:
     # The names recorded histories carry: the same set the hand-kept list had.
     assert sorted(m.__name__ for m in found) == sorted(
         [
+            "pay_statement",
             "check_statement",
             "post_payment",
             "download_receipt",

@@ -25,14 +25,22 @@ from models.connection_session import (
     ResendRequest,
     SessionLease,
 )
-from models.errors import BadCredentials, ConfirmationMissing, MfaCodeExpired, SessionExpired
+from models.errors import (
+    AmountExceedsBalance,
+    BadCredentials,
+    ConfirmationMissing,
+    MfaCodeExpired,
+    SessionExpired,
+)
 from models.events import Event
 from models.maintenance import PortalMaintenance
 from models.money import Money
 from models.payments import (
+    PaidStatement,
     Payment,
     PaymentRecord,
     PaymentRecorded,
+    PayStatementInput,
     PostedPayment,
     PostPaymentInput,
     ReceiptRequest,
@@ -84,6 +92,7 @@ class FakePortal:
 
     def activities(self) -> Sequence[Callable[..., Any]]:
         return (
+            self.pay_statement,
             self.check_statement,
             self.post_payment,
             self.download_receipt,
@@ -95,6 +104,35 @@ class FakePortal:
         )
 
     # --- PaymentActivities ------------------------------------------------------------------
+
+    @activity.defn(name="pay_statement")
+    async def pay_statement(self, request: PayStatementInput) -> PaidStatement | PortalMaintenance:
+        """The three fakes below in one attempt, in the real activity's order; each still
+        counts (and may expire or meet maintenance) under its own step name."""
+        self.calls["pay_statement"] += 1
+        lease, submission = request.lease, request.submission
+        statement = await self.check_statement(
+            StatementLookup(lease=lease, statement_id=submission.statement_id)
+        )
+        if isinstance(statement, PortalMaintenance):
+            return statement
+        found = submission.reference in self.ledger
+        if not found and submission.amount.amount_cents > statement.balance.amount_cents:
+            raise AmountExceedsBalance("amount exceeds the balance due")
+        posted = await self.post_payment(PostPaymentInput(lease=lease, submission=submission))
+        if isinstance(posted, PortalMaintenance):
+            return posted
+        receipt = await self.download_receipt(
+            ReceiptRequest(lease=lease, confirmation_number=posted.payment.confirmation_number)
+        )
+        if isinstance(receipt, PortalMaintenance):
+            return receipt
+        return PaidStatement(
+            payment=posted.payment,
+            already_posted=posted.already_posted,
+            balance_after=posted.balance_after,
+            receipt=receipt,
+        )
 
     @activity.defn(name="check_statement")
     async def check_statement(self, lookup: StatementLookup) -> Statement | PortalMaintenance:

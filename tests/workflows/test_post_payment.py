@@ -38,9 +38,11 @@ async def test_a_payment_posts_once_and_keeps_its_receipt(harness: Harness) -> N
     assert not result.already_posted
     portal = harness.portal
     assert (portal.calls["begin_login"], portal.calls["post_payment"]) == (1, 1)
+    assert portal.calls["pay_statement"] == 1  # one activity: statement, post and receipt
     assert [entry.outcome for entry in portal.audit] == ["posted"]
     progress = await handle.query(PostPaymentWorkflow.progress)
     assert progress.step is PaymentStep.COMPLETED
+    assert PaymentStep.PAYING in progress.steps_done
 
 
 async def test_a_lost_confirmation_is_reconciled_not_paid_twice(harness: Harness) -> None:

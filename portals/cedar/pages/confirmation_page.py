@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from playwright.async_api import Download, Page
 
@@ -21,6 +22,7 @@ class ConfirmationPage(RecordPage):
     PATH = "/payments/{}"
     NOT_FOUND = "Payment not found"
     RECEIPT_STEP = "receipt"
+    RECEIPT_PATH = "/payments/{}/receipt.pdf"  # the "Download receipt (PDF)" link's address
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)
@@ -37,6 +39,9 @@ class ConfirmationPage(RecordPage):
             return await read_definitions_if_shown(
                 self.details, DETAIL_TERMS, "payment confirmation"
             )
+
+    def receipt_url(self, confirmation_number: str) -> str:
+        return f"{self.base_url}{self.RECEIPT_PATH.format(quote(confirmation_number, safe=''))}"
 
     async def download_receipt(self) -> Download:
         return await download_by(self.page, self.receipt_link.click, self.RECEIPT_STEP)

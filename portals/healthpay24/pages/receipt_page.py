@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from playwright.async_api import Download, Page, Response
 
@@ -21,6 +22,7 @@ class ReceiptPage(RecordPage):
     PATH = PATH_PREFIX + "{}"
     NOT_FOUND = "Receipt not found"
     PDF_STEP = "receipt_pdf"
+    PDF_PATH = PATH + "/pdf"  # the "Download receipt (PDF)" link's address
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)
@@ -42,6 +44,9 @@ class ReceiptPage(RecordPage):
     async def receipt_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
             return await read_definitions_if_shown(self.receipt, RECEIPT_TERMS, "receipt")
+
+    def pdf_url(self, confirmation_number: str) -> str:
+        return f"{self.base_url}{self.PDF_PATH.format(quote(confirmation_number, safe=''))}"
 
     async def download_pdf(self) -> Download:
         return await download_by(self.page, self.pdf_link.click, self.PDF_STEP)

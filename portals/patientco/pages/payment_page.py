@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from playwright.async_api import Download, Page, Response
 
 from portals.navigation import download_by, errors_mapped, navigate_by
@@ -17,6 +19,7 @@ class PaymentPage(RecordPage):
     PATH = "/transactions/{}"
     NOT_FOUND = "Transaction not found"
     RECEIPT_STEP = "receipt"
+    RECEIPT_PATH = "/transactions/{}/receipt.pdf"  # the "Download receipt (PDF)" link's address
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)
@@ -38,6 +41,9 @@ class PaymentPage(RecordPage):
     async def detail_fields(self) -> dict[str, str]:
         async with errors_mapped(self.STEP):
             return await read_facts_if_shown(self.details, DETAIL_TERMS, "transaction")
+
+    def receipt_url(self, transaction_id: str) -> str:
+        return f"{self.base_url}{self.RECEIPT_PATH.format(quote(transaction_id, safe=''))}"
 
     async def download_receipt(self) -> Download:
         return await download_by(self.page, self.receipt_link.click, self.RECEIPT_STEP)
