@@ -58,7 +58,8 @@ async def test_a_changed_pay_form_holds_then_an_operator_retry_posts_once(
 
     progress = await held(handle)
     assert progress.hold is not None
-    assert progress.hold.failed_step == PaymentStep.POSTING_PAYMENT.value
+    # One activity pays (statement, lookup, submit, receipt): the hold names that step.
+    assert progress.hold.failed_step == PaymentStep.PAYING.value
     assert (progress.hold.screenshot_key, progress.hold.trace_key) == (
         EVIDENCE["screenshot"], EVIDENCE["trace"]
     )  # fmt: skip
@@ -71,7 +72,7 @@ async def test_a_changed_pay_form_holds_then_an_operator_retry_posts_once(
     result = await handle.result()
 
     assert accepted.action is OperatorAction.RETRY
-    assert accepted.failed_step == PaymentStep.POSTING_PAYMENT.value
+    assert accepted.failed_step == PaymentStep.PAYING.value
     portal = harness.portal
     assert list(portal.ledger) == [result.payment.reference]
     assert portal.calls["post_payment"] == 2
@@ -96,7 +97,7 @@ async def test_a_retry_after_the_payment_posted_finds_it_instead_of_refusing_the
     handle = await harness.start_payment(amount_cents=4_500)
     progress = await held(handle)
     assert progress.hold is not None
-    assert progress.hold.failed_step == PaymentStep.DOWNLOADING_RECEIPT.value
+    assert progress.hold.failed_step == PaymentStep.PAYING.value
 
     harness.portal.receipt_failure = None
     await handle.execute_update(
