@@ -11,6 +11,8 @@ posts payments against a statement, and turns what the console shows into normal
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page, Response
 
 from models.accounts import Account
@@ -95,6 +97,8 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
         self._check_signed_in(await journal.open(), "transactions", "/transactions")
         if not await journal.is_shown():
             raise PortalChanged("transactions: the transactions page is not as expected")
+        if not await journal.can_search():
+            raise PortalChanged("transactions: the transactions search has no search button")
         self._check_signed_in(await journal.search(reference), "transactions", "/transactions")
         if await journal.is_empty():
             return None
@@ -115,6 +119,9 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
         form = PostPaymentPage(self._page)
         if not await form.is_shown():
             raise PortalChanged("pay_form: the post-payment form is not as expected")
+        if not await form.has_submit_button():
+            # Checked before anything is filled in: nothing is submitted on a changed form.
+            raise PortalChanged("pay_form: the post-payment form has no submit button")
         if not await form.apply_to_statement(submission.statement_id):
             raise AmountExceedsBalance("the statement has no open balance to pay")
         if not await form.choose_method(submission.payment_method_token):
@@ -207,7 +214,9 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
         )
         if await detail.is_missing(response):
             raise StatementNotFound(f"statement {statement_id} is not in this Patientco console")
-        if await detail.heading_text() != f"Statement {statement_id}":
+        # "Statement S-1", or "Statement #S-1" since the redesign.
+        named = re.compile(rf"Statement #?{re.escape(statement_id)}")
+        if not named.fullmatch(await detail.heading_text() or ""):
             raise PortalChanged(f"{step}: the page heading does not name the statement")
         return detail
 

@@ -32,7 +32,9 @@ from tests.contract.conftest import SignedIn
 
 # Each portal's redesign (other ids and classes, blocks reordered, wrappers, a cookie banner)
 # must read and pay exactly as the original does.
-pytestmark = pytest.mark.parametrize("layout", [LayoutName.V1], ids=lambda name: str(name))
+pytestmark = pytest.mark.parametrize(
+    "layout", [LayoutName.V1, LayoutName.V2], ids=lambda name: str(name)
+)
 
 
 def _vendor_of(model: Account | StatementSummary) -> str | None:

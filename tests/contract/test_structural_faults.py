@@ -35,7 +35,13 @@ QUICK = PortalTimeouts(navigation_ms=15_000, action_ms=3_000)
 # the redesign.
 FAULTS_BY_PORTAL: dict[PortalName, list[StructuralFault]] = {
     PortalName.CEDAR: [StructuralFault.NO_PAY_BUTTON],
-    PortalName.PATIENTCO: [],
+    PortalName.PATIENTCO: [
+        StructuralFault.NO_SIGN_IN_BUTTON,
+        StructuralFault.CAPTCHA,
+        StructuralFault.INTERSTITIAL,
+        StructuralFault.NO_PAY_BUTTON,
+        StructuralFault.HISTORY_CHANGED,
+    ],
     PortalName.HEALTHPAY24: [],
 }
 CASES = [
