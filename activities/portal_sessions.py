@@ -7,9 +7,11 @@ connection's session workflow produced. Only the session activities sign in.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page
 from temporalio import activity
@@ -67,6 +69,9 @@ class PortalSessions:
         connection = self._connections.get(connection_id)
         state = self.states.load(connection_id, state_id) if state_id else None
         async with self._browsers.context(state) as context:
+            # DOM snapshots without screencast frames: the cheap half of a trace, and what
+            # shows which element went missing. Kept only when the portal changed.
+            await context.tracing.start(snapshots=True, screenshots=False)
             page = await context.new_page()
             adapter = adapter_class(connection.portal)(page, connection.base_url)
             try:
@@ -74,13 +79,29 @@ class PortalSessions:
             except PortalChanged as err:
                 # A changed portal fails loudly, with what the browser saw for a human to read.
                 screenshot = await self._keep_screenshot(page)
-                raise PortalChanged(err.message, {"screenshot": screenshot}) from err
+                trace = await self._keep_trace(context)
+                evidence = {"screenshot": screenshot, "trace": trace}
+                raise PortalChanged(err.message, evidence) from err
+            finally:
+                await _discard_trace(context)
 
     @asynccontextmanager
     async def signed_in(self, lease: SessionLease) -> AsyncIterator[PortalAdapter]:
         """The adapter on a restored, signed-in page; SessionExpired if the portal disagrees."""
         async with self.portal(lease.connection_id, lease.state_id) as portal:
             yield portal.adapter
+
+    async def _keep_trace(self, context: BrowserContext) -> str | None:
+        with tempfile.TemporaryDirectory(prefix="billbridge-trace-") as folder:
+            path = Path(folder) / "trace.zip"
+            try:
+                await context.tracing.stop(path=path)
+                content = path.read_bytes()
+            except Exception as error:  # as for the screenshot: the original error matters more
+                logger.warning("could not keep a failure trace (%s)", type(error).__name__)
+                return None
+        # The zip holds page snapshots (patient data): only ever stored sealed, like receipts.
+        return self._artifacts.put(_failure_key("trace.zip"), content, "application/zip").key
 
     async def _keep_screenshot(self, page: Page) -> str | None:
         try:
@@ -89,6 +110,17 @@ class PortalSessions:
             # The type only: a browser's message can quote the page.
             logger.warning("could not take a failure screenshot (%s)", type(error).__name__)
             return None
-        info = activity.info()
-        key = f"failures/{info.workflow_id}/{info.activity_id}-{info.attempt}.png"
-        return self._artifacts.put(key, image, "image/png").key
+        return self._artifacts.put(_failure_key("png"), image, "image/png").key
+
+
+def _failure_key(suffix: str) -> str:
+    info = activity.info()
+    return f"failures/{info.workflow_id}/{info.activity_id}-{info.attempt}.{suffix}"
+
+
+async def _discard_trace(context: BrowserContext) -> None:
+    """Stop a trace nobody needs (a no-op once it was kept); the context may be gone."""
+    try:
+        await context.tracing.stop()
+    except Exception as error:
+        logger.debug("trace not stopped (%s)", type(error).__name__)

@@ -11,8 +11,6 @@ posts payments against a statement, and turns what the console shows into normal
 
 from __future__ import annotations
 
-import re
-
 from playwright.async_api import Page, Response
 
 from models.accounts import Account
@@ -41,6 +39,7 @@ from portals.patientco.pages.settlements_page import SettlementsPage
 from portals.patientco.pages.statement_page import StatementPage
 from portals.patientco.pages.statements_page import StatementsPage
 from portals.patientco.pages.transactions_page import TransactionsPage
+from portals.patientco.payment_form_check import PatientcoPaymentFormCheck
 from portals.patientco.plans import PatientcoPlans
 from portals.patientco.refunds import PatientcoRefunds
 from portals.patientco.sign_in import PatientcoSignIn, raise_if_signed_out
@@ -51,7 +50,7 @@ from security.redaction import redactor, remember_account
 MAX_LIST_PAGES = 50
 
 
-class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
+class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormCheck):
     def __init__(
         self, page: Page, base_url: str, *, timeouts: PortalTimeouts | None = None
     ) -> None:
@@ -214,9 +213,7 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
         )
         if await detail.is_missing(response):
             raise StatementNotFound(f"statement {statement_id} is not in this Patientco console")
-        # "Statement S-1", or "Statement #S-1" since the redesign.
-        named = re.compile(rf"Statement #?{re.escape(statement_id)}")
-        if not named.fullmatch(await detail.heading_text() or ""):
+        if not await detail.names_statement(statement_id):
             raise PortalChanged(f"{step}: the page heading does not name the statement")
         return detail
 

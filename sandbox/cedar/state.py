@@ -43,6 +43,9 @@ class CedarSandbox(RendersPages):
     layout: Layout = field(default_factory=Layout)
     templates: Jinja2Templates = field(default_factory=build_templates)
     maintenance: MaintenanceSchedule = field(init=False)
+    # Sessions that went past the "updated terms" interstitial (structural fault), in memory
+    # like the fault itself.
+    terms_accepted: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.maintenance = MaintenanceSchedule(
@@ -53,6 +56,7 @@ class CedarSandbox(RendersPages):
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
         self.layout.clear()
+        self.terms_accepted.clear()
         self.maintenance.reset()
 
     @cached_property

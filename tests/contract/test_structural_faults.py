@@ -34,14 +34,8 @@ QUICK = PortalTimeouts(navigation_ms=15_000, action_ms=3_000)
 # Every portal's sandbox serves every fault; a vendor is listed here once its adapter reads
 # the redesign.
 FAULTS_BY_PORTAL: dict[PortalName, list[StructuralFault]] = {
-    PortalName.CEDAR: [StructuralFault.NO_PAY_BUTTON],
-    PortalName.PATIENTCO: [
-        StructuralFault.NO_SIGN_IN_BUTTON,
-        StructuralFault.CAPTCHA,
-        StructuralFault.INTERSTITIAL,
-        StructuralFault.NO_PAY_BUTTON,
-        StructuralFault.HISTORY_CHANGED,
-    ],
+    PortalName.CEDAR: list(StructuralFault),
+    PortalName.PATIENTCO: list(StructuralFault),
     PortalName.HEALTHPAY24: [],
 }
 CASES = [
