@@ -96,6 +96,8 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
         self._check_signed_in(await journal.open(), "transactions", "/transactions")
         if not await journal.is_shown():
             raise PortalChanged("transactions: the transactions page is not as expected")
+        if not await journal.can_search():
+            raise PortalChanged("transactions: the transactions search has no search button")
         self._check_signed_in(await journal.search(reference), "transactions", "/transactions")
         if await journal.is_empty():
             return None
@@ -116,6 +118,9 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
         form = PostPaymentPage(self._page)
         if not await form.is_shown():
             raise PortalChanged("pay_form: the post-payment form is not as expected")
+        if not await form.has_submit_button():
+            # Checked before anything is filled in: nothing is submitted on a changed form.
+            raise PortalChanged("pay_form: the post-payment form has no submit button")
         if not await form.apply_to_statement(submission.statement_id):
             raise AmountExceedsBalance("the statement has no open balance to pay")
         if not await form.choose_method(submission.payment_method_token):
@@ -214,7 +219,7 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
         )
         if await detail.is_missing(response):
             raise StatementNotFound(f"statement {statement_id} is not in this Patientco console")
-        if await detail.heading_text() != f"Statement {statement_id}":
+        if not await detail.names_statement(statement_id):
             raise PortalChanged(f"{step}: the page heading does not name the statement")
         return detail
 

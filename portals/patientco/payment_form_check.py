@@ -28,7 +28,7 @@ class PatientcoPaymentFormCheck:
         self._signed_in("pay_form", f"/statements/{statement_id}")
         if await detail.is_missing(response):
             raise StatementNotFound(f"statement {statement_id} is not in this Patientco console")
-        if await detail.heading_text() != f"Statement {statement_id}":
+        if not await detail.names_statement(statement_id):
             raise PortalChanged("pay_form: the page heading does not name the statement")
         if not await detail.can_post_payment():
             raise AmountExceedsBalance("the statement has no open balance to pay")

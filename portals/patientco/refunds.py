@@ -30,6 +30,8 @@ class PatientcoRefunds:
         self._check(await journal.open(), "transactions", "/transactions")
         if not await journal.is_shown():
             raise PortalChanged("transactions: the transactions page is not as expected")
+        if not await journal.can_search():
+            raise PortalChanged("transactions: the transactions search has no search button")
         self._check(await journal.search(reference), "transactions", "/transactions")
         if await journal.is_empty():
             return None

@@ -24,7 +24,12 @@ from portals.patientco.pages.idp_verify_page import IdpVerifyPage
 from portals.refusals import Refusal, refusal
 
 LANDING_PATH = "/accounts"  # where the console puts a freshly signed-in browser
+# Where the console may be mid-sign-in: its entry ("Signed out") and Patientco ID's answer
+# ("Sign-in failed"). Anywhere else on the console, after signing in, is a page we do not know.
+SIGN_IN_PATHS = ("/login", "/sso/callback")
 PASSWORD_REFUSALS = (
+    Refusal(("captcha",), PortalChanged,
+            "login: Patientco ID asks for a CAPTCHA, which only a person can answer"),
     Refusal(("locked",), AccountLocked, "login: Patientco ID reports this login as locked"),
     Refusal(("couldn't sign you in",), BadCredentials,
             "login: Patientco ID rejected the username or password"),
@@ -58,12 +63,24 @@ class PatientcoSignIn:
         signin = IdpSignInPage(self._page)
         if not await signin.is_shown():
             raise PortalChanged("login: the console did not lead to Patientco ID's sign-in page")
+        if await signin.asks_for_captcha():
+            raise PortalChanged(
+                "login: Patientco ID asks for a CAPTCHA, which only a person can answer"
+            )
+        if not await signin.has_sign_in_button():
+            raise PortalChanged("login: Patientco ID's sign-in page has no sign-in button")
         self._idp_origin = _origin(self._page.url)
         return signin
 
     async def signed_in_here(self, step: str) -> bool:
-        if not self.on_console(LANDING_PATH):  # a trusted browser skips the code
+        if not self.on_console():
             return False
+        if urlparse(self._page.url).path in SIGN_IN_PATHS:
+            return False
+        if not self.on_console(LANDING_PATH):
+            # An interstitial ("We've updated our terms") or another page: never clicked
+            # through, since agreeing to something is a person's decision.
+            raise PortalChanged(f"{step}: an unexpected page instead of the accounts list")
         if not await AccountsPage(self._page, self._base_url).is_shown():
             raise PortalChanged(f"{step}: signed in, but the accounts list did not follow")
         return True

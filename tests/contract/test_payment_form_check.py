@@ -1,6 +1,6 @@
 """Every adapter walks a statement's pay form up to the step that moves money, finds it as
-``submit_payment`` needs it, and submits nothing; Cedar's form without its button is
-``PortalChanged`` in seconds (the fault the canary must catch)."""
+``submit_payment`` needs it, and submits nothing; Cedar's and Patientco's forms without their
+button are ``PortalChanged`` in seconds (the fault the canary must catch)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ async def test_the_pay_form_is_walked_without_paying(signed_in: SignedIn) -> Non
     assert signed_in.admin.ledger() == []
 
 
-@pytest.mark.parametrize("portal_name", ["cedar"], indirect=True)
+@pytest.mark.parametrize("portal_name", ["cedar", "patientco"], indirect=True)
 async def test_a_pay_form_without_its_button_is_portal_changed(signed_in: SignedIn) -> None:
     adapter = signed_in.adapter
     assert isinstance(adapter, PaymentFormInspector)

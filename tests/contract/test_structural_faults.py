@@ -31,17 +31,10 @@ from sandbox.portals import SANDBOX_PORTALS
 DETECTED_WITHIN_SECONDS = 30.0
 # Shorter than the adapters' default, so 15 cases stay cheap; one case keeps the default.
 QUICK = PortalTimeouts(navigation_ms=15_000, action_ms=3_000)
-# Every portal's sandbox serves every fault; a vendor is listed here once its adapter reads
-# the redesign.
-FAULTS_BY_PORTAL: dict[PortalName, list[StructuralFault]] = {
-    PortalName.CEDAR: list(StructuralFault),
-    PortalName.PATIENTCO: [],
-    PortalName.HEALTHPAY24: list(StructuralFault),
-}
 CASES = [
     pytest.param(portal, fault, id=f"{portal.value}-{fault.value}")
-    for portal, faults in FAULTS_BY_PORTAL.items()
-    for fault in faults
+    for portal in PortalName
+    for fault in StructuralFault
 ]
 
 

@@ -9,11 +9,14 @@ from playwright.async_api import Page, Response
 from portals.code_entry_page import CodeEntryPage
 from portals.navigation import errors_mapped, goto
 
+# "Verify your identity", or "Confirm your identity" since the redesign.
+HEADING = re.compile(r"^(verify|confirm) your identity$", re.IGNORECASE)
+
 
 class IdpVerifyPage(CodeEntryPage):
     def __init__(self, page: Page) -> None:
         super().__init__(page)
-        self.heading = page.get_by_role("heading", name="Verify your identity")
+        self.heading = page.get_by_role("heading", name=HEADING)
         self.timed_out_heading = page.get_by_role("heading", name="Your sign-in has timed out")
         self.code = page.get_by_label("Security code")
         self.remember_device = page.get_by_role("checkbox", name="Trust this browser")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from playwright.async_api import Download, Page, Response
@@ -12,6 +13,10 @@ from portals.record_page import RecordPage
 
 DETAIL_TERMS = ("Transaction ID", "Status", "Account #", "Applied to", "Amount", "Payment method",
                 "Reference", "Posted")  # fmt: skip
+
+
+# "Download receipt (PDF)", or "Download PDF receipt" since the redesign.
+RECEIPT = re.compile(r"^download (pdf )?receipt( \(pdf\))?$", re.IGNORECASE)
 
 
 class PaymentPage(RecordPage):
@@ -25,7 +30,7 @@ class PaymentPage(RecordPage):
         super().__init__(page, base_url)
         self.posted_banner = page.get_by_role("status").filter(has_text="Payment posted")
         self.details = page.get_by_role("region", name="Transaction details")
-        self.receipt_link = page.get_by_role("link", name="Download receipt (PDF)")
+        self.receipt_link = page.get_by_role("link", name=RECEIPT)
         self.void_link = page.get_by_role("link", name="Void payment")
         self.refund_link = page.get_by_role("link", name="Issue refund")
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Locator, Page, Response
 
 from portals.navigation import errors_mapped, navigate_by
 from portals.page_reading import alert_messages
+
+# "Post payment · <guarantor>", or "Post a payment" since the redesign.
+HEADING = re.compile(r"^post (a )?payment", re.IGNORECASE)
 
 
 class PostPaymentPage:
@@ -14,7 +19,7 @@ class PostPaymentPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.heading = page.get_by_role("heading", name="Post payment")
+        self.heading = page.get_by_role("heading", name=HEADING)
         self.apply_to = page.get_by_label("Apply payment to")
         self.method = page.get_by_label("Payment method on file")
         self.amount = page.get_by_label("Amount (USD)")
@@ -24,7 +29,11 @@ class PostPaymentPage:
 
     async def is_shown(self) -> bool:
         async with errors_mapped(self.STEP):
-            return await self.heading.is_visible() and await self.submit_button.is_visible()
+            return await self.heading.is_visible() and await self.amount.is_visible()
+
+    async def has_submit_button(self) -> bool:
+        async with errors_mapped(self.STEP):
+            return await self.submit_button.is_visible()
 
     async def apply_to_statement(self, statement_id: str) -> bool:
         """Select the statement; False if the form does not offer it (no open balance)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page, Response
 
 from portals.navigation import errors_mapped, navigate_by
@@ -35,6 +37,12 @@ class StatementPage(RecordPage):
     async def charge_rows(self) -> list[dict[str, str]]:
         async with errors_mapped(self.STEP):
             return await read_table_if_shown(self.charges, CHARGE_COLUMNS, "itemized charges")
+
+    async def names_statement(self, statement_id: str) -> bool:
+        """Whether the level-1 heading names this statement: "Statement PS2…", or
+        "Statement #PS2…" since the redesign."""
+        named = re.compile(rf"Statement #?{re.escape(statement_id)}")
+        return named.fullmatch(await self.heading_text() or "") is not None
 
     async def can_post_payment(self) -> bool:
         async with errors_mapped(self.STEP):

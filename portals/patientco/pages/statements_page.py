@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page
 
 from portals.list_page import PagedListPage
+
+# "Statement worklist", or "Statements" since the redesign.
+HEADING = re.compile(r"^statements?( worklist)?$", re.IGNORECASE)
 
 
 class StatementsPage(PagedListPage):
@@ -17,7 +22,7 @@ class StatementsPage(PagedListPage):
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)
-        self.heading = page.get_by_role("heading", name="Statement worklist")
+        self.heading = page.get_by_role("heading", name=HEADING)
         self.table = page.get_by_role("table", name="Statements")
         self.next_link = page.get_by_role("navigation", name="Results pages").get_by_role(
             "link", name="Next page"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page
 
 from portals.list_page import SearchedListPage
+from portals.navigation import errors_mapped
+
+# "Transactions", or "Transaction history" since the redesign (the heading names the table).
+TITLE = re.compile(r"^transactions?( history)?$", re.IGNORECASE)
 
 
 class TransactionsPage(SearchedListPage):
@@ -17,8 +23,14 @@ class TransactionsPage(SearchedListPage):
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)
-        self.heading = page.get_by_role("heading", name="Transactions", exact=True)
+        self.heading = page.get_by_role("heading", name=TITLE)
         self.search_box = page.get_by_label("Reference contains")
         self.search_button = page.get_by_role("button", name="Search")
-        self.table = page.get_by_role("table", name="Transactions")
+        self.table = page.get_by_role("table", name=TITLE)
         self.empty_notice = page.get_by_role("status").filter(has_text="No transactions match")
+
+    async def can_search(self) -> bool:
+        """Whether the search can be sent: a reference lookup without it would wait for a
+        button that never comes."""
+        async with errors_mapped(self.STEP):
+            return await self.search_button.is_visible()

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from sandbox.common import clock
 from sandbox.patientco.faults import Step
-from sandbox.patientco.idp import staff_auth
+from sandbox.patientco.idp import captcha, staff_auth
 from sandbox.patientco.idp.oidc import IdentityProvider, StaffMember, StarletteOAuth2Request
 from sandbox.patientco.idp.state import IdpDep
 
@@ -78,7 +78,7 @@ async def signin_form(
     await idp.faults.enter(Step.LOGIN)
     if _signin_request(idp, request_id) is None:
         return idp.expired(request)
-    return idp.render(request, "signin.html", request_id=request_id, login="")
+    return _signin_page(idp, request, request_id, login="")
 
 
 @router.post("/signin")
@@ -88,16 +88,22 @@ async def signin_submit(
     request_id: Annotated[str, Form(alias="request")] = "",
     login: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
+    captcha_confirmed: Annotated[str, Form()] = "",
+    captcha_answer: Annotated[str, Form()] = "",
 ) -> Response:
     await idp.faults.enter(Step.LOGIN)
     authorize_query = _signin_request(idp, request_id)
     if authorize_query is None:
         return idp.expired(request)
+    if captcha.required(idp.layout) and not captcha.solved(
+        request_id, captcha_confirmed, captcha_answer
+    ):
+        return _signin_page(idp, request, request_id, login=login, error=captcha.REFUSED)
     username = staff_auth.resolve_login(idp.db, login)
     outcome = staff_auth.check_password(idp.db, username, password)
     if outcome is not staff_auth.PasswordOutcome.ACCEPTED or username is None:
         error = LOCKED if outcome is staff_auth.PasswordOutcome.LOCKED else INVALID
-        return idp.render(request, "signin.html", request_id=request_id, login=login, error=error)
+        return _signin_page(idp, request, request_id, login=login, error=error)
     if staff_auth.is_trusted(idp.db, request.cookies.get(staff_auth.TRUSTED_COOKIE), username):
         return _signed_in(idp, username, authorize_query, trust=False)
     pending = staff_auth.start_pending(idp.db, username, authorize_query, idp.settings.code_seconds)
@@ -142,8 +148,7 @@ async def verify_submit(
         request_id = secrets.token_urlsafe(18)
         idp.db.execute("INSERT INTO signin_requests VALUES (?, ?, ?)",
                        (request_id, challenge.authorize_query, clock.now(idp.db)))  # fmt: skip
-        refused = idp.render(request, "signin.html", request_id=request_id, login="",
-                             error=TOO_MANY_CODES)  # fmt: skip
+        refused = _signin_page(idp, request, request_id, login="", error=TOO_MANY_CODES)
         refused.delete_cookie(staff_auth.PREAUTH_COOKIE)
         return refused
     return _signed_in(idp, username, challenge.authorize_query, trust=bool(trust))
@@ -200,6 +205,15 @@ def _signed_in(idp: IdpDep, username: str, authorize_query: str, *, trust: bool)
             max_age=staff_auth.TRUSTED_SECONDS, httponly=True, samesite="lax",
         )  # fmt: skip
     return response
+
+
+def _signin_page(
+    idp: IdpDep, request: Request, request_id: str, *, login: str, error: str | None = None
+) -> Response:
+    # The challenge's image only when the captcha fault is on (its template shows it then).
+    image = captcha.image(request_id) if captcha.required(idp.layout) else None
+    return idp.render(request, "signin.html", request_id=request_id, login=login, error=error,
+                      captcha_image=image)  # fmt: skip
 
 
 def _signin_request(idp: IdpDep, request_id: str) -> str | None:

@@ -1,4 +1,5 @@
-"""What every console page does first: injected faults, then the session check."""
+"""What every console page does first: injected faults, then the session check, then (under
+the ``interstitial`` structural fault) the updated terms a signed-in browser must accept."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
+from sandbox.common.layout import StructuralFault
 from sandbox.patientco import console_sessions
 from sandbox.patientco.console_sessions import StaffSession
 from sandbox.patientco.faults import Step
@@ -18,6 +20,14 @@ class LoginRequired(Exception):
     def __init__(self, expired: bool) -> None:
         super().__init__("login required")
         self.expired = expired
+
+
+class TermsPending(Exception):
+    """The interstitial fault: the app answers with a redirect to the updated terms."""
+
+
+# Set by accepting the updated terms (pages/terms_notice.py): a real portal asks once.
+TERMS_COOKIE = "pco_terms_2026"
 
 
 class NotFound(Exception):
@@ -38,6 +48,10 @@ def staff_page(step: Step) -> Callable[[Request], Awaitable[StaffSession]]:
         )
         if session is None:
             raise LoginRequired(expired=cookie is not None)
+        if sandbox.layout.has(StructuralFault.INTERSTITIAL) and not request.cookies.get(
+            TERMS_COOKIE
+        ):
+            raise TermsPending()
         return session
 
     return dependency
