@@ -31,6 +31,7 @@ from models.errors import (
 )
 from models.payments import PaymentMethodKind, PaymentStep, PostPaymentRequest, StoredArtifact
 from sandbox.admin_client import SandboxAdmin
+from sandbox.common.layout import LayoutName
 from sandbox.launcher import PortalProcess
 from starters.client import BillBridgeClient, payment_workflow_id
 from starters.local.stack import WorkerProcess
@@ -291,6 +292,24 @@ async def test_bad_input_fails_typed_without_retries(
     logins = sandbox_admin.logins()
     # One attempt only: a non-retryable failure never hammers the portal.
     assert logins.successful + logins.failed_password == 1
+
+
+async def test_a_payment_on_the_redesigned_portal_posts_once(
+    client: BillBridgeClient,
+    worker: Worker,
+    sandbox_admin: SandboxAdmin,
+    payment_request: PostPaymentRequest,
+    artifact_store: ArtifactStore,
+) -> None:
+    """layout=v2 (other ids and classes, blocks reordered, a cookie banner over the page),
+    from the sign-in the reset sandbox asks for to the stored receipt."""
+    sandbox_admin.set_layout(LayoutName.V2)
+
+    result = await client.pay(payment_request)
+
+    ledger = sandbox_admin.ledger(reference=_reference(payment_request))
+    assert [p.confirmation_number for p in ledger] == [result.payment.confirmation_number]
+    assert _receipt_is_stored(artifact_store, result.receipt)
 
 
 async def test_ach_payment_posts_once(
