@@ -122,10 +122,19 @@ def build_worker(
     )
 
 
+def browser_pool(settings: Settings) -> BrowserPool:
+    return BrowserPool(
+        executable=settings.browser,
+        max_contexts=settings.max_browser_contexts,
+        max_context_uses=settings.browser_context_uses,
+        idle_seconds=settings.browser_context_idle_seconds,
+    )
+
+
 async def run_worker(settings: Settings) -> None:
     install_log_redaction()  # also when run_worker is called without the CLI's logging
     client = await connect(settings)
-    browsers = BrowserPool(executable=settings.browser)
+    browsers = browser_pool(settings)
     await browsers.start()
     worker = build_worker(client, settings, browsers)
     stop = asyncio.Event()
@@ -138,5 +147,6 @@ async def run_worker(settings: Settings) -> None:
             await stop.wait()
             logger.info("shutting down: letting running activities finish")
     finally:
+        logger.info("browser pool at exit: %s", browsers.stats())
         await browsers.close()
         logger.info("worker stopped")
