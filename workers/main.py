@@ -147,6 +147,6 @@ async def run_worker(settings: Settings) -> None:
             await stop.wait()
             logger.info("shutting down: letting running activities finish")
     finally:
-        logger.info("browser pool at exit: %s", browsers.stats())
         await browsers.close()
+        logger.info("browser pool at exit: %s", browsers.stats())
         logger.info("worker stopped")
