@@ -10,8 +10,9 @@ contexts), adds four connections (``demo.patient``, ``patient01``…``03``), the
   context per payment); each after a warm-up payment per connection (sign-ins excluded);
 - **memory**: PSS summed over the worker process and its Chromium children, sampled every
   0.25 s in both BillBridge phases: (median at four − median at one) / 3 is the cost of
-  an extra concurrent context; then N payments in a row on one connection, PSS after each
-  25th: growth from the first sample (after a warm-up of 10) to the last.
+  an extra concurrent context; then N payments in a row on one connection, PSS (median of
+  five samples over a second) after each 25th: growth from the first (after a warm-up of
+  10 and 35 s for the earlier phases' idle contexts to close) to the last.
 
 With ``--write`` (the default) it rewrites its own section of bench/RESULTS.md.
 """
@@ -44,6 +45,7 @@ from stores.connections import save_connection
 SECTION = "throughput_memory"
 USERS = ("demo.patient", "patient01", "patient02", "patient03")
 AMOUNT_CENTS = 100
+IDLE_SETTLE_SECONDS = 35  # the worker's browser_context_idle_seconds (30) and a sweep
 
 
 @dataclass
@@ -116,6 +118,15 @@ class Bench:
             if self.admin.statement(account.statement_id).balance_cents < needed_cents:
                 raise RuntimeError(f"{account.statement_id} cannot take {needed_cents} cents")
 
+    async def settled_pss(self) -> float:
+        """The median of five samples over a second: one sample may catch a renderer
+        starting or a garbage collection."""
+        samples = []
+        for _ in range(5):
+            samples.append(await asyncio.to_thread(tree_pss_mb, self.worker))
+            await asyncio.sleep(0.2)
+        return statistics.median(samples)
+
     async def sampled(self, phase: Phase, work: Callable[[], Awaitable[int]]) -> Phase:
         stop = asyncio.Event()
 
@@ -187,8 +198,9 @@ class Bench:
         growth.resets += 1
         for _ in range(10):
             await self.pay(account)
-        await asyncio.sleep(1)
-        growth.samples.append((0, tree_pss_mb(self.worker)))
+        # The earlier phases' idle contexts close after 30 s idle: the baseline waits them out.
+        await asyncio.sleep(IDLE_SETTLE_SECONDS)
+        growth.samples.append((0, await self.settled_pss()))
         load, started = _load(), time.perf_counter()
         for done in range(1, payments + 1):
             if self.admin.statement(account.statement_id).balance_cents < 1_000:
@@ -196,7 +208,7 @@ class Bench:
                 growth.resets += 1
             await self.pay(account)
             if done % 25 == 0 or done == payments:
-                growth.samples.append((done, tree_pss_mb(self.worker)))
+                growth.samples.append((done, await self.settled_pss()))
                 say(f"growth: {done}/{payments} payments, {growth.samples[-1][1]:.0f} MB")
         growth.seconds = time.perf_counter() - started
         growth.load = (load, _load())

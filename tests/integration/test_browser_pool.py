@@ -23,25 +23,24 @@ LIMIT = 4
 @pytest_asyncio.fixture
 async def pool() -> AsyncIterator[BrowserPool]:
     pool = BrowserPool(executable=Settings().browser, max_contexts=LIMIT, max_context_uses=20)
-    before = browser_processes()
-    await pool.start()
-    pool.chromium_pids = browser_processes() - before  # type: ignore[attr-defined]
     try:
         yield pool
     finally:
         await pool.close()
 
 
-def our_chromium(pool: BrowserPool, before: set[int]) -> int:
-    pids = browser_processes() - before
-    assert len(pids) == 1, pids
-    return next(iter(pids))
+async def started_chromium(pool: BrowserPool) -> int:
+    """The pid of the Chromium ``pool`` launches (this process may run others)."""
+    before = browser_processes()
+    await pool.start()
+    (pid,) = browser_processes() - before
+    return pid
 
 
 async def open_login(context: BrowserContext, base_url: str) -> None:
     page = await context.new_page()
     await page.goto(f"{base_url}/login")
-    await page.get_by_label("Username").wait_for(timeout=5_000)
+    await page.get_by_label("Username").wait_for()
 
 
 async def test_fifty_queued_users_never_exceed_the_limit(
@@ -62,7 +61,7 @@ async def test_fifty_queued_users_never_exceed_the_limit(
         return index
 
     started = time.monotonic()
-    done = await asyncio.wait_for(asyncio.gather(*(user(i) for i in range(50))), 60)
+    done = await asyncio.wait_for(asyncio.gather(*(user(i) for i in range(50))), 180)
 
     assert sorted(done) == list(range(50))
     stats = pool.stats()
@@ -151,7 +150,7 @@ async def test_idle_contexts_make_room_and_a_cancelled_waiter_leaks_nothing(
 async def test_chromium_killed_under_its_users(
     pool: BrowserPool, cedar_portal: PortalProcess
 ) -> None:
-    (chromium,) = pool.chromium_pids  # type: ignore[attr-defined]
+    chromium = await started_chromium(pool)
     in_flight, killed = asyncio.Event(), asyncio.Event()
     outcomes: dict[int, str] = {}
     busy_at_kill: set[int] = set()
@@ -163,7 +162,7 @@ async def test_chromium_killed_under_its_users(
                 if not killed.is_set():  # still busy on a page when the browser dies
                     busy_at_kill.add(index)
                     in_flight.set()
-                    await context.pages[0].get_by_text("never on the page").wait_for()
+                    await context.pages[0].get_by_text("never on the page").wait_for(timeout=0)
             outcomes[index] = "finished"
         except PortalUnavailable:
             outcomes[index] = "unavailable"
@@ -172,12 +171,13 @@ async def test_chromium_killed_under_its_users(
         async with pool.context(key=f"connection-{index}") as context:
             await open_login(context, cedar_portal.base_url)
     users = [asyncio.create_task(user(i)) for i in range(8)]
-    await asyncio.wait_for(in_flight.wait(), 15)
+    await asyncio.wait_for(in_flight.wait(), 60)
     await asyncio.sleep(0.3)
     started = time.monotonic()
     kill_and_wait(chromium)
     killed.set()
-    await asyncio.wait_for(asyncio.gather(*users), 20)  # nothing hangs
+    # Nothing hangs: bounded far above the seconds it takes, for a machine under load.
+    await asyncio.wait_for(asyncio.gather(*users), 90)
     # Those on a page (or opening one) fail over, retryable; the queued run on a new Chromium.
     assert sorted(outcomes) == list(range(8)), outcomes
     assert busy_at_kill and all(outcomes[index] == "unavailable" for index in busy_at_kill)
@@ -190,4 +190,4 @@ async def test_chromium_killed_under_its_users(
     assert (stats.launches, stats.disconnects) == (2, 1)
     assert (stats.in_use, stats.waiting) == (0, 0)
     assert stats.idle <= LIMIT
-    assert browser_processes() - pool.chromium_pids  # type: ignore[attr-defined]
+    assert chromium not in browser_processes()
