@@ -7,9 +7,11 @@ connection's session workflow produced. Only the session activities sign in.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page
 from temporalio import activity
@@ -71,6 +73,10 @@ class PortalSessions:
         key = f"{connection_id}/{state_id}" if reuse and state_id else None
         state = self.states.load(connection_id, state_id) if state_id else None
         async with self._browsers.context(state, key=key) as context:
+            # DOM snapshots without screencast frames: the cheap half of a trace, and what
+            # shows which element went missing. Kept only when the portal changed. Started
+            # per use, so a recycled context is traced like a fresh one.
+            await context.tracing.start(snapshots=True, screenshots=False)
             page = await context.new_page()
             adapter = adapter_class(connection.portal)(page, connection.base_url)
             try:
@@ -78,7 +84,11 @@ class PortalSessions:
             except PortalChanged as err:
                 # A changed portal fails loudly, with what the browser saw for a human to read.
                 screenshot = await self._keep_screenshot(page)
-                raise PortalChanged(err.message, {"screenshot": screenshot}) from err
+                trace = await self._keep_trace(context)
+                evidence = {"screenshot": screenshot, "trace": trace}
+                raise PortalChanged(err.message, evidence) from err
+            finally:
+                await _discard_trace(context)
 
     @asynccontextmanager
     async def signed_in(self, lease: SessionLease) -> AsyncIterator[PortalAdapter]:
@@ -87,6 +97,18 @@ class PortalSessions:
         async with self.portal(lease.connection_id, lease.state_id, reuse=True) as portal:
             yield portal.adapter
 
+    async def _keep_trace(self, context: BrowserContext) -> str | None:
+        with tempfile.TemporaryDirectory(prefix="billbridge-trace-") as folder:
+            path = Path(folder) / "trace.zip"
+            try:
+                await context.tracing.stop(path=path)
+                content = path.read_bytes()
+            except Exception as error:  # as for the screenshot: the original error matters more
+                logger.warning("could not keep a failure trace (%s)", type(error).__name__)
+                return None
+        # The zip holds page snapshots (patient data): only ever stored sealed, like receipts.
+        return self._artifacts.put(_failure_key("trace.zip"), content, "application/zip").key
+
     async def _keep_screenshot(self, page: Page) -> str | None:
         try:
             image = await page.screenshot(full_page=True)
@@ -94,6 +116,17 @@ class PortalSessions:
             # The type only: a browser's message can quote the page.
             logger.warning("could not take a failure screenshot (%s)", type(error).__name__)
             return None
-        info = activity.info()
-        key = f"failures/{info.workflow_id}/{info.activity_id}-{info.attempt}.png"
-        return self._artifacts.put(key, image, "image/png").key
+        return self._artifacts.put(_failure_key("png"), image, "image/png").key
+
+
+def _failure_key(suffix: str) -> str:
+    info = activity.info()
+    return f"failures/{info.workflow_id}/{info.activity_id}-{info.attempt}.{suffix}"
+
+
+async def _discard_trace(context: BrowserContext) -> None:
+    """Stop a trace nobody needs (a no-op once it was kept); the context may be gone."""
+    try:
+        await context.tracing.stop()
+    except Exception as error:
+        logger.debug("trace not stopped (%s)", type(error).__name__)

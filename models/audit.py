@@ -35,6 +35,9 @@ def unattributed() -> Actor:
 class AuditAction(StrEnum):
     PAYMENT_POSTED = "payment.posted"
     PAYMENT_FAILED = "payment.failed"
+    # An operator's decision on a payment held after its portal changed (operator_hold.py).
+    PAYMENT_RETRIED = "payment.retried"
+    PAYMENT_CANCELLED = "payment.cancelled"
     MFA_CODE_SUBMITTED = "mfa.code_submitted"
     CREDENTIALS_REPLACED = "credentials.replaced"
     PLAN_CHANGED = "plan.changed"

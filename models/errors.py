@@ -29,7 +29,9 @@ policies can name it.  The hierarchy::
         │   ├── PlanNotEligible         the balance is below what the portal plans on
         │   ├── InstallmentBelowMinimum the installment is below the portal's minimum
         │   ├── PlanTermTooLong         the installment would run past the maximum term
-        │   └── PlanChangeRefused       the plan is not in a state that allows the change
+        │   ├── PlanChangeRefused       the plan is not in a state that allows the change
+        │   └── NotAwaitingOperator     an operator's retry/cancel for a payment that is
+        │                               not held for one (refused by the Update validator)
         ├── NotOffered                  the connection's portal does not offer this
         │                               process (a refund on Cedar): names the portal
         ├── ConnectionNotFound          no such connection configured
@@ -66,6 +68,9 @@ policies can name it.  The hierarchy::
         │                               one: nothing is sent, nothing is trusted
         ├── PortalChanged               a page no longer looks as the adapter expects;
         │                               details carry the screenshot/trace artifact keys
+        │                               (a payment holds for an operator instead of failing)
+        ├── PaymentCancelled            an operator cancelled a payment held after its
+        │                               portal changed: nothing was posted
         └── WebhookEndpointDisabled     the endpoint was disabled (by its tenant, or by a
                                         410 Gone from its receiver): stop delivering
 
@@ -155,6 +160,10 @@ class PaymentNotRefundable(InvalidInput):
 
 
 class IdempotencyConflict(InvalidInput):
+    pass
+
+
+class NotAwaitingOperator(InvalidInput):
     pass
 
 
@@ -271,6 +280,10 @@ class HostKeyMismatch(NonRetryableError):
 
 
 class PortalChanged(NonRetryableError):
+    pass
+
+
+class PaymentCancelled(NonRetryableError):
     pass
 
 

@@ -13,6 +13,7 @@ from models.connection_session import SessionLease
 from models.errors import InvalidAmount, InvalidInput
 from models.identifiers import refuse_personal_data_in_id
 from models.money import Money
+from models.operator_hold import OperatorHoldView
 
 
 class PaymentStatus(StrEnum):
@@ -155,6 +156,8 @@ class PaymentStep(StrEnum):
     CHECKING_STATEMENT = "checking_statement"
     POSTING_PAYMENT = "posting_payment"
     DOWNLOADING_RECEIPT = "downloading_receipt"
+    # The portal changed under a step: held until an operator retries or cancels.
+    AWAITING_OPERATOR = "awaiting_operator"
     COMPLETED = "completed"
     FAILED = "failed"
 
@@ -172,6 +175,9 @@ _PAYMENT_STEP_LABELS = {
     PaymentStep.CHECKING_STATEMENT: "checking the statement",
     PaymentStep.POSTING_PAYMENT: "posting the payment (reconciling by reference first)",
     PaymentStep.DOWNLOADING_RECEIPT: "downloading and storing the receipt",
+    PaymentStep.AWAITING_OPERATOR: (
+        "the portal changed: waiting for an operator (billbridge payments retry | cancel)"
+    ),
     PaymentStep.COMPLETED: "completed",
     PaymentStep.FAILED: "failed",
 }
@@ -184,6 +190,8 @@ class PaymentProgress(BaseModel):
     step: PaymentStep
     detail: str = ""
     steps_done: list[PaymentStep] = Field(default_factory=list)
+    # Set while the step is AWAITING_OPERATOR: what changed and the evidence kept.
+    hold: OperatorHoldView | None = None
 
     def describe(self) -> str:
         """One line for a person: the step's label and its detail."""

@@ -92,6 +92,21 @@ class UnattendedSignIn(Protocol):
 
 
 @runtime_checkable
+class PaymentFormInspector(Protocol):
+    """Portals whose pay form can be walked without paying (every portal today): the
+    connection canary's look at what ``submit_payment`` will need."""
+
+    async def inspect_payment_form(self, statement_id: str) -> None:
+        """Open the statement's pay form through every checkout step up to, never including,
+        the one that moves money, and check it has what ``submit_payment`` fills and clicks
+        (amount, method choice, reference, the submit button visible).
+
+        PortalChanged naming what is missing; StatementNotFound if the portal has no such
+        statement. Nothing is submitted.
+        """
+
+
+@runtime_checkable
 class AccountReader(Protocol):
     """Portals that show the login's accounts and guarantors (every portal today)."""
 

@@ -6,7 +6,9 @@ Shared by all vendors' adapters and page objects. The mapping, in one place:
     HTTP 5xx / 429 answer                      → PortalUnavailable (retryable)
     net::ERR_* (refused, reset, empty reply…)  → PortalUnavailable (retryable)
     browser page/context closed under us       → PortalUnavailable (retryable)
-    Playwright timeout                         → PortalTimeout (retryable)
+    a page element never found in time         → PortalChanged (the page answered, then
+                                                 lacked what the adapter needs)
+    any other Playwright timeout               → PortalTimeout (retryable)
     any other Playwright error                 → PortalChanged (a locator no longer fits)
 
 Messages name the step and the network error code only: Playwright's own messages can quote
@@ -32,6 +34,7 @@ from models.errors import (
     PortalTimeout,
     PortalUnavailable,
 )
+from portals.consent_banners import accept_banners
 from portals.maintenance import raise_if_in_maintenance
 
 logger = logging.getLogger(__name__)
@@ -39,6 +42,9 @@ logger = logging.getLogger(__name__)
 _NET_ERROR = re.compile(r"net::ERR_[A-Z0-9_]+")
 _INTERRUPTED = "is interrupted by another navigation"
 _CLOSED = ("has been closed", "Target closed", "Browser closed")
+# Playwright names the API that timed out first: an element lookup on a page that had already
+# loaded (every navigation waits for its document), as opposed to waiting on the portal.
+_ELEMENT_WAITS = ("Locator.", "Page.wait_for_selector", "Frame.wait_for_selector")
 TOO_MANY_REQUESTS = 429
 SERVER_ERROR = 500
 
@@ -56,9 +62,12 @@ class PortalTimeouts:
 
 
 def typed_error(step: str, error: PlaywrightError) -> BillBridgeError:
-    if isinstance(error, PlaywrightTimeoutError):
-        return PortalTimeout(f"{step}: the portal did not answer in time")
     message = error.message or ""
+    if isinstance(error, PlaywrightTimeoutError):
+        if message.startswith(_ELEMENT_WAITS):
+            # A changed page, not a slow one: retrying would only wait for minutes again.
+            return PortalChanged(f"{step}: the page lacks an element the adapter needs")
+        return PortalTimeout(f"{step}: the portal did not answer in time")
     network = _NET_ERROR.search(message)
     if network:
         return PortalUnavailable(f"{step}: the portal could not be reached ({network.group()})")
@@ -92,6 +101,7 @@ def raise_for_status(response: Response | None, step: str) -> None:
 async def goto(page: Page, url: str, step: str) -> Response | None:
     """Open a URL; 5xx and network failures raise, any other status is returned to the caller."""
     async with errors_mapped(step):
+        await accept_banners(page)
         try:
             response = await page.goto(url, wait_until="domcontentloaded")
         except PlaywrightError as error:
@@ -112,6 +122,7 @@ async def navigate_by(
     started_at = page.url
     try:
         async with errors_mapped(step):
+            await accept_banners(page)
             async with page.expect_navigation(wait_until="domcontentloaded") as navigation:
                 await action()
             response = await navigation.value

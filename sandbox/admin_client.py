@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field
 
+from sandbox.common.layout import LayoutName, LayoutSettings, StructuralFault
 from sandbox.common.maintenance import MaintenanceReading, NightlyWindow
 
 
@@ -234,6 +235,24 @@ class SandboxAdmin:
     def clear_faults(self) -> Faults:
         """No faults from now on; responses held by ``hold_after_submit`` are answered."""
         return Faults.model_validate(self._json("DELETE", "/faults"))
+
+    def layout(self) -> LayoutSettings:
+        return LayoutSettings.model_validate(self._json("GET", "/layout"))
+
+    def set_layout(
+        self,
+        layout: LayoutName | str = LayoutName.V2,
+        structural_fault: StructuralFault | str | None = None,
+    ) -> LayoutSettings:
+        """Serve the pages in ``layout`` from now on, with ``structural_fault`` if given
+        (``sandbox.common.layout``); a reset goes back to v1 without faults."""
+        change = LayoutSettings(
+            layout=LayoutName(layout),
+            structural_fault=StructuralFault(structural_fault) if structural_fault else None,
+        )
+        return LayoutSettings.model_validate(
+            self._json("POST", "/layout", json=change.model_dump(mode="json"))
+        )
 
     def held_responses(self) -> int:
         """Pay submissions recorded whose response ``hold_after_submit`` is still holding."""

@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit import AuditActivities
+from activities.canary import CanaryActivities
 from activities.deposits import DepositActivities
 from activities.events import EventActivities
 from activities.offerings import OfferingActivities
@@ -40,6 +41,7 @@ from security.audit_log import open_audit_log
 from security.redacted_failures import RedactingInterceptor
 from security.redacted_logging import install_log_redaction
 from stores.artifacts import open_artifact_store
+from stores.canary_states import CanaryStates
 from stores.connections import ConnectionRegistry
 from stores.events import EventLog
 from stores.read_model.database import open_engine
@@ -113,6 +115,7 @@ def build_worker(
             PaymentRecordActivities(lambda: PostedPayments(read_model, writers.sealer)),
             SyncReadingActivities(portal_sessions, artifacts),
             SyncRecordingActivities(writers),
+            CanaryActivities(portal_sessions, CanaryStates(settings.events_dir)),
         ),
         # Activity failures (history, UI, worker log) leave the worker redacted.
         interceptors=[RedactingInterceptor()],

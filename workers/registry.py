@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from workflows.canary import ConnectionCanaryWorkflow
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.enroll_plan import EnrollPlanWorkflow
 from workflows.estimate_to_deposit import EstimateToDepositWorkflow
@@ -29,6 +30,7 @@ WORKFLOWS: Sequence[type] = (
     EnrollPlanWorkflow,
     SyncConnectionWorkflow,
     WebhookDeliveryWorkflow,
+    ConnectionCanaryWorkflow,
 )
 
 # Set by temporalio's @activity.defn on the function it decorates.

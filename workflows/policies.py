@@ -133,3 +133,8 @@ def webhook_attempts(initial: timedelta, maximum: timedelta, window: timedelta) 
             non_retryable_error_types=NON_RETRYABLE_ERROR_TYPES,
         ),
     }
+
+
+# A payment held after its portal changed waits this long for an operator's retry or
+# cancel, then fails as the PortalChanged it was: long enough for a weekend and an adapter fix.
+OPERATOR_HOLD_TIMEOUT = timedelta(days=7)

@@ -9,8 +9,14 @@ with workflow.unsafe.imports_passed_through():
     from activities.payment_records import PaymentRecordActivities
     from activities.payments import PaymentActivities
     from models.audit import AuditAction, AuditDetail, last4
-    from models.errors import AmountExceedsBalance
+    from models.errors import AmountExceedsBalance, PaymentCancelled, PortalChanged
     from models.events import EventType
+    from models.operator_hold import (
+        OPERATOR_DECISION_UPDATE,
+        OperatorAction,
+        OperatorDecision,
+        OperatorDecisionAccepted,
+    )
     from models.payments import (
         PaymentProgress,
         PaymentRecord,
@@ -24,10 +30,11 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.audit_trail import AuditTrail
     from workflows.events import Events
+    from workflows.operator_hold import OPERATOR_HOLD_PATCH, OperatorHold
     from workflows.policies import READ_MODEL_ACTIVITY, SESSION_BOUND_ACTIVITY
     from workflows.references import client_reference
     from workflows.session_lease import SessionLeases
-    from workflows.typed_failures import failing_typed, failure_type, typed_failure
+    from workflows.typed_failures import failed_with, failing_typed, failure_type, typed_failure
 
 # Histories from before it neither recorded the payment in the read model nor raised
 # payment.posted / payment.failed.
@@ -41,18 +48,30 @@ class PostPaymentWorkflow:
         self._session = SessionLeases()
         self._audit = AuditTrail()
         self._events = Events()
+        self._hold = OperatorHold()
         self._validated = False
 
     @workflow.query
     def progress(self) -> PaymentProgress:
+        if self._hold.view is not None:
+            return self._progress.model_copy(update={"hold": self._hold.view})
         return self._progress
+
+    @workflow.update(name=OPERATOR_DECISION_UPDATE)
+    def operator_decision(self, decision: OperatorDecision) -> OperatorDecisionAccepted:
+        """Retry or cancel a payment held because its portal changed."""
+        return self._hold.decide(decision)
+
+    @operator_decision.validator
+    def _check_operator_decision(self, decision: OperatorDecision) -> None:
+        self._hold.check(decision)
 
     @workflow.run
     async def run(self, request: PostPaymentRequest) -> PostPaymentResult:
         if not workflow.patched(RECORDS_OUTCOME):
             return await failing_typed(self._post(request), on_failure=self._fail)
         try:
-            result = await failing_typed(self._post(request), on_failure=self._fail)
+            result = await failing_typed(self._post_or_hold(request), on_failure=self._fail)
         except (ActivityError, ApplicationError) as err:
             # A request refused by its own checks attempted no payment: nothing to record.
             if self._validated:
@@ -106,6 +125,43 @@ class PostPaymentWorkflow:
             data["failure_type"] = record.failure_type
             await self._events.raise_event(EventType.PAYMENT_FAILED, request.connection_id, **data)
 
+    async def _post_or_hold(self, request: PostPaymentRequest) -> PostPaymentResult:
+        """``_post``; when the portal changed under any of its steps, held for an operator
+        (workflows/operator_hold.py) and run again from the session step if they say so."""
+        while True:
+            try:
+                return await self._post(request)
+            except (ActivityError, ApplicationError) as err:
+                changed = failed_with(err, PortalChanged)
+                # Asked only on a changed portal: other histories carry no marker at all.
+                if changed is None or not workflow.patched(OPERATOR_HOLD_PATCH):
+                    raise
+                failed_step = self._progress.step
+                self._session.release()
+                self._advance(PaymentStep.AWAITING_OPERATOR, changed.message)
+                decision = await self._hold.wait(request.connection_id, changed, failed_step)
+                if decision is None:
+                    raise
+                await self._audit.record(
+                    AuditAction.PAYMENT_RETRIED
+                    if decision.action is OperatorAction.RETRY
+                    else AuditAction.PAYMENT_CANCELLED,
+                    decision.decided_by,
+                    decision.action.value,
+                    connection_id=request.connection_id,
+                    statement_id=request.statement_id,
+                    reference=client_reference(workflow.info().workflow_id),
+                    failed_step=failed_step.value,
+                    failure_type=PortalChanged.__name__,
+                    reason=decision.reason,
+                )
+                if decision.action is OperatorAction.CANCEL:
+                    raise PaymentCancelled(
+                        f"cancelled by {decision.decided_by.kind.value} "
+                        f"{decision.decided_by.id} after the portal changed at {failed_step.value}"
+                    ) from err
+                workflow.logger.info("operator retry after a changed portal")
+
     async def _post(self, request: PostPaymentRequest) -> PostPaymentResult:
         request.validate_for_posting()
         self._validated = True
@@ -122,7 +178,9 @@ class PostPaymentWorkflow:
                 **SESSION_BOUND_ACTIVITY,
             )
         )
-        if request.amount_cents > statement.balance.amount_cents:
+        # After an operator's retry the payment may already be posted (the portal changed
+        # after the submit): the post step's lookup by reference decides, not the balance.
+        if not self._hold.retried and request.amount_cents > statement.balance.amount_cents:
             raise AmountExceedsBalance(
                 f"amount {request.amount} exceeds the balance due {statement.balance} "
                 f"on statement {request.statement_id}"

@@ -57,6 +57,11 @@ class SessionLeases:
         self._lease = await self._ask(stale=None)
         return self._lease
 
+    def release(self) -> None:
+        """Hold no lease (a payment waiting for a person): the next ``obtain`` asks afresh,
+        so a session renewed or re-signed meanwhile is the one used."""
+        self._lease = None
+
     async def run(self, step: Callable[[SessionLease], Awaitable[T | PortalMaintenance]]) -> T:
         """Run a browser step on the session; if the portal expired it, renew and rerun; if
         the portal was in maintenance, wait for the window's end and rerun."""

@@ -23,6 +23,7 @@ from portals.cedar.pages.payment_history_page import PaymentHistoryPage
 from portals.cedar.pages.payment_page import PaymentPage
 from portals.cedar.pages.statement_page import StatementPage
 from portals.cedar.pages.statements_page import StatementsPage
+from portals.cedar.payment_form_check import CedarPaymentFormCheck
 from portals.cedar.plans import CedarPlans
 from portals.cedar.sign_in import CedarSignIn, raise_if_signed_out
 from portals.downloads import downloaded_file
@@ -36,7 +37,7 @@ from security.redaction import remember_account
 MAX_STATEMENT_PAGES = 50
 
 
-class CedarAdapter(SignsInWithACode, CedarPlans):
+class CedarAdapter(SignsInWithACode, CedarPlans, CedarPaymentFormCheck):
     def __init__(
         self, page: Page, base_url: str, *, timeouts: PortalTimeouts | None = None
     ) -> None:

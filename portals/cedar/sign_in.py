@@ -20,6 +20,8 @@ from portals.cedar.pages.statements_page import StatementsPage
 from portals.refusals import Refusal, refusal
 
 PASSWORD_REFUSALS = (
+    # A bot check BillBridge must never answer: the portal changed under us.
+    Refusal(("captcha",), PortalChanged, "login: the portal asks for a CAPTCHA"),
     Refusal(("locked",), AccountLocked, "login: the portal reports this login as locked"),
     Refusal(("invalid username or password",), BadCredentials,
             "login: the portal rejected the username or password"),
@@ -44,6 +46,12 @@ class CedarSignIn:
     async def open_password_page(self) -> LoginPage:
         login = LoginPage(self._page, self._base_url)
         await login.open()
+        # Checked before a key is typed: a CAPTCHA is never answered, and a form that lost a
+        # control is reported now rather than after the action timeout.
+        if await login.asks_for_captcha():
+            raise PortalChanged("login: the sign-in page asks for a CAPTCHA")
+        if not await login.has_every_field():
+            raise PortalChanged("login: the sign-in page lacks its username, password or button")
         return login
 
     async def signed_in_here(self, step: str) -> bool:
@@ -70,7 +78,11 @@ class CedarSignIn:
     async def code_not_taken(self) -> Exception:
         if await LoginPage(self._page, self._base_url).is_shown():
             return MfaRejected("mfa: the portal refused the codes and restarted sign-in")
-        return PortalChanged("mfa: the code was neither accepted nor refused")
+        # An interstitial ("We've updated our terms"…) is never clicked through.
+        return PortalChanged(
+            "sign-in: an unexpected page followed the code, neither the statements nor the "
+            "verification screen"
+        )
 
     async def is_signed_in(self) -> bool:
         listing = StatementsPage(self._page, self._base_url)

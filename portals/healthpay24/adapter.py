@@ -33,6 +33,7 @@ from portals.healthpay24.pages.estimates_page import EstimatesPage
 from portals.healthpay24.pages.payment_activity_page import PaymentActivityPage
 from portals.healthpay24.pages.receipt_page import ReceiptPage
 from portals.healthpay24.pages.statement_page import StatementPage
+from portals.healthpay24.payment_form_check import HealthPay24PaymentFormCheck
 from portals.healthpay24.payment_plans import PaymentPlans
 from portals.healthpay24.refunds import HealthPay24Refunds
 from portals.healthpay24.sign_in import HealthPay24SignIn, raise_if_signed_out
@@ -173,6 +174,9 @@ class HealthPay24Adapter(SignsInWithACode):
     async def submit_payment(self, submission: PaymentSubmission) -> Payment:
         statement = await self._open_statement(submission.statement_id)
         return await Checkout(self._page, self._base_url).pay(submission, statement)
+
+    async def inspect_payment_form(self, statement_id: str) -> None:
+        await HealthPay24PaymentFormCheck(self._page, self._base_url).inspect(statement_id)
 
     async def download_receipt(self, confirmation_number: str) -> ReceiptFile:
         receipt = ReceiptPage(self._page, self._base_url)

@@ -39,6 +39,7 @@ from portals.patientco.pages.settlements_page import SettlementsPage
 from portals.patientco.pages.statement_page import StatementPage
 from portals.patientco.pages.statements_page import StatementsPage
 from portals.patientco.pages.transactions_page import TransactionsPage
+from portals.patientco.payment_form_check import PatientcoPaymentFormCheck
 from portals.patientco.plans import PatientcoPlans
 from portals.patientco.refunds import PatientcoRefunds
 from portals.patientco.sign_in import PatientcoSignIn, raise_if_signed_out
@@ -49,7 +50,7 @@ from security.redaction import redactor, remember_account
 MAX_LIST_PAGES = 50
 
 
-class PatientcoAdapter(SignsInWithACode, PatientcoPlans):
+class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormCheck):
     def __init__(
         self, page: Page, base_url: str, *, timeouts: PortalTimeouts | None = None
     ) -> None:

@@ -13,7 +13,9 @@ from sandbox.cedar import db as database
 from sandbox.cedar.admin import router as admin_router
 from sandbox.cedar.charging import MERCHANT
 from sandbox.cedar.pages.account import router as account_router
-from sandbox.cedar.pages.guards import LoginRequired, NotFound
+from sandbox.cedar.pages.guards import LoginRequired, NotFound, TermsPending
+from sandbox.cedar.pages.notices import TERMS_PATH
+from sandbox.cedar.pages.notices import router as notices_router
 from sandbox.cedar.pages.payments import router as payments_router
 from sandbox.cedar.pages.plans import router as plans_router
 from sandbox.cedar.pages.sign_in import router as sign_in_router
@@ -53,6 +55,7 @@ def create_app(settings: SandboxSettings, connections: ConnectionRegistry | None
     app = FastAPI(title="Cedar sandbox", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.include_router(admin_router)
     app.include_router(sign_in_router)
+    app.include_router(notices_router)
     app.include_router(statements_router)
     app.include_router(payments_router)
     app.include_router(account_router)
@@ -74,6 +77,10 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse("/login?expired=1" if exc.expired else "/login", status_code=303)
+
+    @app.exception_handler(TermsPending)
+    async def terms_pending(request: Request, exc: TermsPending) -> Response:
+        return RedirectResponse(TERMS_PATH, status_code=303)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

@@ -19,6 +19,7 @@ from sandbox.cedar.settings import MAINTENANCE_WINDOW, SandboxSettings
 from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.faults import Faults
+from sandbox.common.layout import Layout
 from sandbox.common.maintenance import MaintenanceSchedule
 from sandbox.common.pages import RendersPages
 from sandbox.processor.client import ProcessorClient
@@ -39,8 +40,12 @@ class CedarSandbox(RendersPages):
     connections: ConnectionRegistry
     processor: ProcessorClient | None = None
     faults: Faults = field(default_factory=lambda: Faults(Step))
+    layout: Layout = field(default_factory=Layout)
     templates: Jinja2Templates = field(default_factory=build_templates)
     maintenance: MaintenanceSchedule = field(init=False)
+    # Sessions that went past the "updated terms" interstitial (structural fault), in memory
+    # like the fault itself.
+    terms_accepted: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.maintenance = MaintenanceSchedule(
@@ -50,6 +55,8 @@ class CedarSandbox(RendersPages):
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
+        self.layout.clear()
+        self.terms_accepted.clear()
         self.maintenance.reset()
 
     @cached_property

@@ -18,12 +18,14 @@ from pydantic import BaseModel, Field
 
 from sandbox.common import clock, login_events, outbox, passwords
 from sandbox.common.faults import Faults, FaultSettings, FaultUpdate, UnknownStep
+from sandbox.common.layout import Layout, LayoutSettings
 from sandbox.common.maintenance import MaintenanceChange, MaintenanceReading, MaintenanceSchedule
 
 
 class AdminSandbox(Protocol):
     db: sqlite3.Connection
     faults: Faults
+    layout: Layout
     maintenance: MaintenanceSchedule
 
     def reset(self) -> None: ...
@@ -136,5 +138,15 @@ def shared_admin_router(
     async def release_held(sandbox: sandbox_dep) -> dict[str, int]:
         """Answer the held responses now (the faults stay as they are)."""
         return {"released": sandbox.faults.release()}
+
+    @router.get("/layout")
+    async def get_layout(sandbox: sandbox_dep) -> LayoutSettings:
+        return sandbox.layout.settings
+
+    @router.post("/layout")
+    async def set_layout(sandbox: sandbox_dep, change: LayoutSettings) -> LayoutSettings:
+        """The pages' markup from the next request on (``v1``, ``v2``) and a structural
+        fault (the pay button missing, an interstitial, a CAPTCHA…), or none."""
+        return sandbox.layout.update(change)
 
     return router

@@ -16,6 +16,7 @@ from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.export_faults import ExportFaultState
 from sandbox.common.faults import Faults
+from sandbox.common.layout import Layout
 from sandbox.common.maintenance import MaintenanceSchedule
 from sandbox.common.pages import RendersPages
 from sandbox.healthpay24 import db as database
@@ -49,6 +50,7 @@ class HealthPay24Sandbox(RendersPages):
     connections: ConnectionRegistry
     processor: ProcessorClient
     faults: Faults = field(default_factory=lambda: Faults(Step))
+    layout: Layout = field(default_factory=Layout)
     templates: Jinja2Templates = field(default_factory=build_templates)
     export_faults: ExportFaultState = field(default_factory=ExportFaultState)
     sftp: SettlementSftp | None = None  # set by the lifespan once it listens
@@ -62,6 +64,7 @@ class HealthPay24Sandbox(RendersPages):
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.patients)
         self.faults.clear()
+        self.layout.clear()
         self.maintenance.reset()
         self.export_faults.clear()
 

@@ -70,7 +70,11 @@ async def serve(settings: SandboxSettings) -> None:
     client = RegisteredClient(oidc.client_id, oidc.client_secret, oidc.redirect_uri,
                               f"{settings.portal_url}/login?signed_out=1")  # fmt: skip
     idp = IdpState(
-        settings, connection, sandbox.faults, IdentityProvider(issuer, client, connection)
+        settings,
+        connection,
+        sandbox.faults,
+        IdentityProvider(issuer, client, connection),
+        layout=sandbox.layout,
     )
     console = _QuietServer(uvicorn.Config(
         create_app(sandbox), host=settings.host, port=settings.port, log_level="warning",

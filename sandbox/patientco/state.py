@@ -16,6 +16,7 @@ from sandbox.common.autopay import Autopay
 from sandbox.common.connection_drop import ConnectionRegistry
 from sandbox.common.export_faults import ExportFaultState
 from sandbox.common.faults import Faults
+from sandbox.common.layout import Layout
 from sandbox.common.maintenance import MaintenanceSchedule
 from sandbox.common.pages import RendersPages
 from sandbox.patientco import db as database
@@ -47,6 +48,7 @@ class PatientcoSandbox(RendersPages):
     processor: ProcessorClient
     oidc: OidcClient
     faults: Faults = field(default_factory=lambda: Faults(Step))
+    layout: Layout = field(default_factory=Layout)
     templates: Jinja2Templates = field(default_factory=build_templates)
     maintenance: MaintenanceSchedule = field(init=False)
     # Whether the identity provider's server is accepting connections (health waits for it).
@@ -61,6 +63,7 @@ class PatientcoSandbox(RendersPages):
     def reset(self) -> None:
         database.reseed(self.db, self.settings.seed, self.settings.guarantors)
         self.faults.clear()
+        self.layout.clear()
         self.maintenance.reset()
         self.export_faults.clear()
 

@@ -42,6 +42,8 @@ _TABLE: dict[type[BaseException], tuple[Status, str]] = {
     e.LoginRequired: (Status.CONFLICT, "login_required"),
     e.MfaTimedOut: (Status.CONFLICT, "mfa_timed_out"),
     e.AmbiguousPayment: (Status.CONFLICT, "ambiguous_payment"),
+    e.NotAwaitingOperator: (Status.CONFLICT, "not_awaiting_operator"),
+    e.PaymentCancelled: (Status.CONFLICT, "payment_cancelled"),
     e.PaymentDeclined: (Status.PAYMENT_REQUIRED, "payment_declined"),
     e.InsufficientFunds: (Status.PAYMENT_REQUIRED, "insufficient_funds"),
     e.PortalChanged: (Status.BAD_GATEWAY, "portal_changed"),

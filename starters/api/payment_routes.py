@@ -7,11 +7,15 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
+from models.api_keys import ApiKeyPublic
 from models.api_money import PaymentCreate, PaymentFailure, PaymentPublic, ReceiptLink
+from models.audit import Actor, ActorKind
 from models.operations import OperationKind, OperationPublic, OperationRecord
+from models.operator_hold import OperatorAction
 from models.pages import Page, PageRequest
 from models.payments import PostPaymentRequest, PostPaymentResult
 from models.synced import RecordedPayment
@@ -20,10 +24,14 @@ from starters.api.operations import (
     MoneyMovingEndpoint,
     Outcome,
     accept,
+    describe,
     operation_error_of_type,
+    record_of,
+    temporal_client,
 )
 from starters.api.problems import ApiProblem, Problem
 from starters.api.services import ApiServices
+from starters.client import operator_holds
 from starters.client.billbridge_client import PAYMENT
 from stores.artifact_links import ReceiptLinks
 
@@ -163,3 +171,57 @@ async def get_payment(
     if found is None:
         raise ApiProblem(404, "not_found", f"no payment {payment_id} in this tenant")
     return payment_public(services, request, found)
+
+
+class HeldPaymentDecision(BaseModel):
+    reason: str | None = Field(default=None, max_length=500, description="for the audit trail")
+
+
+DECIDED: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    409: {"model": Problem, "description": "not waiting for an operator (not_awaiting_operator)"},
+}
+
+
+@router.post("/{operation_id}/retry", response_model=OperationPublic, responses=DECIDED)
+async def retry_held_payment(
+    operation_id: str,
+    caller: PaymentsKey,
+    services: Services,
+    body: Annotated[HeldPaymentDecision | None, Body()] = None,
+) -> OperationPublic:
+    """A payment held because its portal changed (its operation shows ``awaiting an
+    operator``; ``operation_id`` is the ``op_…`` POST /payments answered): run it again
+    from the session step. It reconciles by reference first, so it never pays twice."""
+    return await _decide(services, caller, operation_id, OperatorAction.RETRY, body)
+
+
+@router.post("/{operation_id}/cancel", response_model=OperationPublic, responses=DECIDED)
+async def cancel_held_payment(
+    operation_id: str,
+    caller: PaymentsKey,
+    services: Services,
+    body: Annotated[HeldPaymentDecision | None, Body()] = None,
+) -> OperationPublic:
+    """A payment held because its portal changed: fail it as ``payment_cancelled``."""
+    return await _decide(services, caller, operation_id, OperatorAction.CANCEL, body)
+
+
+async def _decide(
+    services: ApiServices,
+    caller: ApiKeyPublic,
+    operation_id: str,
+    action: OperatorAction,
+    body: HeldPaymentDecision | None,
+) -> OperationPublic:
+    record = await record_of(
+        services, caller, operation_id, OperationKind.PAYMENT, operation_id, "payment operation"
+    )
+    await operator_holds.decide(
+        await temporal_client(services),
+        record.workflow_id,
+        action,
+        Actor(kind=ActorKind.API_KEY, id=caller.id),
+        body.reason if body is not None else None,
+    )
+    return await describe(services, PAYMENTS, record)

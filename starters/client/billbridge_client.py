@@ -7,19 +7,21 @@ generic ``OperationHandle`` (starters/client/operations.py).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
 from models.audit import Actor
+from models.canary import CanaryResult
 from models.deposits import DepositProgress, EstimateDepositRequest, EstimateDepositResult
+from models.operator_hold import HeldPayment, OperatorAction, OperatorDecisionAccepted
 from models.payments import PaymentProgress, PostPaymentRequest, PostPaymentResult
 from models.plan_enrollment import EnrollPlanRequest, PlanOutcome, PlanProgress
 from models.reconciliation import ReconcileProgress, ReconcileRequest, ReconcileResult
 from models.refunds import RefundProgress, RefundRequest, RefundResult
 from models.settings import Settings
-from starters.client import reconciliation
+from starters.client import canary, operator_holds, reconciliation
 from starters.client.actors import operator_actor
 from starters.client.operations import (
     Operation,
@@ -31,6 +33,7 @@ from starters.client.operations import (
 )
 from starters.client.plan_handle import PlanHandle
 from workers.temporal_client import connect
+from workflows.canary import ConnectionCanaryWorkflow
 from workflows.enroll_plan import EnrollPlanWorkflow
 from workflows.estimate_to_deposit import EstimateToDepositWorkflow
 from workflows.post_payment import PostPaymentWorkflow
@@ -129,6 +132,27 @@ class BillBridgeClient:
         handle = await self.start_payment(request)
         return await handle.result(on_progress)
 
+    async def held_payments(self) -> list[HeldPayment]:
+        """Payments waiting for an operator because their portal changed."""
+        return await operator_holds.held_payments(self._client)
+
+    async def retry_payment(
+        self, workflow_id: str, reason: str | None = None
+    ) -> OperatorDecisionAccepted:
+        """Run a held payment again from its session step (reconciled by reference first,
+        so it cannot pay twice)."""
+        return await operator_holds.decide(
+            self._client, workflow_id, OperatorAction.RETRY, self._actor, reason
+        )
+
+    async def cancel_payment(
+        self, workflow_id: str, reason: str | None = None
+    ) -> OperatorDecisionAccepted:
+        """Fail a held payment as PaymentCancelled; nothing was posted."""
+        return await operator_holds.decide(
+            self._client, workflow_id, OperatorAction.CANCEL, self._actor, reason
+        )
+
     async def start_reconciliation(
         self, request: ReconcileRequest
     ) -> OperationHandle[ReconcileResult, ReconcileProgress]:
@@ -147,6 +171,27 @@ class BillBridgeClient:
 
     async def latest_reconciliation(self, connection_id: str) -> ReconcileResult | None:
         return await reconciliation.latest_result(self._client, connection_id)
+
+    async def start_canary(
+        self, connection_id: str
+    ) -> WorkflowHandle[ConnectionCanaryWorkflow, CanaryResult]:
+        """Walk the connection's portal read-only now (``docs/canary.md``)."""
+        return await canary.start_once(self._client, connection_id, self._task_queue)
+
+    async def run_canary(self, connection_id: str) -> CanaryResult:
+        """The walk's verdict: ok, or drift with its step, message and screenshot key."""
+        return await (await self.start_canary(connection_id)).result()
+
+    async def schedule_canary(self, connection_id: str, every: timedelta) -> tuple[str, bool]:
+        """Create or update the connection's canary Schedule: its id and whether it was
+        created."""
+        handle, created = await canary.create_or_update_schedule(
+            self._client, connection_id, every, self._task_queue
+        )
+        return handle.id, created
+
+    async def unschedule_canary(self, connection_id: str) -> None:
+        await canary.delete_schedule(self._client, connection_id)
 
     async def start_deposit(
         self, request: EstimateDepositRequest

@@ -14,6 +14,7 @@ from portals import adapter_class
 from portals.base import PortalAdapter, UnattendedSignIn
 from portals.browser import BrowserPool
 from sandbox.admin_client import SandboxAdmin, SandboxUser
+from sandbox.common.layout import LayoutName
 from sandbox.launcher import PortalProcess
 from sandbox.portals import SANDBOX_PORTALS
 
@@ -31,10 +32,17 @@ def portal_name(request: pytest.FixtureRequest) -> PortalName:
     return PortalName(request.param)
 
 
+@pytest.fixture
+def layout() -> LayoutName:
+    """The sandbox pages' markup; a module parametrizes it to run on both."""
+    return LayoutName.V1
+
+
 @pytest_asyncio.fixture
 async def signed_in(
     request: pytest.FixtureRequest,
     portal_name: PortalName,
+    layout: LayoutName,
     browser_pool: BrowserPool,
     processor: PortalProcess,
 ) -> AsyncIterator[SignedIn]:
@@ -42,6 +50,8 @@ async def signed_in(
     admin: SandboxAdmin = request.getfixturevalue(f"{portal_name.value}_admin")
     admin.reset()
     SandboxAdmin(processor.base_url).reset()
+    if layout is not LayoutName.V1:
+        admin.set_layout(layout)
     user = admin.user(SANDBOX_PORTALS[portal_name].demo_username)
     async with browser_pool.context() as context:
         adapter = adapter_class(portal_name)(await context.new_page(), process.base_url)

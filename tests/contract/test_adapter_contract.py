@@ -1,5 +1,6 @@
-"""The PortalAdapter contract, the same for every vendor: valid normalized models for the
-seeded data, agreeing with each sandbox's own database and ledger.
+"""The PortalAdapter contract, the same for every vendor and on both layouts of its sandbox
+(``sandbox.common.layout``): valid normalized models for the seeded data, agreeing with each
+sandbox's own database and ledger.
 
 Every adapter runs in real Chromium against its sandbox process over HTTP.
 """
@@ -26,7 +27,14 @@ from portals.base import (
     StatementLister,
     UnattendedSignIn,
 )
+from sandbox.common.layout import LayoutName
 from tests.contract.conftest import SignedIn
+
+# Each portal's redesign (other ids and classes, blocks reordered, wrappers, a cookie banner)
+# must read and pay exactly as the original does.
+pytestmark = pytest.mark.parametrize(
+    "layout", [LayoutName.V1, LayoutName.V2], ids=lambda name: str(name)
+)
 
 
 def _vendor_of(model: Account | StatementSummary) -> str | None:

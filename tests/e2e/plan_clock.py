@@ -18,13 +18,17 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from models.plan_enrollment import PlanOutcome, PlanView
+from models.plan_enrollment import PlanOutcome, PlanStep, PlanView
 from sandbox.admin_client import SandboxAdmin
 from tests.workflows.harness import _waits_on_timers_only
 from workflows.enroll_plan import EnrollPlanWorkflow
 
 # Real browser steps (and the logins a month-long skip forces) on a shared machine.
 SETTLE_SECONDS = 180.0
+# A plan waits on its timer between two looks at the portal in these steps only. In the others
+# a timer may be pending too (a session reply's recheck while the session signs in): skipping
+# it then would skip the check the plan is about to schedule (a portal's last retry, say).
+_BETWEEN_CHECKS = (PlanStep.WAITING_FOR_DRAFT, PlanStep.DRAFT_RETRY_PENDING)
 
 
 @dataclass
@@ -66,7 +70,11 @@ class PlanClock:
                 if not await self._runs_again(workflow_id):
                     return False
                 continue
-            if _waits_on_timers_only(await handle.fetch_history()) and await self._session_idle():
+            if (
+                _waits_on_timers_only(await handle.fetch_history())
+                and await self._session_idle()
+                and (await self.view(workflow_id)).progress.step in _BETWEEN_CHECKS
+            ):
                 return True
             await asyncio.sleep(0.2)
         raise AssertionError(f"plan {workflow_id} never settled on a timer")

@@ -337,3 +337,39 @@ async def test_a_payment_plan_over_http_is_enrolled_once_and_read_from_its_workf
         assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
     async with api.http("other") as stranger:
         assert (await stranger.get(link)).status_code == 404
+
+
+async def test_a_payment_held_after_its_portal_changed_is_cancelled_over_http(
+    api: Api, connection: str, portal_under_test: PortalUnderTest, worker: Worker
+) -> None:
+    admin = portal_under_test.admin
+    admin.set_layout("v2", "no_pay_button")
+    username = portal_under_test.sandbox.demo_username
+    body = body_of(payment_for(admin, connection, username, cents=300))
+    async with api.http("payer") as http:
+        posted = await http.post("/payments", json=body, headers={"Idempotency-Key": "held-1"})
+        operation_id = posted.json()["id"]
+        for _ in range(150):  # the operation shows the hold within seconds
+            shown = (await http.get(f"/operations/{operation_id}")).json()
+            if "waiting for an operator" in (shown["progress"] or ""):
+                break
+            assert shown["status"] == "running", shown
+            await asyncio.sleep(0.2)
+        assert "waiting for an operator" in shown["progress"], shown
+        async with api.http("reader") as reader:
+            refused = await reader.post(f"/payments/{operation_id}/cancel")
+            assert refused.status_code == 403
+
+        cancelled = await http.post(
+            f"/payments/{operation_id}/cancel", json={"reason": "paid by phone"}
+        )
+        assert cancelled.status_code == 200, cancelled.text
+        for _ in range(150):
+            shown = (await http.get(f"/operations/{operation_id}")).json()
+            if shown["status"] != "running":
+                break
+            await asyncio.sleep(0.2)
+        assert (shown["status"], shown["error"]["code"]) == ("failed", "payment_cancelled")
+        again = await http.post(f"/payments/{operation_id}/retry")
+        assert (again.status_code, again.json()["code"]) == (409, "not_awaiting_operator")
+    assert admin.ledger() == []

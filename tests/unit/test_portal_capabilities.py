@@ -16,6 +16,7 @@ from portals.base import (
     AccountReader,
     DepositTaker,
     EstimateReader,
+    PaymentFormInspector,
     PlanManager,
     PlanPauser,
     Refunder,
@@ -28,7 +29,7 @@ from portals.base import (
 from portals.offerings import offered_by
 from stores.connections import ConnectionRegistry
 
-EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister}
+EVERY_PORTAL = {UnattendedSignIn, AccountReader, StatementLister, PaymentFormInspector}
 CAPABILITIES = {
     PortalName.CEDAR: EVERY_PORTAL | {PlanManager},
     PortalName.PATIENTCO: EVERY_PORTAL | {SettlementReader, PlanManager, Refunder},
@@ -46,6 +47,7 @@ CAPABILITIES = {
 OPTIONAL = (
     UnattendedSignIn, AccountReader, StatementLister, StatementPdfReader, SettlementReader,
     EstimateReader, DepositTaker, PlanManager, PlanPauser, Refunder, SettlementFileReader,
+    PaymentFormInspector,
 )  # fmt: skip
 
 

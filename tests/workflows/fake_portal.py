@@ -57,6 +57,7 @@ class FakePortal:
         # Step name -> how many of its next calls find the portal session expired.
         self.expiring: Counter[str] = Counter()
         self.post_failure: Exception | None = None
+        self.receipt_failure: Exception | None = None  # raised by download_receipt
         # The next N submits record the payment, then the confirmation page never arrives.
         self.lost_confirmations = 0
         self.refused_passwords = 0  # the next N sign-ins raise BadCredentials
@@ -148,6 +149,8 @@ class FakePortal:
         self._on_session("download_receipt", request.lease)
         if (window := self._window("download_receipt")) is not None:
             return window
+        if self.receipt_failure is not None:
+            raise self.receipt_failure
         key = f"receipts/{request.lease.connection_id}/{request.confirmation_number}.pdf"
         return StoredArtifact(
             key=key,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Download, Page
 
 from portals.navigation import download_by, errors_mapped
 from portals.page_reading import read_definitions_if_shown
 from portals.record_page import RecordPage
 
+# "Payment confirmed" / "Download receipt (PDF)", and the redesign's wording of them.
+HEADING = re.compile(r"^payment (confirmed|received)$", re.IGNORECASE)
+RECEIPT_LINK = re.compile(r"^download (pdf )?receipt", re.IGNORECASE)
 DETAIL_TERMS = ("Confirmation number", "Amount", "Statement", "Paid with", "Reference", "Date")
 
 
@@ -19,9 +24,9 @@ class ConfirmationPage(RecordPage):
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)
-        self.heading = page.get_by_role("heading", name="Payment confirmed")
+        self.heading = page.get_by_role("heading", name=HEADING)
         self.details = page.get_by_role("region", name="Payment details")
-        self.receipt_link = page.get_by_role("link", name="Download receipt (PDF)")
+        self.receipt_link = page.get_by_role("link", name=RECEIPT_LINK)
 
     async def is_shown(self) -> bool:
         async with errors_mapped(self.STEP):

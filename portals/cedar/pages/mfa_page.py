@@ -9,6 +9,8 @@ from playwright.async_api import Page, Response
 from portals.code_entry_page import CodeEntryPage
 from portals.navigation import goto
 
+HEADING = re.compile(r"two-step verification|verify it.s you", re.IGNORECASE)
+
 
 class MfaPage(CodeEntryPage):
     PATH = "/mfa"
@@ -16,7 +18,8 @@ class MfaPage(CodeEntryPage):
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page)
         self.url = f"{base_url}{self.PATH}"
-        self.heading = page.get_by_role("heading", name="Two-step verification")
+        # The redesign says "Verify it's you".
+        self.heading = page.get_by_role("heading", name=HEADING)
         self.code = page.get_by_label("Verification code")
         self.remember_device = page.get_by_role("checkbox", name="Remember this device")
         self.verify_button = page.get_by_role("button", name="Verify")

@@ -9,6 +9,7 @@ from fastapi import Request
 from sandbox.cedar import auth
 from sandbox.cedar.faults import Step
 from sandbox.cedar.state import CedarSandbox, get_sandbox
+from sandbox.common.layout import StructuralFault
 
 
 class LoginRequired(Exception):
@@ -17,6 +18,11 @@ class LoginRequired(Exception):
     def __init__(self, expired: bool) -> None:
         super().__init__("login required")
         self.expired = expired
+
+
+class TermsPending(Exception):
+    """Structural fault ``interstitial``: this session has not gone past the updated terms, so
+    every patient page sends it there first, as a real portal's gate does."""
 
 
 class NotFound(Exception):
@@ -35,6 +41,15 @@ def patient_page(step: Step) -> Callable[[Request], Awaitable[auth.SessionInfo]]
         session = auth.current_session(sandbox.db, cookie, sandbox.settings.session_idle_seconds)
         if session is None:
             raise LoginRequired(expired=cookie is not None)
+        if terms_pending(sandbox, session.session_id):
+            raise TermsPending()
         return session
 
     return dependency
+
+
+def terms_pending(sandbox: CedarSandbox, session_id: str) -> bool:
+    return (
+        sandbox.layout.has(StructuralFault.INTERSTITIAL)
+        and session_id not in sandbox.terms_accepted
+    )

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from sandbox.cedar import auth, devices
 from sandbox.cedar.faults import Step
 from sandbox.cedar.state import CedarSandbox, SandboxDep
+from sandbox.common.layout import StructuralFault
 
 router = APIRouter()
 
@@ -27,6 +28,8 @@ CODE_EXPIRED = "That code has expired. Send a new code."
 CODE_RESENT = "A new code is on its way. Codes sent earlier no longer work."
 TOO_MANY_CODES = "Too many incorrect codes. Please sign in again."
 EXPIRED = "Your session has expired. Please sign in again."
+CAPTCHA_REQUIRED = "Please complete the CAPTCHA to sign in."
+CAPTCHA_SOLVED = "solved"
 
 
 @router.get("/")
@@ -47,9 +50,15 @@ async def login_submit(
     sandbox: SandboxDep,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
+    captcha: Annotated[str, Form()] = "",
 ) -> Response:
     await sandbox.faults.enter(Step.LOGIN)
     username = username.strip()
+    if sandbox.layout.has(StructuralFault.CAPTCHA) and captcha != CAPTCHA_SOLVED:
+        # Refused before the password is looked at: no failed attempt is counted.
+        return sandbox.render(
+            request, "login.html", status_code=200, error=CAPTCHA_REQUIRED, username=username
+        )
     outcome = auth.check_password(sandbox.db, username, password)
     if outcome is not auth.PasswordOutcome.ACCEPTED:
         error = LOCKED if outcome is auth.PasswordOutcome.LOCKED else INVALID

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from sandbox.common.faults import Faults
+from sandbox.common.layout import Layout
 from sandbox.common.pages import RendersPages
 from sandbox.patientco.idp.oidc import IdentityProvider
 from sandbox.patientco.settings import SandboxSettings
@@ -28,6 +29,8 @@ class IdpState(RendersPages):
     templates: Jinja2Templates = field(
         default_factory=lambda: Jinja2Templates(directory=TEMPLATES_DIR)
     )
+    # The console's: one switch redesigns both, as one vendor's release would.
+    layout: Layout | None = None
 
     def message(
         self, request: Request, heading: str, status_code: int, detail: str = ""
