@@ -63,14 +63,19 @@ class PortalSessions:
 
     @asynccontextmanager
     async def portal(
-        self, connection_id: str, state_id: str | None = None
+        self, connection_id: str, state_id: str | None = None, *, reuse: bool = False
     ) -> AsyncIterator[PortalPage]:
-        """A page on the connection's portal, with saved browser state restored if given."""
+        """A page on the connection's portal, with saved browser state restored if given.
+
+        ``reuse``: the context may come from (and go back to) the pool's idle contexts of
+        this connection and state, instead of restoring the state again."""
         connection = self._connections.get(connection_id)
+        key = f"{connection_id}/{state_id}" if reuse and state_id else None
         state = self.states.load(connection_id, state_id) if state_id else None
-        async with self._browsers.context(state) as context:
+        async with self._browsers.context(state, key=key) as context:
             # DOM snapshots without screencast frames: the cheap half of a trace, and what
-            # shows which element went missing. Kept only when the portal changed.
+            # shows which element went missing. Kept only when the portal changed. Started
+            # per use, so a recycled context is traced like a fresh one.
             await context.tracing.start(snapshots=True, screenshots=False)
             page = await context.new_page()
             adapter = adapter_class(connection.portal)(page, connection.base_url)
@@ -88,7 +93,8 @@ class PortalSessions:
     @asynccontextmanager
     async def signed_in(self, lease: SessionLease) -> AsyncIterator[PortalAdapter]:
         """The adapter on a restored, signed-in page; SessionExpired if the portal disagrees."""
-        async with self.portal(lease.connection_id, lease.state_id) as portal:
+        # Signed-in business steps only: a sign-in changes the state it started from.
+        async with self.portal(lease.connection_id, lease.state_id, reuse=True) as portal:
             yield portal.adapter
 
     async def _keep_trace(self, context: BrowserContext) -> str | None:

@@ -23,8 +23,16 @@ class Settings(BaseSettings):
     mfa_timeout_seconds: int = 600
     # History events after which a connection's session workflow continues-as-new.
     session_history_limit: int = Field(default=2_000, ge=20)
-    # Browser contexts one worker runs at once (each is a Chromium renderer).
+    # Activities one worker runs at once; browser activities beyond max_browser_contexts
+    # wait (heartbeating) for a context.
     max_concurrent_activities: int = 8
+    # Browser contexts open at once in one worker, in use or idle (each is a Chromium
+    # renderer, tens of MB); a context is reused by the next activity on the same connection
+    # and sealed state up to browser_context_uses times, and closed after
+    # browser_context_idle_seconds unused.
+    max_browser_contexts: int = Field(default=4, ge=1)
+    browser_context_uses: int = Field(default=20, ge=1)
+    browser_context_idle_seconds: float = Field(default=30.0, gt=0)
     # Temporal's default; 0 turns sticky workflow queues off (the time-skipping test server
     # hands a killed worker's sticky tasks on to nobody).
     max_cached_workflows: int = 1000

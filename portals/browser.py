@@ -1,15 +1,35 @@
-"""Finding and launching Chromium: one browser per worker process, a fresh context per use."""
+"""Finding and launching Chromium: one browser per worker process, a bounded pool of contexts.
+
+At most ``max_contexts`` contexts are open at once (in use or idle); callers beyond that
+wait their turn. A context given a ``key`` (the connection and its sealed state) goes back
+on a shelf when its block ends cleanly and is handed to the next caller with the same key,
+so the state is not restored again; it is closed after ``max_context_uses`` uses, after a
+block that raised, after ``idle_seconds`` unused, or when a caller needs its slot. When
+Chromium dies, the idle contexts are dropped, in-flight blocks fail as ``PortalUnavailable``
+(retryable) and the next caller launches a new browser.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import shutil
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
+
+from models.errors import PortalUnavailable
+from portals.context_slots import BrowserPoolStats, ContextSlots, Grant, PooledContext
+
+__all__ = ["CHROMIUM_ARGS", "BrowserPool", "BrowserPoolStats", "find_chromium"]
+
+logger = logging.getLogger(__name__)
 
 # Without the networking flags, Chromium's background services keep dialing out; on a closed
 # network those calls fail many at a time and slow every launch.
@@ -21,8 +41,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # No flow reads images or web fonts. Launch flags cost nothing per request, where a
+    # context.route (even on a narrow pattern) pauses every request for the driver: +20-40 ms
+    # a page measured (docs/architecture.md). Documents and scripts of any origin still load
+    # (HealthPay24's hosted-fields iframe is the processor's).
+    "--blink-settings=imagesEnabled=false",
+    "--disable-remote-fonts",
 ]
 _SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+# Closing a context of a live browser takes milliseconds; of a dying one it must not hang.
+_CLOSE_TIMEOUT_SECONDS = 5.0
 
 
 def find_chromium(override: str | None = None) -> str | None:
@@ -40,55 +68,173 @@ def find_chromium(override: str | None = None) -> str | None:
 
 
 class BrowserPool:
-    """One Chromium per process; relaunched if it dies; contexts are never shared."""
+    """One Chromium per process, relaunched after it dies; a bounded set of contexts."""
 
-    def __init__(self, *, headless: bool = True, executable: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        headless: bool = True,
+        executable: str | None = None,
+        max_contexts: int = 4,
+        max_context_uses: int = 20,
+        idle_seconds: float = 30.0,
+    ) -> None:
         self._headless = headless
         # Resolved at each launch, so a relaunch after a crash finds the same browser.
         self._executable = executable
+        self._max_uses = max_context_uses
+        self._idle_seconds = idle_seconds
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
-        self._lock = asyncio.Lock()
+        self._generation = 0  # bumped when the browser dies: its contexts are never reused
+        self._launches = 0
+        self._disconnects = 0
+        self._closed = 0
+        self._created = 0
+        self._slots = ContextSlots(max_contexts)
+        self._launching = asyncio.Lock()
+        self._sweeper: asyncio.Task[None] | None = None
+        self._closing: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         await self._ensure_browser()
 
+    def stats(self) -> BrowserPoolStats:
+        return BrowserPoolStats(
+            limit=self._slots.limit,
+            in_use=self._slots.in_use,
+            idle=self._slots.idle,
+            waiting=self._slots.waiting,
+            peak_in_use=self._slots.peak_in_use,
+            launches=self._launches,
+            disconnects=self._disconnects,
+            contexts_created=self._created,
+            contexts_reused=self._slots.reused,
+            contexts_closed=self._closed,
+        )
+
     async def _ensure_browser(self) -> Browser:
-        async with self._lock:
+        async with self._launching:
             if self._browser is not None and self._browser.is_connected():
                 return self._browser
             if self._playwright is None:
                 self._playwright = await async_playwright().start()
-            self._browser = await self._playwright.chromium.launch(
+            browser = await self._playwright.chromium.launch(
                 executable_path=find_chromium(self._executable),
                 headless=self._headless,
                 args=CHROMIUM_ARGS,
             )
-            return self._browser
+            browser.on("disconnected", self._on_disconnected)
+            self._browser = browser
+            self._launches += 1
+            return browser
+
+    def _on_disconnected(self, browser: Browser) -> None:
+        if browser is not self._browser:
+            return  # an old one, or ours closed on purpose
+        self._browser = None
+        self._disconnects += 1
+        dead = self._generation
+        self._generation += 1
+        dropped = self._slots.drop_generation(dead)
+        self._closed += len(dropped)
+        logger.warning(
+            "Chromium disconnected: %d idle contexts dropped, %d in use will fail and retry",
+            len(dropped),
+            self._slots.in_use,
+        )
 
     @asynccontextmanager
     async def context(
-        self, storage_state: dict[str, Any] | None = None
+        self, storage_state: dict[str, Any] | None = None, *, key: str | None = None
     ) -> AsyncIterator[BrowserContext]:
-        """A fresh, isolated context, closed whatever happens (cancellation included).
+        """An isolated context, waited for while the pool is full.
 
         ``storage_state`` restores cookies and local storage saved from an earlier context.
+        With a ``key`` (naming what ``storage_state`` is), a context released cleanly may be
+        reused by the next caller with the same key, its storage as the last user left it;
+        pages left open are closed first. Without one, the context is closed after use.
         """
-        browser = await self._ensure_browser()
-        context = await browser.new_context(
-            accept_downloads=True,
-            storage_state=storage_state,  # type: ignore[arg-type]
-        )
+        pooled = await self._open(storage_state, key)
+        clean = False
         try:
-            yield context
+            yield pooled.context
+            clean = True
+        except Exception as error:
+            if pooled.generation != self._generation and not isinstance(error, PortalUnavailable):
+                # Whatever the step made of it (a missing element, a closed page), the cause
+                # is the browser's death: retryable, never "portal changed".
+                raise PortalUnavailable("the browser closed during the step") from None
+            raise
         finally:
-            # Shielded so a cancelled activity still releases its context.
-            await asyncio.shield(context.close())
+            # Shielded so a cancelled activity still releases its context and its slot.
+            await asyncio.shield(self._release(pooled, clean=clean))
+
+    async def _open(self, storage_state: dict[str, Any] | None, key: str | None) -> PooledContext:
+        grant, evicted = await self._slots.acquire(key, self._generation)
+        self._close_soon(evicted)
+        if grant.reuse is not None:
+            return grant.reuse
+        try:
+            browser = await self._ensure_browser()
+            generation = self._generation
+            context = await browser.new_context(
+                accept_downloads=True,
+                storage_state=storage_state,  # type: ignore[arg-type]
+            )
+        except BaseException as error:
+            self._close_soon(self._slots.abandon(Grant()))
+            if isinstance(error, PlaywrightError):
+                raise PortalUnavailable("could not open a browser context") from None
+            raise
+        self._created += 1
+        return PooledContext(context, key, generation)
+
+    async def _release(self, pooled: PooledContext, *, clean: bool) -> None:
+        keep = clean and pooled.generation == self._generation and pooled.uses < self._max_uses
+        if keep:
+            keep = await self._close_pages(pooled.context)
+        self._close_soon(self._slots.release(pooled, keep=keep))
+        if keep and self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep_idle())
+
+    async def _close_pages(self, context: BrowserContext) -> bool:
+        try:
+            for page in list(context.pages):
+                await page.close()
+        except PlaywrightError:
+            return False
+        return True
+
+    def _close_soon(self, contexts: list[PooledContext]) -> None:
+        for pooled in contexts:
+            task = asyncio.create_task(self._close_context(pooled.context))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+
+    async def _close_context(self, context: BrowserContext) -> None:
+        self._closed += 1
+        # A context of a dead browser may refuse or never answer; either way it is gone.
+        with contextlib.suppress(PlaywrightError, TimeoutError):
+            await asyncio.wait_for(context.close(), _CLOSE_TIMEOUT_SECONDS)
+
+    async def _sweep_idle(self) -> None:
+        while True:
+            await asyncio.sleep(max(self._idle_seconds / 2, 0.05))
+            self._close_soon(self._slots.expired(time.monotonic() - self._idle_seconds))
 
     async def close(self) -> None:
-        if self._browser is not None:
-            await self._browser.close()
-            self._browser = None
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+        self._close_soon(self._slots.drain())
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            await browser.close()
         if self._playwright is not None:
             await self._playwright.stop()
             self._playwright = None

@@ -125,10 +125,19 @@ def build_worker(
     )
 
 
+def browser_pool(settings: Settings) -> BrowserPool:
+    return BrowserPool(
+        executable=settings.browser,
+        max_contexts=settings.max_browser_contexts,
+        max_context_uses=settings.browser_context_uses,
+        idle_seconds=settings.browser_context_idle_seconds,
+    )
+
+
 async def run_worker(settings: Settings) -> None:
     install_log_redaction()  # also when run_worker is called without the CLI's logging
     client = await connect(settings)
-    browsers = BrowserPool(executable=settings.browser)
+    browsers = browser_pool(settings)
     await browsers.start()
     worker = build_worker(client, settings, browsers)
     stop = asyncio.Event()
@@ -142,4 +151,5 @@ async def run_worker(settings: Settings) -> None:
             logger.info("shutting down: letting running activities finish")
     finally:
         await browsers.close()
+        logger.info("browser pool at exit: %s", browsers.stats())
         logger.info("worker stopped")
