@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from temporalio.worker import Worker
 
-from models.payments import PostPaymentRequest
+from models.payments import PaymentStep, PostPaymentRequest
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
 from starters.client import BillBridgeClient, payment_workflow_id
@@ -44,7 +44,7 @@ async def test_cli_pay_shows_progress_and_result(
     [payment] = cedar_admin.ledger()
     assert payment.amount_cents == 1000
     assert f"Confirmation number : {payment.confirmation_number}" in output
-    assert "posting the payment" in output and "New balance" in output
+    assert PaymentStep.PAYING.label in output and "New balance" in output
 
 
 @pytest.mark.parametrize(

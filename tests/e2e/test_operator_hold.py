@@ -71,7 +71,7 @@ async def test_a_changed_pay_form_waits_for_an_operator_and_a_retry_posts_once(
 
     hold = (await held(first.temporal_handle)).hold
     assert time.monotonic() - started < HOLD_DEADLINE_SECONDS
-    assert hold is not None and hold.failed_step == PaymentStep.POSTING_PAYMENT.value
+    assert hold is not None and hold.failed_step == PaymentStep.PAYING.value
     assert hold.screenshot_key and hold.trace_key
     trace = artifact_store.get(hold.trace_key)
     assert "trace.trace" in zipfile.ZipFile(io.BytesIO(trace)).namelist()
