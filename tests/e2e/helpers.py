@@ -25,6 +25,8 @@ from security.codec import ENCODING
 from starters.client import SessionsClient
 from tests import session_evidence
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 
 async def run_billbridge(
     settings: Settings, task_queue: str, *args: str, env: dict[str, str] | None = None
@@ -41,6 +43,9 @@ async def run_billbridge(
             "TEMPORAL_ADDRESS": settings.temporal_address,
             "BILLBRIDGE_HOME": str(settings.home),
             "BILLBRIDGE_TASK_QUEUE": task_queue,
+            # The venv's editable install may point at another checkout (a git worktree
+            # sharing it): the CLI runs this one's code.
+            "PYTHONPATH": str(REPO_ROOT),
             **(env or {}),
         },
     )
