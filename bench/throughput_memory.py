@@ -31,9 +31,17 @@ from dataclasses import dataclass, field
 
 from playwright.async_api import Browser, async_playwright
 
-from bench.common import RESULTS_FILE, bench_stack, machine, run_main, say, write_section
+from bench.common import (
+    RESULTS_FILE,
+    BenchStack,
+    bench_stack,
+    machine,
+    run_main,
+    say,
+    write_section,
+)
 from bench.payment_vs_bare import bare_payment
-from bench.process_memory import chromium_processes, tree_pss_mb, worker_pid
+from bench.process_memory import chromium_processes, tree_pss_mb
 from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
@@ -95,10 +103,15 @@ def _load() -> float:
 
 class Bench:
     def __init__(
-        self, client: BillBridgeClient, admin: SandboxAdmin, base_url: str, accounts: list[Account]
+        self,
+        client: BillBridgeClient,
+        admin: SandboxAdmin,
+        base_url: str,
+        accounts: list[Account],
+        worker: int,
     ) -> None:
         self.client, self.admin, self.base_url, self.accounts = client, admin, base_url, accounts
-        self.worker = worker_pid()
+        self.worker = worker
 
     async def pay(self, account: Account, cents: int = AMOUNT_CENTS) -> None:
         request = PostPaymentRequest(
@@ -216,11 +229,11 @@ class Bench:
 
 
 async def measure(
-    settings: Settings, admin: SandboxAdmin, base_url: str, accounts: list[Account], args: Args
+    settings: Settings, stack: BenchStack, accounts: list[Account], args: Args
 ) -> Results:
     results = Results()
     client = await BillBridgeClient.connect(settings)
-    bench = Bench(client, admin, base_url, accounts)
+    bench = Bench(client, stack.admin, stack.portal.base_url, accounts, stack.worker_pid)
     for phase in (await bench.one_at_a_time(args.rounds), await bench.four_at_once(args.rounds)):
         results.phases[phase.name] = phase
     async with async_playwright() as playwright:
@@ -258,7 +271,7 @@ def run(args: Args) -> Results:
             )
             statement = max(user.statements, key=lambda s: s.balance_cents)
             accounts.append(Account(connection_id, user, statement.statement_id))
-        return asyncio.run(measure(settings, stack.admin, stack.portal.base_url, accounts, args))
+        return asyncio.run(measure(settings, stack, accounts, args))
 
 
 # --- reporting -------------------------------------------------------------------------
