@@ -69,14 +69,16 @@ class PaymentActivities:
             payment=payment,
             already_posted=already_posted,
             balance_after=statement.balance,
-            receipt=self._store_receipt(request.lease.connection_id, payment, receipt),
+            receipt=self._store_receipt(
+                request.lease.connection_id, payment.confirmation_number, receipt
+            ),
         )
 
     def _store_receipt(
-        self, connection_id: str, payment: Payment, receipt: ReceiptFile
+        self, connection_id: str, confirmation_number: str, receipt: ReceiptFile
     ) -> StoredArtifact:
         # Keyed by confirmation number, so a retried download overwrites the same file.
-        key = f"receipts/{connection_id}/{payment.confirmation_number}.pdf"
+        key = f"receipts/{connection_id}/{confirmation_number}.pdf"
         return self._artifacts.put(key, receipt.content, receipt.content_type)
 
     @activity.defn
@@ -113,9 +115,9 @@ class PaymentActivities:
     async def download_receipt(self, request: ReceiptRequest) -> StoredArtifact | PortalMaintenance:
         async with heartbeating(), self._sessions.signed_in(request.lease) as portal:
             receipt = await portal.download_receipt(request.confirmation_number)
-        # Keyed by confirmation number, so a retried download overwrites the same file.
-        key = f"receipts/{request.lease.connection_id}/{request.confirmation_number}.pdf"
-        return self._artifacts.put(key, receipt.content, receipt.content_type)
+        return self._store_receipt(
+            request.lease.connection_id, request.confirmation_number, receipt
+        )
 
 
 async def _post_once(portal: PortalAdapter, submission: PaymentSubmission) -> tuple[Payment, bool]:
