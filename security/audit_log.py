@@ -11,7 +11,6 @@ not written again (a retried activity records once).
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import hmac
 import json
@@ -19,7 +18,7 @@ import os
 import secrets
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +27,7 @@ from typing import Any, Literal
 from models.audit import AuditReceipt, AuditRecord
 from models.connections import SecretRef
 from models.settings import Settings
-from stores.private_files import write_private
+from stores.private_files import exclusive_lock, write_private
 from stores.secrets import open_secret_store, secret_or_create
 
 AUDIT_KEY_REF = SecretRef(ref="local:billbridge/audit-key")
@@ -307,16 +306,9 @@ class AuditLog:
         return ChainReport(len(lines), last_seq)
 
 
-@contextmanager
-def locked(directory: Path) -> Iterator[None]:
+def locked(directory: Path) -> AbstractContextManager[None]:
     """Exclusive across processes (each worker appends through its own AuditLog)."""
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
+    return exclusive_lock(directory / LOCK_NAME)
 
 
 def open_audit_log(settings: Settings) -> AuditLog:

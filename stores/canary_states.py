@@ -8,16 +8,14 @@ only connection ids, a flag and a run id.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from models.canary import CanaryOutcome, DriftNotice
+from stores.private_files import exclusive_lock, write_private
 
 
 class _Drifted(BaseModel):
@@ -59,19 +57,8 @@ class CanaryStates:
         return {connection: _Drifted.model_validate(state) for connection, state in raw.items()}
 
     def _write(self, drifted: dict[str, _Drifted]) -> None:
-        # Written aside and renamed: a crash mid-write leaves the old file, never half a one.
-        partial = self.path.with_suffix(".json.partial")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({c: s.model_dump() for c, s in drifted.items()}, handle)
-        os.replace(partial, self.path)
+        content = json.dumps({c: s.model_dump() for c, s in drifted.items()})
+        write_private(self.path, content.encode())
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self._directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self._directory / "canary-states.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
+    def _locked(self) -> AbstractContextManager[None]:
+        return exclusive_lock(self._directory / "canary-states.lock")

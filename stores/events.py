@@ -7,14 +7,13 @@ read it whole; it holds no secrets or patient data, only ids and amounts.
 
 from __future__ import annotations
 
-import fcntl
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
 
 from models.events import Event, EventType
+from stores.private_files import exclusive_lock
 
 
 class EventLog:
@@ -49,15 +48,8 @@ class EventLog:
         # A line cut short by a crash mid-append is not an event; the next append follows it.
         return [Event.model_validate_json(line) for line in lines if _complete(line)]
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self._directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self._directory / "events.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
+    def _locked(self) -> AbstractContextManager[None]:
+        return exclusive_lock(self._directory / "events.lock")
 
 
 def _last_byte(handle: BinaryIO) -> bytes:

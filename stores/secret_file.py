@@ -18,14 +18,12 @@ on first use, so an existing installation keeps its connections; see docs/securi
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import json
 import logging
-import os
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -33,7 +31,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from models.connections import SecretRef
 from models.errors import SecretNotFound, SecretStoreUnreadable
-from stores.private_files import write_private
+from stores.private_files import exclusive_lock, write_private
 
 logger = logging.getLogger(__name__)
 
@@ -108,15 +106,8 @@ class LocalSecretFile:
             raise SecretStoreUnreadable(f"secret store '{scheme}' is not configured")
         return name
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # releases the lock
+    def _locked(self) -> AbstractContextManager[None]:
+        return exclusive_lock(self._lock_path)
 
     def _read(self) -> dict[str, str]:
         if not self._path.exists():
