@@ -219,19 +219,28 @@ class PostPaymentWorkflow:
                 )
             raise
         confirmation = paid.payment.confirmation_number
-        await self._audit.record(
-            AuditAction.PAYMENT_POSTED,
-            request.requested_by,
-            "already_posted" if paid.already_posted else "posted",
-            confirmation_number=confirmation,
-            **audited,
-        )
+        await self._audit_posted(request, confirmation, paid.already_posted, audited)
         self._advance(PaymentStep.COMPLETED, f"confirmation {confirmation}")
         return PostPaymentResult(
             payment=paid.payment,
             receipt=paid.receipt,
             balance_after=paid.balance_after,
             already_posted=paid.already_posted,
+        )
+
+    async def _audit_posted(
+        self,
+        request: PostPaymentRequest,
+        confirmation: str,
+        already_posted: bool,
+        audited: dict[str, AuditDetail],
+    ) -> None:
+        await self._audit.record(
+            AuditAction.PAYMENT_POSTED,
+            request.requested_by,
+            "already_posted" if already_posted else "posted",
+            confirmation_number=confirmation,
+            **audited,
         )
 
     async def _post_in_three_steps(
@@ -277,13 +286,7 @@ class PostPaymentWorkflow:
             )
             raise
         confirmation = posted.payment.confirmation_number
-        await self._audit.record(
-            AuditAction.PAYMENT_POSTED,
-            request.requested_by,
-            "already_posted" if posted.already_posted else "posted",
-            confirmation_number=confirmation,
-            **audited,
-        )
+        await self._audit_posted(request, confirmation, posted.already_posted, audited)
 
         self._advance(PaymentStep.DOWNLOADING_RECEIPT, f"confirmation {confirmation}")
         receipt = await self._session.run(
