@@ -41,8 +41,8 @@ class PaymentActivities:
     @activity.defn
     @reports_maintenance
     async def pay_statement(self, request: PayStatementInput) -> PaidStatement | PortalMaintenance:
-        """Check the statement, reconcile, submit only if absent, read the balance after and
-        keep the receipt: one context, one restored session, one page.
+        """Reconcile, submit only if absent (the balance checked first), read the balance
+        after and keep the receipt: one context, one restored session, one page.
 
         Every attempt but one resumed past the submit starts with the lookup of our
         reference, so a retry after a lost confirmation (crash after submit, worker killed
@@ -51,26 +51,23 @@ class PaymentActivities:
         attempt goes straight to the balance and the receipt.
         """
         submission = request.submission
-        resumed = _mark_of_last_attempt()
+        mark = _mark_of_last_attempt()
         async with heartbeating() as heartbeat, self._sessions.signed_in(request.lease) as portal:
-            if resumed is None:
-                payment, already_posted = await _post_once(portal, submission)
-                heartbeat.mark(
-                    PaymentMark(
-                        step=PayStepReached.POSTED, payment=payment, already_posted=already_posted
-                    )
-                )
+            if mark is None:
+                mark = await _post_once(portal, submission)
+                heartbeat.mark(mark)
             else:
                 activity.logger.info("resuming after the submit; not looking up again")
-                payment, already_posted = resumed.payment, resumed.already_posted
-            statement = await portal.get_statement(submission.statement_id)
-            receipt = await portal.download_receipt(payment.confirmation_number)
+            balance_after = mark.balance_after
+            if balance_after is None:
+                balance_after = (await portal.get_statement(submission.statement_id)).balance
+            receipt = await portal.download_receipt(mark.payment.confirmation_number)
         return PaidStatement(
-            payment=payment,
-            already_posted=already_posted,
-            balance_after=statement.balance,
+            payment=mark.payment,
+            already_posted=mark.already_posted,
+            balance_after=balance_after,
             receipt=self._store_receipt(
-                request.lease.connection_id, payment.confirmation_number, receipt
+                request.lease.connection_id, mark.payment.confirmation_number, receipt
             ),
         )
 
@@ -104,7 +101,7 @@ class PaymentActivities:
                 activity.logger.info("payment already posted; not resubmitting")
                 payment = existing
             else:
-                payment = await portal.submit_payment(submission)
+                payment = (await portal.submit_payment(submission)).payment
             statement = await portal.get_statement(submission.statement_id)
         return PostedPayment(
             payment=payment, already_posted=existing is not None, balance_after=statement.balance
@@ -120,22 +117,28 @@ class PaymentActivities:
         )
 
 
-async def _post_once(portal: PortalAdapter, submission: PaymentSubmission) -> tuple[Payment, bool]:
+async def _post_once(portal: PortalAdapter, submission: PaymentSubmission) -> PaymentMark:
     """The payment with our reference: found in the portal's history, or submitted now (the
-    balance checked first, before any money moves). True when it was found."""
-    statement = await portal.get_statement(submission.statement_id)
+    balance checked first, before any money moves)."""
     existing = await portal.find_payment(submission.reference)
     if existing is not None:
-        # Found before the balance check: our own payment has already lowered the balance.
+        # Looked up before the balance check: our own payment has already lowered the balance.
         _check_same_payment(existing, submission)
         activity.logger.info("payment already posted; not resubmitting")
-        return existing, True
+        return PaymentMark(step=PayStepReached.POSTED, payment=existing, already_posted=True)
+    statement = await portal.get_statement(submission.statement_id)
     if submission.amount.amount_cents > statement.balance.amount_cents:
         raise AmountExceedsBalance(
             f"amount {submission.amount} exceeds the balance due {statement.balance} "
             f"on statement {submission.statement_id}"
         )
-    return await portal.submit_payment(submission), False
+    confirmation = await portal.submit_payment(submission)
+    return PaymentMark(
+        step=PayStepReached.POSTED,
+        payment=confirmation.payment,
+        already_posted=False,
+        balance_after=confirmation.balance_after,
+    )
 
 
 def _mark_of_last_attempt() -> PaymentMark | None:

@@ -65,6 +65,16 @@ class Payment(BaseModel):
     method_kind: PaymentMethodKind = PaymentMethodKind.CARD
 
 
+class PaymentConfirmation(BaseModel):
+    """What the portal showed right after a submit: the payment, and the statement's balance
+    after it when the confirmation shows one (None: read the statement to learn it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    payment: Payment
+    balance_after: Money | None = None
+
+
 class ReceiptFile(BaseModel):
     """A receipt as downloaded from the portal, before it is stored."""
 
@@ -251,3 +261,4 @@ class PaymentMark(BaseModel):
     step: PayStepReached
     payment: Payment
     already_posted: bool
+    balance_after: Money | None = None  # from the confirmation, when it showed one

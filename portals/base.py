@@ -21,7 +21,7 @@ from models.accounts import Account
 from models.connections import Credentials
 from models.deposits import Deposit, DepositSubmission
 from models.estimates import Estimate
-from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.payments import Payment, PaymentConfirmation, PaymentSubmission, ReceiptFile
 from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
 from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.sessions import MfaChallenge
@@ -61,9 +61,10 @@ class PortalAdapter(Protocol):
     async def find_payment(self, reference: str) -> Payment | None:
         """The payment carrying our client reference in the portal's history, if any."""
 
-    async def submit_payment(self, submission: PaymentSubmission) -> Payment:
+    async def submit_payment(self, submission: PaymentSubmission) -> PaymentConfirmation:
         """Fill in and submit the pay form (card or bank account, on file or in the
-        processor's hosted fields); return the confirmation page's payment.
+        processor's hosted fields); return the confirmation page's payment, and the
+        statement's balance after it where the confirmation shows one.
 
         Raises ConfirmationMissing when the submit went out but no confirmation came back:
         the caller must reconcile with ``find_payment`` before submitting again.

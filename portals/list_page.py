@@ -10,6 +10,7 @@ text, in its ``__init__`` (after ``super().__init__(page, base_url)``).
 from __future__ import annotations
 
 from typing import ClassVar
+from urllib.parse import urlencode
 
 from playwright.async_api import Locator, Page, Response
 
@@ -58,6 +59,9 @@ class PagedListPage(ListPage):
 
 
 class SearchedListPage(ListPage):
+    # The search form's field as its GET address carries it ("reference" for ?reference=…).
+    SEARCH_PARAMETER: ClassVar[str]
+
     search_box: Locator
     search_button: Locator
     empty_notice: Locator
@@ -65,6 +69,18 @@ class SearchedListPage(ListPage):
     async def is_shown(self) -> bool:
         async with errors_mapped(self.STEP):
             return await self.heading.is_visible() and await self.search_box.is_visible()
+
+    async def open_searched(self, text: str) -> Response | None:
+        """The results of a search in one navigation, at the address the search form sends
+        to; ``shows_search_for`` then tells whether the portal applied it."""
+        query = urlencode({self.SEARCH_PARAMETER: text})
+        return await goto(self.page, f"{self.url}?{query}", self.STEP)
+
+    async def shows_search_for(self, text: str) -> bool:
+        """Whether the search box holds ``text``: a portal that stopped reading the parameter
+        lists everything unfiltered, where a row missing would wrongly mean "not paid"."""
+        async with errors_mapped(self.STEP):
+            return await self.search_box.input_value() == text
 
     async def search(self, text: str) -> Response | None:
         async with errors_mapped(self.STEP):

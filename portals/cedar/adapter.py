@@ -13,7 +13,7 @@ from playwright.async_api import Page, Response
 
 from models.accounts import Account, AccountStatus, Guarantor
 from models.errors import InvalidInput, PortalChanged, StatementNotFound, UnknownPaymentMethod
-from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.payments import Payment, PaymentConfirmation, PaymentSubmission, ReceiptFile
 from models.statements import Statement, StatementSummary
 from portals.cedar import parsing
 from portals.cedar.maintenance_notice import MAINTENANCE_NOTICE
@@ -124,7 +124,7 @@ class CedarAdapter(SignsInWithACode, CedarPlans, CedarPaymentFormCheck):
         row = only_match(matches, reference)
         return parsing.payment(row, "Confirmation") if row is not None else None
 
-    async def submit_payment(self, submission: PaymentSubmission) -> Payment:
+    async def submit_payment(self, submission: PaymentSubmission) -> PaymentConfirmation:
         form = PaymentPage(self._page, self._base_url)
         response = self._check_signed_in(await form.open(submission.statement_id), "pay_form")
         if await form.is_missing(response):
@@ -145,7 +145,7 @@ class CedarAdapter(SignsInWithACode, CedarPlans, CedarPaymentFormCheck):
             fields = await confirmation.detail_fields()
             if not fields:
                 raise PortalChanged("pay_submit: the confirmation page has no payment details")
-            return parsing.payment(fields, "Confirmation number")
+            return PaymentConfirmation(payment=parsing.payment(fields, "Confirmation number"))
         errors = await form.error_messages()
         if errors:
             raise parsing.pay_form_refusal(errors)

@@ -16,7 +16,7 @@ from models.accounts import Account
 from models.deposits import Deposit, DepositSubmission
 from models.errors import EstimateNotFound, InvalidInput, PortalChanged, StatementNotFound
 from models.estimates import Estimate
-from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.payments import Payment, PaymentConfirmation, PaymentSubmission, ReceiptFile
 from models.plans import PaymentPlan, PlanChange, PlanEnrollment, PlanRules
 from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.statements import Statement, StatementSummary
@@ -171,7 +171,7 @@ class HealthPay24Adapter(SignsInWithACode):
             return None
         return parsing.payment(row, confirmation="Confirmation", amount="Amount")
 
-    async def submit_payment(self, submission: PaymentSubmission) -> Payment:
+    async def submit_payment(self, submission: PaymentSubmission) -> PaymentConfirmation:
         statement = await self._open_statement(submission.statement_id)
         return await Checkout(self._page, self._base_url).pay(submission, statement)
 

@@ -20,7 +20,7 @@ from models.errors import (
     PortalChanged,
     UnknownPaymentMethod,
 )
-from models.payments import Payment, PaymentSubmission
+from models.payments import PaymentConfirmation, PaymentSubmission
 from portals.healthpay24 import parsing
 from portals.healthpay24.pages.checkout_amount_page import CheckoutAmountPage
 from portals.healthpay24.pages.checkout_method_page import CheckoutMethodPage
@@ -54,7 +54,9 @@ class Checkout:
         self._page = page
         self._base_url = base_url
 
-    async def pay(self, submission: PaymentSubmission, statement: StatementPage) -> Payment:
+    async def pay(
+        self, submission: PaymentSubmission, statement: StatementPage
+    ) -> PaymentConfirmation:
         """From the statement's page (opened and checked by the adapter) to the receipt."""
         await self._start(statement)
         await self._enter_amount(submission)
@@ -100,7 +102,7 @@ class Checkout:
         await method.review()
         raise_if_signed_out(self._page, "checkout")
 
-    async def _review_and_submit(self, submission: PaymentSubmission) -> Payment:
+    async def _review_and_submit(self, submission: PaymentSubmission) -> PaymentConfirmation:
         review = CheckoutReviewPage(self._page)
         if not await review.is_shown():
             raise PortalChanged("checkout: the review step is not as expected")
@@ -114,7 +116,10 @@ class Checkout:
             fields = await receipt.receipt_fields()
             if not fields:
                 raise PortalChanged("pay_submit: the receipt has no payment details")
-            return parsing.payment(fields, confirmation="Confirmation number", amount="Amount paid")
+            payment = parsing.payment(
+                fields, confirmation="Confirmation number", amount="Amount paid"
+            )
+            return PaymentConfirmation(payment=payment)
         raise await self._submit_refusal()
 
     async def _submit_refusal(self) -> Exception:

@@ -21,7 +21,7 @@ from models.errors import (
     StatementNotFound,
     UnknownPaymentMethod,
 )
-from models.payments import Payment, PaymentSubmission, ReceiptFile
+from models.payments import Payment, PaymentConfirmation, PaymentSubmission, ReceiptFile
 from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.settlements import SettlementBatch, SettlementFile
 from models.statements import Statement, StatementSummary
@@ -110,7 +110,7 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
         # Only rows whose reference is exactly ours are left, so never the "(none)" placeholder.
         return parsing.payment(row, method="Method") if row is not None else None
 
-    async def submit_payment(self, submission: PaymentSubmission) -> Payment:
+    async def submit_payment(self, submission: PaymentSubmission) -> PaymentConfirmation:
         detail = await self._open_statement(submission.statement_id, "pay_form")
         if not await detail.can_post_payment():
             raise AmountExceedsBalance("the statement has no open balance to pay")
@@ -135,7 +135,7 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
             fields = await posted.detail_fields()
             if not fields:
                 raise PortalChanged("pay_submit: the transaction page has no payment details")
-            return parsing.payment(fields, method="Payment method")
+            return PaymentConfirmation(payment=parsing.payment(fields, method="Payment method"))
         errors = await form.error_messages()
         if errors:
             raise parsing.pay_form_refusal(errors)

@@ -111,14 +111,16 @@ async def test_payment_posted_found_by_reference_and_receipted(signed_in: Signed
     reference = f"BB-{uuid.uuid4().hex[:16]}"
     assert await adapter.find_payment(reference) is None
 
-    posted = await adapter.submit_payment(
-        PaymentSubmission(
-            statement_id=statement.statement_id,
-            amount=Money(amount_cents=1234),
-            payment_method_token=card.token,
-            reference=reference,
+    posted = (
+        await adapter.submit_payment(
+            PaymentSubmission(
+                statement_id=statement.statement_id,
+                amount=Money(amount_cents=1234),
+                payment_method_token=card.token,
+                reference=reference,
+            )
         )
-    )
+    ).payment
 
     assert isinstance(posted, Payment)
     assert (posted.statement_id, posted.amount.amount_cents, posted.reference) == (
@@ -147,14 +149,16 @@ async def _post_one_payment(signed_in: SignedIn, cents: int) -> Payment:
         for m in signed_in.admin.statement(statement.statement_id).payment_methods
         if m.kind == "card" and m.outcome == "approved"
     )
-    return await signed_in.adapter.submit_payment(
-        PaymentSubmission(
-            statement_id=statement.statement_id,
-            amount=Money(amount_cents=cents),
-            payment_method_token=card.token,
-            reference=f"BB-{uuid.uuid4().hex[:16]}",
+    return (
+        await signed_in.adapter.submit_payment(
+            PaymentSubmission(
+                statement_id=statement.statement_id,
+                amount=Money(amount_cents=cents),
+                payment_method_token=card.token,
+                reference=f"BB-{uuid.uuid4().hex[:16]}",
+            )
         )
-    )
+    ).payment
 
 
 @pytest.mark.parametrize("portal_name", [PortalName.PATIENTCO])

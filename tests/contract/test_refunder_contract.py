@@ -36,14 +36,16 @@ async def test_a_fresh_payment_is_voided_whole_and_found_by_reference(
         for m in admin.statement(statement.statement_id).payment_methods
         if m.kind == "card" and m.outcome == "approved"
     )
-    paid = await adapter.submit_payment(
-        PaymentSubmission(
-            statement_id=statement.statement_id,
-            amount=Money(amount_cents=1500),
-            payment_method_token=card.token,
-            reference=f"BB-{uuid.uuid4().hex[:16].upper()}",
+    paid = (
+        await adapter.submit_payment(
+            PaymentSubmission(
+                statement_id=statement.statement_id,
+                amount=Money(amount_cents=1500),
+                payment_method_token=card.token,
+                reference=f"BB-{uuid.uuid4().hex[:16].upper()}",
+            )
         )
-    )
+    ).payment
     number = paid.confirmation_number
     state = await adapter.refundable_payment(number)
     assert (state.option, state.amount_paid, state.net_paid) == (

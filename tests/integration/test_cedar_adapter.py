@@ -97,7 +97,7 @@ async def test_submit_then_find_payment(
     signed_in: CedarAdapter, demo: SandboxUser, cedar_admin: SandboxAdmin
 ) -> None:
     assert await signed_in.find_payment("bb-adapter-1") is None
-    payment = await signed_in.submit_payment(submission(demo, 1234, "bb-adapter-1"))
+    payment = (await signed_in.submit_payment(submission(demo, 1234, "bb-adapter-1"))).payment
     [recorded] = cedar_admin.ledger(reference="bb-adapter-1")
     assert payment.confirmation_number == recorded.confirmation_number
     assert (payment.amount.amount_cents, payment.method_last4) == (1234, "4242")
@@ -130,7 +130,9 @@ async def test_failed_submit_step_is_confirmation_missing_without_payment(
 
 
 async def test_download_receipt(signed_in: CedarAdapter, demo: SandboxUser) -> None:
-    payment = await signed_in.submit_payment(submission(demo, 777, "bb-receipt-1", index=1))
+    payment = (
+        await signed_in.submit_payment(submission(demo, 777, "bb-receipt-1", index=1))
+    ).payment
     receipt = await signed_in.download_receipt(payment.confirmation_number)
     assert receipt.filename.endswith(".pdf") and receipt.content.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.content)).pages)
@@ -195,7 +197,7 @@ async def test_server_error_is_portal_unavailable(
 async def test_receipt_server_error_is_portal_unavailable(
     signed_in: CedarAdapter, demo: SandboxUser, cedar_admin: SandboxAdmin
 ) -> None:
-    payment = await signed_in.submit_payment(submission(demo, 300, "bb-receipt-500"))
+    payment = (await signed_in.submit_payment(submission(demo, 300, "bb-receipt-500"))).payment
     cedar_admin.set_faults(fail_step="receipt")
     with pytest.raises(PortalUnavailable):
         await signed_in.download_receipt(payment.confirmation_number)
@@ -208,7 +210,9 @@ async def test_receipt_on_a_signed_out_session_is_session_expired(
 ) -> None:
     """The PDF comes over the session's HTTP client; a sign-in page instead falls back to the
     confirmation page, which says why."""
-    payment = await signed_in.submit_payment(submission(demo, 200, "bb-receipt-signed-out"))
+    payment = (
+        await signed_in.submit_payment(submission(demo, 200, "bb-receipt-signed-out"))
+    ).payment
     cedar_admin.expire_sessions()
     with pytest.raises(SessionExpired):
         await signed_in.download_receipt(payment.confirmation_number)

@@ -203,7 +203,7 @@ async def test_adapter_raises_the_typed_decline_and_nothing_is_recorded(
 async def test_adapter_pays_from_the_bank_account(
     signed_in: CedarAdapter, demo: SandboxUser, cedar_admin: SandboxAdmin
 ) -> None:
-    payment = await signed_in.submit_payment(submission(demo, DEMO_BANK_TOKEN, "ref-ach"))
+    payment = (await signed_in.submit_payment(submission(demo, DEMO_BANK_TOKEN, "ref-ach"))).payment
     assert (payment.method_kind, payment.method_last4) == (PaymentMethodKind.ACH, "6789")
     [recorded] = cedar_admin.ledger(reference="ref-ach")
     assert (recorded.card_token, recorded.confirmation_number) == (

@@ -222,7 +222,7 @@ async def test_card_payment_through_the_iframe_then_found_by_note(
     signed_in: HealthPay24Adapter, demo: SandboxUser, healthpay24_admin: SandboxAdmin
 ) -> None:
     assert await signed_in.find_payment("bb-hp24-card") is None
-    payment = await signed_in.submit_payment(pay(demo, 1234, "bb-hp24-card"))
+    payment = (await signed_in.submit_payment(pay(demo, 1234, "bb-hp24-card"))).payment
     [recorded] = healthpay24_admin.ledger(reference="bb-hp24-card")
     assert payment.confirmation_number == recorded.confirmation_number
     assert (payment.amount.amount_cents, payment.method_last4) == (1234, "4242")
@@ -237,7 +237,9 @@ async def test_card_payment_through_the_iframe_then_found_by_note(
 async def test_ach_payment(
     signed_in: HealthPay24Adapter, demo: SandboxUser, healthpay24_admin: SandboxAdmin
 ) -> None:
-    payment = await signed_in.submit_payment(pay(demo, 250, "bb-hp24-ach", kind="ach", index=1))
+    payment = (
+        await signed_in.submit_payment(pay(demo, 250, "bb-hp24-ach", kind="ach", index=1))
+    ).payment
     assert (payment.method_kind, payment.method_last4) == (PaymentMethodKind.ACH, "6789")
     [recorded] = healthpay24_admin.ledger(reference="bb-hp24-ach")
     assert recorded.card_token.startswith("btok_")
@@ -296,7 +298,7 @@ async def test_failed_submit_is_confirmation_missing_without_payment(
 
 
 async def test_receipt_and_statement_pdfs(signed_in: HealthPay24Adapter, demo: SandboxUser) -> None:
-    payment = await signed_in.submit_payment(pay(demo, 777, "bb-hp24-receipt", index=1))
+    payment = (await signed_in.submit_payment(pay(demo, 777, "bb-hp24-receipt", index=1))).payment
     receipt = await signed_in.download_receipt(payment.confirmation_number)
     assert receipt.filename.endswith(".pdf") and receipt.content.startswith(b"%PDF")
     text = pdf_text(receipt.content)

@@ -164,8 +164,8 @@ async def test_card_and_ach_payments_are_found_by_reference(
     signed_in: PatientcoAdapter, demo: SandboxUser, patientco_admin: SandboxAdmin
 ) -> None:
     assert await signed_in.find_payment("bb-pco-card") is None
-    card = await signed_in.submit_payment(pay(demo, 1234, "bb-pco-card"))
-    ach = await signed_in.submit_payment(pay(demo, 2500, "bb-pco-ach", card=1))
+    card = (await signed_in.submit_payment(pay(demo, 1234, "bb-pco-card"))).payment
+    ach = (await signed_in.submit_payment(pay(demo, 2500, "bb-pco-ach", card=1))).payment
     assert (card.method_kind, card.method_last4) == (PaymentMethodKind.CARD, "4242")
     assert (ach.method_kind, ach.method_last4) == (PaymentMethodKind.ACH, "6789")
     for payment, reference in ((card, "bb-pco-card"), (ach, "bb-pco-ach")):
@@ -208,7 +208,7 @@ async def test_crash_after_submit_is_confirmation_missing_then_found(
 
 
 async def test_receipt_pdf(signed_in: PatientcoAdapter, demo: SandboxUser) -> None:
-    payment = await signed_in.submit_payment(pay(demo, 999, "bb-pco-receipt"))
+    payment = (await signed_in.submit_payment(pay(demo, 999, "bb-pco-receipt"))).payment
     receipt = await signed_in.download_receipt(payment.confirmation_number)
     assert receipt.filename.endswith(".pdf") and receipt.content.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.content)).pages)
@@ -227,7 +227,7 @@ async def test_settlement_batches_agree_with_the_ground_truth(
     patientco_portal: PortalProcess,
 ) -> None:  # fmt: skip
     assert await signed_in.list_settlement_batches() == []
-    first = await signed_in.submit_payment(pay(demo, 2000, "bb-batch-1"))
+    first = (await signed_in.submit_payment(pay(demo, 2000, "bb-batch-1"))).payment
     await signed_in.submit_payment(pay(demo, 1500, "bb-batch-2", card=1))
     settled = patientco_admin.close_settlement_batch()
     with httpx.Client(base_url=patientco_portal.base_url, timeout=10.0) as staff:
