@@ -35,6 +35,13 @@ logger = logging.getLogger(__name__)
 class PortalPage:
     adapter: PortalAdapter
     context: BrowserContext
+    _browsers: BrowserPool
+    _connection_id: str
+
+    def keep_signed_in(self, state_id: str) -> None:
+        """This context now holds the sealed state ``state_id`` (a sign-in just saved it):
+        the first signed-in step on that state reuses it instead of restoring it."""
+        self._browsers.shelve_as(self.context, _reuse_key(self._connection_id, state_id))
 
 
 class PortalSessions:
@@ -70,7 +77,7 @@ class PortalSessions:
         ``reuse``: the context may come from (and go back to) the pool's idle contexts of
         this connection and state, instead of restoring the state again."""
         connection = self._connections.get(connection_id)
-        key = f"{connection_id}/{state_id}" if reuse and state_id else None
+        key = _reuse_key(connection_id, state_id) if reuse and state_id else None
         state = self.states.load(connection_id, state_id) if state_id else None
         async with self._browsers.context(state, key=key) as context:
             # DOM snapshots without screencast frames: the cheap half of a trace, and what
@@ -80,7 +87,7 @@ class PortalSessions:
             page = await context.new_page()
             adapter = adapter_class(connection.portal)(page, connection.base_url)
             try:
-                yield PortalPage(adapter, context)
+                yield PortalPage(adapter, context, self._browsers, connection_id)
             except PortalChanged as err:
                 # A changed portal fails loudly, with what the browser saw for a human to read.
                 screenshot = await self._keep_screenshot(page)
@@ -117,6 +124,10 @@ class PortalSessions:
             logger.warning("could not take a failure screenshot (%s)", type(error).__name__)
             return None
         return self._artifacts.put(_failure_key("png"), image, "image/png").key
+
+
+def _reuse_key(connection_id: str, state_id: str) -> str:
+    return f"{connection_id}/{state_id}"
 
 
 def _failure_key(suffix: str) -> str:

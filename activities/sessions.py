@@ -2,7 +2,9 @@
 
 A login that needs a person is split in two: ``begin_login`` fills in the credentials up to
 the challenge and seals the pre-auth browser state; ``submit_mfa_code`` restores it, maybe
-minutes later on another worker, and answers. No browser stays open in between.
+minutes later on another worker, and answers. No browser stays open in between. A login that
+ends signed in leaves its context in the worker's pool under the new state, so the session's
+first step (often the payment that asked for it) restores nothing.
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ class SessionActivities:
         async with heartbeating(), self._sessions.portal(request.connection_id) as portal:
             challenge = await portal.adapter.start_login(credentials)
             state = await portal.context.storage_state()
-        state_id = self._sessions.states.save(request.connection_id, dict(state))
+            state_id = self._sessions.states.save(request.connection_id, dict(state))
+            if challenge is None:
+                # Signed in: the session's first step (a cold payment) takes this context.
+                portal.keep_signed_in(state_id)
         if challenge is None:
             return LoginStep(state_id=state_id)
         return LoginStep(preauth_state_id=state_id, challenge=challenge)
@@ -48,12 +53,12 @@ class SessionActivities:
             self._sessions.portal(entry.connection_id, entry.preauth_state_id) as portal,
         ):
             accepted = await portal.adapter.submit_mfa_code(entry.code)
+            if not accepted:
+                return CodeOutcome(accepted=False)
             state = await portal.context.storage_state()
-        if not accepted:
-            return CodeOutcome(accepted=False)
-        return CodeOutcome(
-            accepted=True, state_id=self._sessions.states.save(entry.connection_id, dict(state))
-        )
+            state_id = self._sessions.states.save(entry.connection_id, dict(state))
+            portal.keep_signed_in(state_id)
+        return CodeOutcome(accepted=True, state_id=state_id)
 
     @activity.defn
     async def discard_states(self, request: DiscardStates) -> None:

@@ -95,6 +95,7 @@ class BrowserPool:
         self._launching = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()
+        self._lent: dict[BrowserContext, PooledContext] = {}  # in use, by their users' handle
 
     async def start(self) -> None:
         await self._ensure_browser()
@@ -156,6 +157,7 @@ class BrowserPool:
         pages left open are closed first. Without one, the context is closed after use.
         """
         pooled = await self._open(storage_state, key)
+        self._lent[pooled.context] = pooled
         clean = False
         try:
             yield pooled.context
@@ -167,8 +169,15 @@ class BrowserPool:
                 raise PortalUnavailable("the browser closed during the step") from None
             raise
         finally:
+            del self._lent[pooled.context]
             # Shielded so a cancelled activity still releases its context and its slot.
             await asyncio.shield(self._release(pooled, clean=clean))
+
+    def shelve_as(self, context: BrowserContext, key: str) -> None:
+        """Name what a context in use now holds: released cleanly, it goes on the shelf under
+        ``key`` as if it had been opened with it. A sign-in's context becomes the signed-in
+        session's, so the session's first step restores nothing."""
+        self._lent[context].key = key
 
     async def _open(self, storage_state: dict[str, Any] | None, key: str | None) -> PooledContext:
         grant, evicted = await self._slots.acquire(key, self._generation)

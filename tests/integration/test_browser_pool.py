@@ -98,6 +98,24 @@ async def test_a_context_is_reused_cleanly_and_closed_after_an_error(
     assert (stats.contexts_reused, stats.contexts_created) == (2, 4)
 
 
+async def test_a_context_named_in_use_is_shelved_under_that_key(
+    pool: BrowserPool, cedar_portal: PortalProcess
+) -> None:
+    # A sign-in opens its context without a key and names the state it saved.
+    async with pool.context() as signing_in:
+        await open_login(signing_in, cedar_portal.base_url)
+        pool.shelve_as(signing_in, "connection/state-1")
+    async with pool.context(key="connection/state-1") as first_step:
+        assert first_step is signing_in
+    with pytest.raises(RuntimeError):
+        async with pool.context() as failed:
+            pool.shelve_as(failed, "connection/state-2")
+            raise RuntimeError("the sign-in failed after saving")
+    async with pool.context(key="connection/state-2") as fresh:
+        assert fresh is not failed
+    assert pool.stats().contexts_reused == 1
+
+
 async def test_a_context_is_closed_after_its_uses_and_when_idle(
     cedar_portal: PortalProcess,
 ) -> None:
