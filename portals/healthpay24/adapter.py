@@ -153,12 +153,14 @@ class HealthPay24Adapter(SignsInWithACode):
 
     async def find_payment(self, reference: str) -> Payment | None:
         activity = PaymentActivityPage(self._page, self._base_url)
-        await activity.open()
+        # The results at the search form's own address: one page load, not open + search.
+        await activity.open_searched(reference)
         raise_if_signed_out(self._page, "history")
         if not await activity.is_shown():
             raise PortalChanged("history: the payment activity page is not as expected")
-        await activity.search(reference)
-        raise_if_signed_out(self._page, "history")
+        if not await activity.shows_search_for(reference):
+            # Unfiltered, a missing row would wrongly mean "not paid".
+            raise PortalChanged("history: the search address no longer filters by reference")
         if await activity.is_empty():
             return None
         rows = await activity.rows()

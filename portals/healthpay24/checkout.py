@@ -3,8 +3,10 @@
 Step 1 takes the amount and the payment note (our client reference); step 2 holds the
 processor's hosted fields, an iframe on another origin, where the saved method whose radio
 value is our token is chosen and handed to the page; step 3 reviews, authorizes and submits.
-What the portal answers becomes a Payment or a typed error; a submit whose answer is lost
-becomes ConfirmationMissing, for the caller to reconcile by payment note.
+The amount is held against the statement page's "Amount due" before step 1 (nothing typed
+yet). What the portal answers becomes a PaymentConfirmation (with the receipt's remaining
+balance, where shown) or a typed error; a submit whose answer is lost becomes
+ConfirmationMissing, for the caller to reconcile by payment note.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from models.errors import (
     PortalChanged,
     UnknownPaymentMethod,
 )
+from models.money import Money
 from models.payments import PaymentConfirmation, PaymentSubmission
 from portals.healthpay24 import parsing
 from portals.healthpay24.pages.checkout_amount_page import CheckoutAmountPage
 from portals.healthpay24.pages.checkout_method_page import CheckoutMethodPage
 from portals.healthpay24.pages.checkout_review_page import CheckoutReviewPage
 from portals.healthpay24.pages.hosted_fields_frame import HostedFieldsFrame
-from portals.healthpay24.pages.receipt_page import ReceiptPage
+from portals.healthpay24.pages.receipt_page import BALANCE_AFTER_TERMS, ReceiptPage
 from portals.healthpay24.pages.statement_page import StatementPage
 from portals.healthpay24.sign_in import path_of, raise_if_signed_out
 from portals.reconciliation import answer_may_be_lost
@@ -58,17 +61,25 @@ class Checkout:
         self, submission: PaymentSubmission, statement: StatementPage
     ) -> PaymentConfirmation:
         """From the statement's page (opened and checked by the adapter) to the receipt."""
-        await self._start(statement)
+        await self._start(statement, submission)
         await self._enter_amount(submission)
         await self._choose_method(submission.payment_method_token)
         return await self._review_and_submit(submission)
 
-    async def _start(self, statement: StatementPage) -> None:
+    async def _start(self, statement: StatementPage, submission: PaymentSubmission) -> None:
+        # The balance is checked on the page the payment starts from anyway (no extra page
+        # load), before anything is typed into the checkout.
+        fields = await statement.summary_fields()
+        if not fields:
+            raise PortalChanged("statement: the statement summary (amount due) is not shown")
+        due = parsing.money(fields["Amount due"], "amount due")
+        if submission.amount.amount_cents > due.amount_cents:
+            raise AmountExceedsBalance(
+                f"amount {submission.amount} exceeds the balance due {due} "
+                f"on statement {submission.statement_id}"
+            )
         if not await statement.can_pay():
-            fields = await statement.summary_fields()
-            if not fields:
-                raise PortalChanged("statement: neither 'Pay now' nor a statement summary is shown")
-            if parsing.money(fields["Amount due"], "amount due").amount_cents > 0:
+            if due.amount_cents > 0:
                 raise PortalChanged("statement: an amount is due but 'Pay now' is not offered")
             raise AmountExceedsBalance("the statement is paid in full: nothing is due")
         await statement.start_payment()
@@ -119,7 +130,7 @@ class Checkout:
             payment = parsing.payment(
                 fields, confirmation="Confirmation number", amount="Amount paid"
             )
-            return PaymentConfirmation(payment=payment)
+            return PaymentConfirmation(payment=payment, balance_after=_balance_after(fields))
         raise await self._submit_refusal()
 
     async def _submit_refusal(self) -> Exception:
@@ -145,6 +156,15 @@ async def _check_summary(review: CheckoutReviewPage, submission: PaymentSubmissi
         raise PortalChanged("checkout: the review step shows another statement or amount")
     if parsing.note(fields["Payment note"]) != submission.reference.strip():
         raise PortalChanged("checkout: the review step shows another payment note")
+
+
+def _balance_after(fields: dict[str, str]) -> Money | None:
+    """The statement's balance after this payment, where the receipt shows it; None leaves the
+    caller to read the statement."""
+    for term in BALANCE_AFTER_TERMS:
+        if term in fields:
+            return parsing.money(fields[term], "remaining balance")
+    return None
 
 
 def _amount_refusal(errors: list[str]) -> Exception:

@@ -101,6 +101,7 @@ CREATE TABLE IF NOT EXISTS checkouts (
     note TEXT NOT NULL DEFAULT '',
     token TEXT,
     confirmation_number TEXT,
+    balance_after_cents INTEGER,
     created_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS payments (
@@ -154,7 +155,7 @@ CREATE TABLE IF NOT EXISTS devices (token TEXT PRIMARY KEY, username TEXT NOT NU
     + refunds.SCHEMA
 )
 # Bumped with every schema change: an older database file is rebuilt and re-seeded.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _TABLES = (refunds.TABLE, "deposits", "payments", "checkouts", "charges", "statements",
            "encounters", "estimate_lines", "estimates", "wallet", "accounts", "sessions",
            "login_events", "outbox", "devices", "logins", "meta", clock.TABLE)  # fmt: skip

@@ -81,11 +81,25 @@ def record_payment(db: sqlite3.Connection, checkout: sqlite3.Row, charge: Approv
             "UPDATE statements SET balance_cents = balance_cents - ? WHERE statement_id = ?",
             (checkout["amount_cents"], checkout["statement_id"]),
         )
+        # The statement's balance right after this payment, as its receipt shows it later.
         db.execute(
-            "UPDATE checkouts SET confirmation_number = ? WHERE checkout_id = ?",
-            (confirmation, checkout["checkout_id"]),
+            "UPDATE checkouts SET confirmation_number = ?, balance_after_cents = "
+            "(SELECT balance_cents FROM statements WHERE statement_id = ?) "
+            "WHERE checkout_id = ?",
+            (confirmation, checkout["statement_id"], checkout["checkout_id"]),
         )
     return confirmation
+
+
+def balance_after(db: sqlite3.Connection, confirmation: str) -> int | None:
+    """The statement's balance right after a checkout's payment; None for a payment no checkout
+    made (an autopay draft)."""
+    row = db.execute(
+        "SELECT c.balance_after_cents FROM checkouts c "
+        "JOIN payments p ON p.checkout_id = c.checkout_id WHERE p.confirmation_number = ?",
+        (confirmation,),
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
 
 
 _PAYMENTS = (

@@ -1,24 +1,30 @@
 """The HealthPay24 sandbox's second layout and its structural faults over plain HTTP: the same
 data and forms in other markup, a privacy banner until a cookie says it was answered, and each
-fault where the docs say (sandbox.common.layout, docs/sandbox-healthpay24.md)."""
+fault where the docs say (sandbox.common.layout, docs/sandbox-healthpay24.md); then the adapter's
+payment path on either layout: the history opened at the search address, the balance checked on
+the statement page, the balance after read from the receipt."""
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page
+from playwright.async_api import Page, Route
 
-from models.errors import PortalChanged
+from models.errors import AmountExceedsBalance, PortalChanged
+from models.money import Money
 from portals.healthpay24.adapter import HealthPay24Adapter
+from portals.healthpay24.pages.payment_activity_page import PaymentActivityPage
 from portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.common.layout import LayoutName, StructuralFault
 from sandbox.healthpay24.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERNAME
 from sandbox.launcher import PortalProcess
-from tests.integration.test_healthpay24_adapter import credentials
+from tests.integration.test_healthpay24_adapter import credentials, pay
 from tests.integration.test_healthpay24_sandbox import card, checkout
 
 pytestmark = pytest.mark.usefixtures("fresh_healthpay24")
@@ -159,3 +165,133 @@ async def test_an_interstitial_after_a_remembered_device_is_portal_changed(
 
     with pytest.raises(PortalChanged, match="unexpected page followed the password"):
         await healthpay24.start_login(credentials(demo))  # no code asked: the terms instead
+
+
+async def signed_in_on(
+    layout: LayoutName, healthpay24: HealthPay24Adapter, admin: SandboxAdmin, demo: SandboxUser
+) -> HealthPay24Adapter:
+    admin.set_layout(layout)
+    await healthpay24.login(credentials(demo))
+    return healthpay24
+
+
+@BOTH
+async def test_history_by_address_and_the_balance_after_from_the_receipt(
+    page: Page, healthpay24: HealthPay24Adapter, healthpay24_admin: SandboxAdmin,
+    demo: SandboxUser, layout: LayoutName,
+) -> None:  # fmt: skip
+    adapter = await signed_in_on(layout, healthpay24, healthpay24_admin, demo)
+    statement = demo.statements[0]
+    assert await adapter.find_payment("bb-hp24-address") is None
+    assert page.url.endswith("/portal/payment-activity?note=bb-hp24-address")
+
+    confirmation = await adapter.submit_payment(pay(demo, 1234, "bb-hp24-address"))
+
+    after = healthpay24_admin.statement(statement.statement_id).balance_cents
+    assert after == statement.balance_cents - 1234
+    assert confirmation.balance_after == Money(amount_cents=after)
+    [recorded] = healthpay24_admin.ledger(reference="bb-hp24-address")
+    assert confirmation.payment.confirmation_number == recorded.confirmation_number
+    assert await adapter.find_payment("bb-hp24-address") == confirmation.payment
+    assert await adapter.find_payment("bb-hp24") is None  # "contains", then only an exact note
+
+
+@BOTH
+async def test_the_search_box_tells_whether_the_list_was_searched(
+    page: Page, healthpay24: HealthPay24Adapter, healthpay24_portal: PortalProcess,
+    healthpay24_admin: SandboxAdmin, demo: SandboxUser, layout: LayoutName,
+) -> None:  # fmt: skip
+    await signed_in_on(layout, healthpay24, healthpay24_admin, demo)
+    activity = PaymentActivityPage(page, healthpay24_portal.base_url)
+    await activity.open()
+    assert await activity.is_shown() and not await activity.shows_search_for("bb-hp24-x")
+    await activity.open_searched("bb-hp24-x")
+    assert await activity.is_shown() and await activity.shows_search_for("bb-hp24-x")
+
+
+async def test_a_portal_ignoring_the_search_address_is_portal_changed(
+    page: Page, healthpay24: HealthPay24Adapter, healthpay24_admin: SandboxAdmin,
+    demo: SandboxUser,
+) -> None:  # fmt: skip
+    adapter = await signed_in_on(LayoutName.V1, healthpay24, healthpay24_admin, demo)
+    await adapter.submit_payment(pay(demo, 100, "bb-hp24-someone-else"))
+
+    async def unfiltered(route: Route) -> None:  # what a portal that dropped ?note= answers
+        await route.continue_(url=route.request.url.split("?")[0])
+
+    await page.route("**/portal/payment-activity?*", unfiltered)
+    with pytest.raises(PortalChanged, match="no longer filters by reference"):
+        await adapter.find_payment("bb-hp24-ours")
+
+
+@BOTH
+async def test_history_changed_is_portal_changed_in_seconds(
+    healthpay24: HealthPay24Adapter, healthpay24_admin: SandboxAdmin, demo: SandboxUser,
+    layout: LayoutName,
+) -> None:  # fmt: skip
+    adapter = await signed_in_on(layout, healthpay24, healthpay24_admin, demo)
+    await adapter.submit_payment(pay(demo, 100, "bb-hp24-changed"))
+    healthpay24_admin.set_layout(layout, StructuralFault.HISTORY_CHANGED)
+    started = time.monotonic()
+    with pytest.raises(PortalChanged, match="payment activity page is not as expected"):
+        await adapter.find_payment("bb-hp24-changed")
+    assert time.monotonic() - started < 5.0
+
+
+@BOTH
+async def test_an_amount_over_the_balance_is_refused_before_the_checkout(
+    page: Page, healthpay24: HealthPay24Adapter, healthpay24_admin: SandboxAdmin,
+    demo: SandboxUser, layout: LayoutName,
+) -> None:  # fmt: skip
+    adapter = await signed_in_on(layout, healthpay24, healthpay24_admin, demo)
+    statement = demo.statements[0]
+    too_much = statement.balance_cents + 1
+    with pytest.raises(AmountExceedsBalance) as caught:
+        await adapter.submit_payment(pay(demo, too_much, "bb-hp24-too-much"))
+    assert caught.value.message == (
+        f"amount {Money(amount_cents=too_much)} exceeds the balance due "
+        f"{Money(amount_cents=statement.balance_cents)} on statement {statement.statement_id}"
+    )
+    assert page.url.endswith(f"/portal/statements/{statement.statement_id}")  # no checkout
+    assert healthpay24_admin.ledger() == []
+
+
+async def test_a_statement_without_its_amount_due_is_portal_changed_before_paying(
+    page: Page, healthpay24: HealthPay24Adapter, healthpay24_admin: SandboxAdmin,
+    demo: SandboxUser,
+) -> None:  # fmt: skip
+    adapter = await signed_in_on(LayoutName.V1, healthpay24, healthpay24_admin, demo)
+    await without_detail(page, "/portal/statements/", "Amount due")
+    with pytest.raises(PortalChanged, match="Amount due"):
+        await adapter.submit_payment(pay(demo, 100, "bb-hp24-no-due"))
+    assert healthpay24_admin.ledger() == []
+
+
+async def test_a_receipt_without_the_remaining_balance_leaves_it_unknown(
+    page: Page, healthpay24: HealthPay24Adapter, healthpay24_admin: SandboxAdmin,
+    demo: SandboxUser,
+) -> None:  # fmt: skip
+    adapter = await signed_in_on(LayoutName.V1, healthpay24, healthpay24_admin, demo)
+    await without_detail(page, "/portal/receipts/", "Remaining balance")
+    confirmation = await adapter.submit_payment(pay(demo, 100, "bb-hp24-no-remaining"))
+    assert confirmation.balance_after is None
+    assert confirmation.payment.amount == Money(amount_cents=100)
+
+
+async def without_detail(page: Page, path_prefix: str, term: str) -> None:
+    """Pages under ``path_prefix`` show one detail fewer (the term and its value) from now on.
+
+    Done in the page, not by routing: a route does not see the receipt the submit redirects to.
+    """
+    await page.add_init_script(
+        f"""if (location.pathname.startsWith({json.dumps(path_prefix)})) {{
+          document.addEventListener("DOMContentLoaded", () => {{
+            for (const dt of document.querySelectorAll("dt")) {{
+              if (dt.textContent.trim() === {json.dumps(term)}) {{
+                dt.nextElementSibling.remove();
+                dt.remove();
+              }}
+            }}
+          }});
+        }}"""
+    )

@@ -19,6 +19,7 @@ class PaymentActivityPage(SearchedListPage):
     COLUMNS = ("Paid on", "Confirmation", "Account", "Statement", "Amount", "Payment method",
                "Payment note")  # fmt: skip
     TABLE = "payment activity"
+    SEARCH_PARAMETER = "note"  # the search form's GET field, in both layouts
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)

@@ -13,6 +13,9 @@ from portals.record_page import RecordPage
 
 RECEIPT_TERMS = ("Confirmation number", "Amount paid", "Statement", "Payment method",
                  "Payment note", "Paid on")  # fmt: skip
+# The statement's balance after this payment, where the receipt shows it: "Remaining balance"
+# (2024), "Balance remaining" (the redesign).
+BALANCE_AFTER_TERMS = ("Remaining balance", "Balance remaining")
 REVERSAL_TERMS = ("Payment status", "Settlement", "Remaining refundable")
 
 

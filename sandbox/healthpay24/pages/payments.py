@@ -28,6 +28,7 @@ async def receipt(
 ) -> Response:
     payment = _own_payment(sandbox, confirmation, patient)
     return sandbox.render(request, "receipt.html", patient=patient, payment=payment,
+                          balance_after_cents=ledger.balance_after(sandbox.db, confirmation),
                           **reversal_facts(sandbox, payment))  # fmt: skip
 
 
