@@ -11,7 +11,6 @@ screenshot's artifact key rather than raised, so the workflow decides whether to
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from temporalio import activity
 
@@ -27,6 +26,7 @@ from models.canary import (
     DriftNotice,
 )
 from models.errors import PortalChanged, SessionExpired, StatementNotFound
+from models.failure_evidence import FailureEvidence
 from models.maintenance import PortalMaintenance
 from portals.base import PaymentFormInspector, PortalAdapter, StatementLister, UnattendedSignIn
 from stores.canary_states import CanaryStates
@@ -50,7 +50,7 @@ class CanaryActivities:
                 status=CanaryStatus.DRIFT,
                 step=progress.step,
                 message=err.message,
-                screenshot_key=_screenshot(err.details),
+                screenshot_key=FailureEvidence.from_details(err.details).screenshot_key,
                 statement_walked=progress.step is CanaryStep.PAY_FORM,
             )
 
@@ -84,10 +84,3 @@ async def _walk(portal: PortalAdapter, progress: _Progress) -> CanaryObservation
         return CanaryObservation(status=CanaryStatus.OK)
     await portal.inspect_payment_form(statement.statement_id)
     return CanaryObservation(status=CanaryStatus.OK, statement_walked=True)
-
-
-def _screenshot(details: tuple[Any, ...] | Any) -> str | None:
-    for detail in details or ():
-        if isinstance(detail, dict) and isinstance(detail.get("screenshot"), str):
-            return str(detail["screenshot"])
-    return None

@@ -19,6 +19,7 @@ from temporalio import activity
 from models.connection_session import SessionLease
 from models.connections import Credentials
 from models.errors import PortalChanged
+from models.failure_evidence import FailureEvidence
 from portals import adapter_class
 from portals.base import PortalAdapter
 from portals.browser import BrowserPool
@@ -90,10 +91,11 @@ class PortalSessions:
                 yield PortalPage(adapter, context, self._browsers, connection_id)
             except PortalChanged as err:
                 # A changed portal fails loudly, with what the browser saw for a human to read.
-                screenshot = await self._keep_screenshot(page)
-                trace = await self._keep_trace(context)
-                evidence = {"screenshot": screenshot, "trace": trace}
-                raise PortalChanged(err.message, evidence) from err
+                evidence = FailureEvidence(
+                    screenshot_key=await self._keep_screenshot(page),
+                    trace_key=await self._keep_trace(context),
+                )
+                raise PortalChanged(err.message, evidence.as_details()) from err
             finally:
                 await _discard_trace(context)
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from models.audit import Actor, unattributed
+from models.failure_evidence import FailureEvidence
 from models.sessions import MfaChallenge
 from models.settings import Settings
 
@@ -68,6 +69,10 @@ class SessionReply(BaseModel):
     lease: SessionLease | None = None
     error_type: str | None = None
     error_message: str | None = None
+    # What the sign-in's browser saw when the portal changed (PortalChanged at the password
+    # or code page): the requester's own failure then names the same artifacts as a failure
+    # of its own step would. None in replies sent before it, and for other failures.
+    evidence: FailureEvidence | None = None
 
 
 class PendingChallenge(BaseModel):

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from models.connection_session import SessionLease
     from models.errors import PortalChanged
     from models.events import EventType
+    from models.failure_evidence import FailureEvidence
     from models.maintenance import PortalMaintenance
     from workflows.events import Events
     from workflows.policies import READ_MODEL_ACTIVITY, SESSION_BOUND_ACTIVITY
@@ -70,8 +71,12 @@ class ConnectionCanaryWorkflow:
             changed = failed_with(err, PortalChanged)
             if changed is None:
                 raise  # a refused password is connection.login_required, not drift
+            # The sign-in's screenshot, carried by the session's reply (SessionLeases).
             seen = CanaryObservation(
-                status=CanaryStatus.DRIFT, step=CanaryStep.SIGN_IN, message=changed.message
+                status=CanaryStatus.DRIFT,
+                step=CanaryStep.SIGN_IN,
+                message=changed.message,
+                screenshot_key=FailureEvidence.from_details(changed.details).screenshot_key,
             )
         else:
             seen = await self._session.run(self._walk)

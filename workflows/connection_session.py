@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.errors import AccountLocked, BadCredentials, LoginFailed, LoginRequired
     from models.events import EventType
+    from models.failure_evidence import FailureEvidence
     from models.maintenance import PortalMaintenance
     from models.sessions import MfaChallenge
     from workflows.audit_trail import AuditTrail
@@ -316,7 +317,14 @@ class ConnectionSessionWorkflow:
             reply = SessionReply(error_type=required.type, error_message=required.message)
             answered = self._waiters.take_fail_fast()
         elif self._failure is not None:
-            reply = SessionReply(error_type=self._failure.type, error_message=self._failure.message)
+            # Only the signal's payload grows (same command, same order): old histories
+            # replay, and a requester's older code ignores the field.
+            evidence = FailureEvidence.from_details(self._failure.details)
+            reply = SessionReply(
+                error_type=self._failure.type,
+                error_message=self._failure.message,
+                evidence=evidence if evidence.kept() else None,
+            )
             answered = self._waiters.take_all()
         else:
             return

@@ -13,14 +13,13 @@ activity reconciles by reference before any submit, so nothing is paid twice) or
 
 from __future__ import annotations
 
-from typing import Any
-
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from models.card_numbers import refuse_card_numbers_in
     from models.errors import NotAwaitingOperator
+    from models.failure_evidence import FailureEvidence
     from models.operator_hold import (
         OPERATOR_DECISION_UPDATE,
         OperatorAction,
@@ -62,13 +61,15 @@ class OperatorHold:
         self, connection_id: str, changed: ApplicationError, step: PaymentStep
     ) -> OperatorDecision | None:
         """The operator's decision, or None once the hold timed out."""
-        evidence = _evidence(changed)
+        # In the details whichever step met the change: a payment step's own activity, or
+        # the session's sign-in, whose reply SessionLeases raised with them.
+        evidence = FailureEvidence.from_details(changed.details)
         self.view = OperatorHoldView(
             connection_id=connection_id,
             failed_step=step.value,
             changed=changed.message,
-            screenshot_key=evidence.get("screenshot"),
-            trace_key=evidence.get("trace"),
+            screenshot_key=evidence.screenshot_key,
+            trace_key=evidence.trace_key,
             held_since=workflow.now(),
         )
         self._decision = None
@@ -86,16 +87,6 @@ class OperatorHold:
         assert decision is not None
         self.retried = self.retried or decision.action is OperatorAction.RETRY
         return decision
-
-
-def _evidence(changed: ApplicationError) -> dict[str, str]:
-    """The artifact keys PortalSessions put in the failure's details (none from a sign-in
-    whose failure reached us through the session workflow's reply)."""
-    for detail in changed.details:
-        if isinstance(detail, dict):
-            found: dict[str, Any] = detail
-            return {name: key for name, key in found.items() if isinstance(key, str)}
-    return {}
 
 
 def _details(view: OperatorHoldView) -> str:

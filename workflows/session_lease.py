@@ -113,7 +113,11 @@ class SessionLeases:
             assert reply is not None
             if reply.lease is not None:
                 return reply.lease
+            # The evidence as an activity's PortalChanged carries it, so the operator hold
+            # and the canary read a changed sign-in page like a changed pay form.
+            evidence = (reply.evidence.as_details(),) if reply.evidence is not None else ()
             raise workflow_failure(
                 reply.error_type or LoginFailed.__name__,
                 reply.error_message or "the portal login failed",
+                *evidence,
             )

@@ -9,7 +9,7 @@ renamed error breaks at import instead of silently never matching.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -39,9 +39,10 @@ def failed_with(error: BaseException, *kinds: type[BillBridgeError]) -> Applicat
     return typed if issubclass(ERROR_TYPES[typed.type], kinds) else None
 
 
-def workflow_failure(type_name: str, message: str) -> ApplicationError:
-    """The workflow's own non-retryable failure of that type: what its caller sees."""
-    return ApplicationError(message, type=type_name, non_retryable=True)
+def workflow_failure(type_name: str, message: str, *details: Any) -> ApplicationError:
+    """The workflow's own non-retryable failure of that type: what its caller sees
+    (``details`` as an activity's failure carries them: PortalChanged's evidence)."""
+    return ApplicationError(message, *details, type=type_name, non_retryable=True)
 
 
 async def failing_typed(work: Awaitable[T], on_failure: Callable[[str], None]) -> T:

@@ -3,7 +3,8 @@
 The pack holds the workflow's history exactly as Temporal stores it (payloads still
 encrypted: readable only through the codec server), the receipt's key and SHA-256 checked
 against the artifact store's bytes, the keys of any failure screenshots or Playwright
-traces, the workflow's audit entries with the chain's verification, and the counts that
+traces (from its activities' failures, or from its session's reply when the sign-in met
+the changed page), the workflow's audit entries with the chain's verification, and the counts that
 show the payment was submitted once. No artifact bytes are copied: receipts name patients.
 """
 
@@ -22,6 +23,8 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.exceptions import ApplicationError
 
 from models.audit import AuditAction
+from models.connection_session import SESSION_READY_SIGNAL, SessionReply
+from models.failure_evidence import SCREENSHOT, TRACE, FailureEvidence
 from models.payments import PostedPayment, PostPaymentResult
 from security.audit_log import AuditLog
 from stores.artifacts import ArtifactStore
@@ -33,7 +36,6 @@ PACK_FORMAT = "billbridge-audit-pack/1"
 # "one-payment-activity", the post step of the runs started before it. Either's result reads
 # as a PostedPayment (pay_statement's adds the receipt).
 POST_PAYMENT_ACTIVITIES = frozenset({"pay_statement", "post_payment"})
-_ARTIFACT_DETAILS = ("screenshot", "trace")
 
 
 @dataclass
@@ -83,7 +85,7 @@ async def write_audit_pack(
         "receipt": _receipt(store, facts.result),
         "confirmation_numbers": confirmations,
         "artifacts": [_artifact(store, key, kind) for key, kind in sorted(facts.artifacts.items())],
-        "playwright_trace": next((k for k, v in facts.artifacts.items() if v == "trace"), None),
+        "playwright_trace": next((k for k, v in facts.artifacts.items() if v == TRACE), None),
         "audit": {"file": "audit.jsonl", "entries": len(entries), "chain": chain.as_dict()},
         "once": {
             "post_payment_scheduled": facts.post_payment_scheduled,
@@ -137,6 +139,14 @@ async def _read_history(client: Client, history: WorkflowHistory) -> _HistoryFac
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
             failure = event.activity_task_failed_event_attributes.failure
             await _collect_artifacts(client, failure, facts)
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+            signaled = event.workflow_execution_signaled_event_attributes
+            # A sign-in that met the changed page failed in the session workflow's history;
+            # its keys reached this one in the reply.
+            if signaled.signal_name == SESSION_READY_SIGNAL and signaled.input.payloads:
+                [reply] = await converter.decode(signaled.input.payloads, [SessionReply])
+                if reply.evidence is not None:
+                    _note_evidence(reply.evidence, facts)
         elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
             failure = event.workflow_execution_failed_event_attributes.failure
             error = await _collect_artifacts(client, failure, facts)
@@ -156,13 +166,16 @@ async def _collect_artifacts(
     cause: BaseException | None = error
     while cause is not None:
         if isinstance(cause, ApplicationError):
-            for detail in cause.details:
-                if isinstance(detail, dict):
-                    for kind in _ARTIFACT_DETAILS:
-                        if isinstance(detail.get(kind), str):
-                            facts.artifacts[detail[kind]] = kind
+            _note_evidence(FailureEvidence.from_details(cause.details), facts)
         cause = cause.__cause__ or getattr(cause, "cause", None)
     return error
+
+
+def _note_evidence(evidence: FailureEvidence, facts: _HistoryFacts) -> None:
+    if evidence.screenshot_key is not None:
+        facts.artifacts[evidence.screenshot_key] = SCREENSHOT
+    if evidence.trace_key is not None:
+        facts.artifacts[evidence.trace_key] = TRACE
 
 
 def _receipt(store: ArtifactStore, result: PostPaymentResult | None) -> dict[str, Any] | None:

@@ -1,7 +1,8 @@
 """ConnectionCanaryWorkflow through a real Temporal server, worker, Chromium and Cedar's
-sandbox: an unchanged portal stays quiet, a pay form without its button raises
-connection.drift_detected with the screenshot of what the browser saw, and the connection's
-Schedule runs it. Nothing is ever paid."""
+sandbox: an unchanged portal stays quiet, a pay form without its button (or a sign-in page
+asking for a CAPTCHA: the session workflow meets it) raises connection.drift_detected with
+the screenshot of what the browser saw, and the connection's Schedule runs it. Nothing is
+ever paid."""
 
 from __future__ import annotations
 
@@ -116,6 +117,40 @@ async def test_a_pay_form_without_its_button_is_drift_with_a_screenshot(
     assert code == 1, output
     assert "drift at pay_form" in output and "already reported" in output
     assert len(_drift_events(settings, connection_id)) == 1
+
+
+async def test_a_changed_sign_in_page_is_drift_with_its_screenshot(
+    portal_under_test: PortalUnderTest,
+    client: BillBridgeClient,
+    worker: Worker,
+    connections: Connections,
+    settings: Settings,
+    artifact_store: ArtifactStore,
+) -> None:
+    """The session workflow's sign-in meets the change; its reply carries the screenshot."""
+    connection_id = _connection(portal_under_test, connections)
+    portal_under_test.admin.set_layout(LayoutName.V2, StructuralFault.CAPTCHA)
+
+    started = time.monotonic()
+    handle = await client.start_canary(connection_id)
+    result = await handle.result()
+    took = time.monotonic() - started
+    await record_history(handle, "ConnectionCanaryWorkflow--sign-in-drift")
+
+    assert result.status is CanaryStatus.DRIFT and result.reported, result.describe()
+    assert result.step is CanaryStep.SIGN_IN
+    assert result.message is not None and "CAPTCHA" in result.message
+    assert result.screenshot_key is not None
+    assert result.screenshot_key.startswith(f"failures/session-{connection_id}/")
+    assert artifact_store.get(result.screenshot_key).startswith(PNG)
+    assert not (settings.artifacts_root / result.screenshot_key).read_bytes().startswith(PNG)
+    [event] = _drift_events(settings, connection_id)
+    assert event.data == {
+        "step": "sign_in",
+        "message": result.message,
+        "screenshot_key": result.screenshot_key,
+    }
+    assert took < 30, f"drift found in {took:.1f} s"
 
 
 async def test_the_schedule_runs_the_canary(

@@ -1,5 +1,7 @@
 """A payment whose portal changed waits for an operator, with its evidence, while the
-connection's other payments go on; `billbridge payments retry` resumes it, posted once.
+connection's other payments go on; `billbridge payments retry` resumes it, posted once. A
+changed sign-in page (the session workflow's activity meets it) holds the payment with the
+same evidence as a changed pay form.
 
 Real Temporal dev server, worker, Chromium and sandbox. Cedar only: the hold is the
 workflow's, the same on every portal (each vendor's PortalChanged is in tests/contract/).
@@ -17,11 +19,13 @@ import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
+from models.connection_session import session_workflow_id
 from models.connections import PortalName
 from models.errors import NotAwaitingOperator
 from models.payments import PaymentProgress, PaymentStep
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
+from sandbox.common.layout import LayoutName, StructuralFault
 from starters.client import BillBridgeClient
 from stores.artifacts import ArtifactStore
 from tests.e2e.conftest import Connections, PortalUnderTest
@@ -36,6 +40,11 @@ pytestmark = [
 ]
 
 HOLD_DEADLINE_SECONDS = 30
+SIGN_IN_FAULTS = [
+    StructuralFault.NO_SIGN_IN_BUTTON,
+    StructuralFault.CAPTCHA,
+    StructuralFault.INTERSTITIAL,  # after the code: still the session's sign-in activity
+]
 
 
 async def held(handle: WorkflowHandle[Any, Any]) -> PaymentProgress:
@@ -108,3 +117,64 @@ async def test_a_changed_pay_form_waits_for_an_operator_and_a_retry_posts_once(
     with pytest.raises(NotAwaitingOperator):  # over: nothing to decide any more
         await client.retry_payment(first.workflow_id)
     await record_history(first.temporal_handle, "PostPaymentWorkflow--operator-hold-retry")
+
+
+def assert_sealed_evidence(
+    settings: Settings, store: ArtifactStore, screenshot_key: str, trace_key: str
+) -> None:
+    """Both artifacts exist, decrypt through the store to a PNG and a trace zip, and are
+    sealed on disk."""
+    assert store.get(screenshot_key).startswith(b"\x89PNG")
+    trace = store.get(trace_key)
+    assert "trace.trace" in zipfile.ZipFile(io.BytesIO(trace)).namelist()
+    for key in (screenshot_key, trace_key):
+        raw = (settings.artifacts_root / key).read_bytes()
+        assert not raw.startswith((b"PK", b"\x89PNG"))
+
+
+@pytest.mark.parametrize("fault", SIGN_IN_FAULTS, ids=[f.value for f in SIGN_IN_FAULTS])
+async def test_a_changed_sign_in_page_holds_with_its_evidence_and_a_retry_posts_once(
+    settings: Settings,
+    client: BillBridgeClient,
+    task_queue: str,
+    worker: Worker,
+    portal_under_test: PortalUnderTest,
+    connections: Connections,
+    artifact_store: ArtifactStore,
+    fault: StructuralFault,
+) -> None:
+    admin: SandboxAdmin = portal_under_test.admin
+    username = portal_under_test.sandbox.demo_username
+    connection_id = connections.add(username)
+    admin.set_layout(LayoutName.V2, fault)
+    payment = await client.start_payment(payment_for(admin, connection_id, username, cents=1000))
+    started = time.monotonic()
+
+    hold = (await held(payment.temporal_handle)).hold
+    took = time.monotonic() - started
+    assert took < HOLD_DEADLINE_SECONDS
+    assert hold is not None and hold.failed_step == PaymentStep.AWAITING_SESSION.value
+    # The session workflow's sign-in activity kept them; its reply brought them here.
+    assert hold.screenshot_key and hold.trace_key
+    assert hold.screenshot_key.startswith(f"failures/session-{connection_id}/")
+    assert_sealed_evidence(settings, artifact_store, hold.screenshot_key, hold.trace_key)
+    details = await current_details(client.temporal, payment.workflow_id)
+    assert hold.trace_key in details and hold.screenshot_key in details
+    code, output = await run_billbridge(settings, task_queue, "payments", "waiting")
+    assert code == 0, output
+    [line] = [line for line in output.splitlines() if line.startswith(payment.workflow_id)]
+    assert f"screenshot={hold.screenshot_key}" in line and f"trace={hold.trace_key}" in line
+    assert admin.ledger() == []
+
+    admin.set_layout(LayoutName.V1)  # the portal (or the adapter) is fixed
+    accepted = await client.retry_payment(payment.workflow_id, reason="fixed")
+    assert accepted.failed_step == PaymentStep.AWAITING_SESSION.value
+    result = await payment.result()
+    assert [p.reference for p in admin.ledger()] == [result.payment.reference]
+    assert not result.already_posted
+    if fault is StructuralFault.NO_SIGN_IN_BUTTON:
+        await record_history(
+            payment.temporal_handle, "PostPaymentWorkflow--operator-hold-sign-in-retry"
+        )
+        session = client.temporal.get_workflow_handle(session_workflow_id(connection_id))
+        await record_history(session, "ConnectionSessionWorkflow--sign-in-changed")

@@ -59,6 +59,13 @@ async def test_screenshot_keys_are_read_from_failure_details() -> None:
     assert facts.artifacts == {"failures/wf/7-1.png": "screenshot"}
 
 
+async def test_a_changed_sign_in_pages_keys_are_read_from_the_session_reply() -> None:
+    facts = await _read_history(*_history("PostPaymentWorkflow--operator-hold-sign-in-retry"))
+    assert sorted(facts.artifacts.values()) == ["screenshot", "trace"]
+    assert all(key.startswith("failures/session-") for key in facts.artifacts)
+    assert (facts.post_payment_scheduled, len(facts.post_payment_completed)) == (1, 1)
+
+
 async def test_a_one_activity_payment_counts_its_pay_statement_as_the_post() -> None:
     facts = await _read_history(*_history("PostPaymentWorkflow--one-activity-happy-path"))
     assert (facts.post_payment_scheduled, len(facts.post_payment_completed)) == (1, 1)

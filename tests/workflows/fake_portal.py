@@ -71,6 +71,7 @@ class FakePortal:
         self.refused_passwords = 0  # the next N sign-ins raise BadCredentials
         self.login_failure: Exception | None = None  # every sign-in raises it (PortalChanged)
         self.mfa: MfaMethod | None = None  # sign-ins stop at a challenge of this kind
+        self.code_failure: Exception | None = None  # every code submitted raises it
         self.right_code = "246810"
         self.expired_code = "135790"  # a code the portal says has expired
         # Step name -> how many of its next calls meet the portal's maintenance window.
@@ -220,6 +221,8 @@ class FakePortal:
         self.calls["submit_mfa_code"] += 1
         if (window := self._window("submit_mfa_code")) is not None:
             return window
+        if self.code_failure is not None:
+            raise self.code_failure
         if entry.code == self.expired_code:
             raise MfaCodeExpired("the code has expired")
         if entry.code != self.right_code:

@@ -146,18 +146,27 @@ async def test_a_portal_in_maintenance_is_not_drift_and_keeps_the_verdict(
     assert len(canary.drift_events()) == 1
 
 
-async def test_a_changed_sign_in_page_is_drift(canary: CanaryHarness) -> None:
+async def test_a_changed_sign_in_page_is_drift_with_its_screenshot(
+    canary: CanaryHarness,
+) -> None:
+    shot = "failures/session-x/1-1.png"
     canary.login.login_failure = PortalChanged(
-        "sign_in: the page lacks an element the adapter needs"
+        "sign_in: the page lacks an element the adapter needs",
+        {"screenshot": shot, "trace": "failures/session-x/1-1.trace.zip"},
     )
 
     result = await canary.run()
 
     assert result.status is CanaryStatus.DRIFT and result.reported
     assert result.step is CanaryStep.SIGN_IN
+    assert result.screenshot_key == shot  # the session workflow's reply carried it
     assert canary.walk.walks == 0
     [event] = canary.drift_events()
-    assert event.data["step"] == "sign_in"
+    assert event.data == {
+        "step": "sign_in",
+        "message": "sign_in: the page lacks an element the adapter needs",
+        "screenshot_key": shot,
+    }
 
 
 async def test_an_expired_session_is_renewed_not_drift(canary: CanaryHarness) -> None:

@@ -13,13 +13,14 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from models.audit import Actor, ActorKind, AuditAction
-from models.connection_session import SessionStatus
+from models.connection_session import MfaCodeSubmission, SessionStatus
 from models.errors import NotAwaitingOperator, PaymentCancelled, PortalChanged
 from models.events import EventType
 from models.operator_hold import OperatorAction, OperatorDecision
 from models.payments import PaymentProgress, PaymentStep
 from models.sessions import MfaMethod
 from tests.workflows.harness import STATE_DEADLINE_SECONDS, Harness
+from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.policies import OPERATOR_HOLD_TIMEOUT
 from workflows.post_payment import PostPaymentWorkflow
 
@@ -158,14 +159,19 @@ async def test_a_held_payment_lets_the_connections_other_payments_go_on(
     assert first_result.payment.reference != second.payment.reference
 
 
-async def test_a_changed_sign_in_page_holds_at_the_session_step(harness: Harness) -> None:
-    harness.portal.login_failure = PortalChanged("the sign-in page has no password field")
+async def test_a_changed_sign_in_page_holds_at_the_session_step_with_its_evidence(
+    harness: Harness,
+) -> None:
+    harness.portal.login_failure = PortalChanged("the sign-in page has no password field", EVIDENCE)
     handle = await harness.start_payment()
 
     progress = await held(handle)
     assert progress.hold is not None
     assert progress.hold.failed_step == PaymentStep.AWAITING_SESSION.value
-    assert progress.hold.screenshot_key is None  # the session workflow's reply carries none
+    # The session workflow's sign-in met the change; its reply carried the keys here.
+    assert (progress.hold.screenshot_key, progress.hold.trace_key) == (
+        EVIDENCE["screenshot"], EVIDENCE["trace"]
+    )  # fmt: skip
 
     harness.portal.login_failure = None
     await handle.execute_update(
@@ -174,6 +180,31 @@ async def test_a_changed_sign_in_page_holds_at_the_session_step(harness: Harness
     result = await handle.result()
     assert result.payment.reference in harness.portal.ledger
     assert harness.portal.calls["begin_login"] == 2
+
+
+async def test_a_changed_page_after_the_mfa_code_holds_with_its_evidence(
+    harness: Harness,
+) -> None:
+    """An interstitial where the statements should follow the code: the failing activity is
+    the session's submit_mfa_code. The code goes by signal: an Update on the time-skipping
+    server left the next test's week-long skip hanging."""
+    harness.portal.mfa = MfaMethod.SMS
+    harness.portal.code_failure = PortalChanged("sign-in: an unexpected page followed the code",
+                                                EVIDENCE)  # fmt: skip
+    handle = await harness.start_payment()
+    await harness.session_state(lambda view: view.status is SessionStatus.AWAITING_MFA)
+
+    await harness.session().signal(
+        ConnectionSessionWorkflow.submit_mfa_code_signal,
+        MfaCodeSubmission(code=harness.portal.right_code),
+    )
+
+    progress = await held(handle)
+    assert progress.hold is not None
+    assert progress.hold.failed_step == PaymentStep.AWAITING_SESSION.value
+    assert (progress.hold.screenshot_key, progress.hold.trace_key) == (
+        EVIDENCE["screenshot"], EVIDENCE["trace"]
+    )  # fmt: skip
 
 
 async def test_a_decision_is_refused_unless_the_payment_is_held(harness: Harness) -> None:
