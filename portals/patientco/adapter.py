@@ -21,6 +21,7 @@ from models.errors import (
     StatementNotFound,
     UnknownPaymentMethod,
 )
+from models.money import Money
 from models.payments import Payment, PaymentConfirmation, PaymentSubmission, ReceiptFile
 from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.settlements import SettlementBatch, SettlementFile
@@ -93,12 +94,16 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
 
     async def find_payment(self, reference: str) -> Payment | None:
         journal = TransactionsPage(self._page, self._base_url)
-        self._check_signed_in(await journal.open(), "transactions", "/transactions")
+        # The results at the search form's own address: one navigation, not open + Search.
+        response = await journal.open_searched(reference)
+        self._check_signed_in(response, "transactions", "/transactions")
         if not await journal.is_shown():
             raise PortalChanged("transactions: the transactions page is not as expected")
         if not await journal.can_search():
             raise PortalChanged("transactions: the transactions search has no search button")
-        self._check_signed_in(await journal.search(reference), "transactions", "/transactions")
+        if not await journal.shows_search_for(reference):
+            # Unfiltered, a missing row would wrongly mean "not paid".
+            raise PortalChanged("history: the search address no longer filters by reference")
         if await journal.is_empty():
             return None
         rows = await journal.rows()
@@ -112,6 +117,13 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
 
     async def submit_payment(self, submission: PaymentSubmission) -> PaymentConfirmation:
         detail = await self._open_statement(submission.statement_id, "pay_form")
+        # The balance on the page the payment passes anyway: no statement read of its own.
+        balance = await self._balance_due(detail)
+        if submission.amount.amount_cents > balance.amount_cents:
+            raise AmountExceedsBalance(
+                f"amount {submission.amount} exceeds the balance due {balance} "
+                f"on statement {submission.statement_id}"
+            )
         if not await detail.can_post_payment():
             raise AmountExceedsBalance("the statement has no open balance to pay")
         self._check_signed_in(await detail.open_post_payment(), "pay_form", None)
@@ -135,7 +147,10 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
             fields = await posted.detail_fields()
             if not fields:
                 raise PortalChanged("pay_submit: the transaction page has no payment details")
-            return PaymentConfirmation(payment=parsing.payment(fields, method="Payment method"))
+            return PaymentConfirmation(
+                payment=parsing.payment(fields, method="Payment method"),
+                balance_after=parsing.balance_remaining(fields),
+            )
         errors = await form.error_messages()
         if errors:
             raise parsing.pay_form_refusal(errors)
@@ -222,6 +237,13 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
         if not await detail.names_statement(statement_id):
             raise PortalChanged(f"{step}: the page heading does not name the statement")
         return detail
+
+    @staticmethod
+    async def _balance_due(detail: StatementPage) -> Money:
+        fields = await detail.detail_fields()
+        if "Balance" not in fields:
+            raise PortalChanged("pay_form: the statement page does not show its balance")
+        return parsing.money(fields["Balance"], "balance")
 
     async def _all_pages(
         self, listing: AccountsPage | StatementsPage, step: str

@@ -269,6 +269,20 @@ def payment(fields: dict[str, str], *, method: str) -> Payment:
     )
 
 
+# The statement's balance after the payment, on the confirmation right after posting:
+# "Remaining balance", or "Balance remaining" since the redesign.
+BALANCE_REMAINING_TERMS = ("Remaining balance", "Balance remaining")
+
+
+def balance_remaining(fields: dict[str, str]) -> Money | None:
+    """The balance the confirmation says is left on the statement; None when it shows none
+    (the caller then reads the statement)."""
+    for term in BALANCE_REMAINING_TERMS:
+        if term in fields:
+            return money(fields[term], "balance remaining")
+    return None
+
+
 # The console's refund reason codes (its void form lists the same).
 REASON_CODES = {
     RefundReason.DUPLICATE: "DUP",

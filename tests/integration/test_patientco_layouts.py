@@ -20,7 +20,13 @@ from sandbox.common.layout import LayoutName, StructuralFault
 from sandbox.launcher import PortalProcess
 from sandbox.patientco.idp import captcha
 from sandbox.patientco.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERNAME
-from tests.integration.patientco_http import enter_code, idp_origin, sign_in_demo, start_sign_in
+from tests.integration.patientco_http import (
+    enter_code,
+    idp_origin,
+    post_payment,
+    sign_in_demo,
+    start_sign_in,
+)
 
 LAYOUTS = pytest.mark.parametrize("layout", list(LayoutName), ids=str)
 _REQUEST = re.compile(r'name="request" value="([^"]+)"')
@@ -118,6 +124,44 @@ def test_no_pay_button_and_history_changed_drop_their_buttons(
     patientco_admin.set_layout(layout, StructuralFault.HISTORY_CHANGED)
     journal = client.get("/transactions")
     assert 'name="reference"' in journal.text and "Search</button>" not in journal.text
+
+
+@LAYOUTS
+def test_the_search_address_fills_the_search_box_with_the_reference(
+    client: httpx.Client, patientco_admin: SandboxAdmin, layout: LayoutName
+) -> None:
+    """One field name, "reference", in both layouts: the adapter opens the results at
+    ``/transactions?reference=…`` and reads the box back to know the search was applied."""
+    patientco_admin.set_layout(layout)
+    sign_in_demo(client)
+    searched = client.get("/transactions", params={"reference": "BB-LOOKUP"})
+    assert 'name="reference" value="BB-LOOKUP"' in searched.text
+    assert 'name="reference" value=""' in client.get("/transactions").text
+
+
+REMAINING = {LayoutName.V1: "Remaining balance", LayoutName.V2: "Balance remaining"}
+
+
+@LAYOUTS
+def test_the_confirmation_shows_what_is_left_on_the_statement(
+    client: httpx.Client, patientco_admin: SandboxAdmin, layout: LayoutName
+) -> None:
+    patientco_admin.set_layout(layout)
+    sign_in_demo(client)
+    user = patientco_admin.user(DEMO_USERNAME)
+    statement = max(user.statements[:4], key=lambda s: s.balance_cents)
+    posted = post_payment(
+        client, statement.account_number, token=user.cards[0].token, amount="12.34",
+        reference="bb-remaining", statement_id=statement.statement_id,
+    )  # fmt: skip
+    confirmation = client.get(posted.headers["location"])
+    left = patientco_admin.statement(statement.statement_id).balance_cents
+    assert left == statement.balance_cents - 1234
+    shown_left = f"USD {left // 100:,}.{left % 100:02d}"
+    assert f"<dt>{REMAINING[layout]}</dt><dd>{shown_left}</dd>" in confirmation.text
+    # A later visit is not the moment after this payment: no balance claimed there.
+    later = client.get(posted.headers["location"].split("?")[0])
+    assert REMAINING[layout] not in later.text and "Net paid" in later.text
 
 
 async def test_the_banner_covers_the_sign_in_until_accepted(

@@ -1,4 +1,5 @@
-"""The transactions journal, searched by reference ("Reference contains")."""
+"""The transactions journal, searched by reference ("Reference contains"), opened at the
+search form's GET address (``/transactions?reference=…``) in one navigation."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class TransactionsPage(SearchedListPage):
                "Amount", "Reference", "Memo")  # fmt: skip
     TABLE = "transactions"
     HEADERS_ANY_CASE = True  # the console's upper-case headers (see pages/reading.py)
+    SEARCH_PARAMETER = "reference"  # the search box's name, in v1 and v2 alike
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)

@@ -128,6 +128,7 @@ async def payment_page(
     payment = _payment(sandbox, transaction_id)
     return sandbox.render(
         request, "payment.html", staff=staff, payment=payment, posted=bool(posted),
+        remaining_cents=_remaining_balance(sandbox, payment) if posted else None,
         status=transactions.status_label(payment),
         refunds=transactions.refunds_of(sandbox.db, transaction_id),
         reasons=transactions.REFUND_REASONS,
@@ -156,6 +157,15 @@ def _account(sandbox: PatientcoSandbox, account_number: str) -> sqlite3.Row:
     if account is None:
         raise NotFound("Account not found")
     return account
+
+
+def _remaining_balance(sandbox: PatientcoSandbox, payment: sqlite3.Row) -> int | None:
+    """What is left on the paid statement, for the confirmation right after posting only: on
+    a later visit today's balance would no longer be the balance after this payment."""
+    if payment["statement_id"] is None:
+        return None
+    statement = ledger.statement(sandbox.db, payment["statement_id"])
+    return None if statement is None else int(statement["balance_cents"])
 
 
 def _payment(sandbox: PatientcoSandbox, transaction_id: str) -> sqlite3.Row:
