@@ -12,7 +12,13 @@ from __future__ import annotations
 from playwright.async_api import Page, Response
 
 from models.accounts import Account, AccountStatus, Guarantor
-from models.errors import InvalidInput, PortalChanged, StatementNotFound, UnknownPaymentMethod
+from models.errors import (
+    AmountExceedsBalance,
+    InvalidInput,
+    PortalChanged,
+    StatementNotFound,
+    UnknownPaymentMethod,
+)
 from models.payments import Payment, PaymentConfirmation, PaymentSubmission, ReceiptFile
 from models.statements import Statement, StatementSummary
 from portals.cedar import parsing
@@ -111,10 +117,12 @@ class CedarAdapter(SignsInWithACode, CedarPlans, CedarPaymentFormCheck):
 
     async def find_payment(self, reference: str) -> Payment | None:
         history = PaymentHistoryPage(self._page, self._base_url)
-        self._check_signed_in(await history.open(), "history")
+        # The search form's own GET address: the results in one navigation, not two.
+        self._check_signed_in(await history.open_searched(reference), "history")
         if not await history.is_shown():
             raise PortalChanged("history: the payment history page is not as expected")
-        self._check_signed_in(await history.search(reference), "history")
+        if not await history.shows_search_for(reference):
+            raise PortalChanged("history: the search address no longer filters by reference")
         if await history.is_empty():
             return None
         rows = await history.rows()
@@ -133,6 +141,7 @@ class CedarAdapter(SignsInWithACode, CedarPlans, CedarPaymentFormCheck):
             )
         if not await form.is_shown():
             raise PortalChanged("pay_form: the payment form is not as expected")
+        await self._check_balance_due(form, submission)
         if not await form.choose_payment_method(submission.payment_method_token):
             raise UnknownPaymentMethod("the payment method is not on file at the portal")
         await form.enter_amount(parsing.form_amount(submission.amount.amount_cents))
@@ -145,7 +154,10 @@ class CedarAdapter(SignsInWithACode, CedarPlans, CedarPaymentFormCheck):
             fields = await confirmation.detail_fields()
             if not fields:
                 raise PortalChanged("pay_submit: the confirmation page has no payment details")
-            return PaymentConfirmation(payment=parsing.payment(fields, "Confirmation number"))
+            return PaymentConfirmation(
+                payment=parsing.payment(fields, "Confirmation number"),
+                balance_after=parsing.balance_after(fields),
+            )
         errors = await form.error_messages()
         if errors:
             raise parsing.pay_form_refusal(errors)
@@ -165,6 +177,19 @@ class CedarAdapter(SignsInWithACode, CedarPlans, CedarPaymentFormCheck):
         if not await confirmation.is_shown():
             raise PortalChanged("confirmation: the payment confirmation is not as expected")
         return await downloaded_file(await confirmation.download_receipt(), "receipt")
+
+    async def _check_balance_due(self, form: PaymentPage, submission: PaymentSubmission) -> None:
+        """Before anything is filled in: the pay form shows the balance due on the way anyway,
+        so the activity needs no statement page of its own to check the amount."""
+        shown = await form.balance_due_text()
+        if shown is None:
+            raise PortalChanged("pay_form: the payment form shows no balance due")
+        balance = parsing.pay_form_balance(shown)
+        if submission.amount.amount_cents > balance.amount_cents:
+            raise AmountExceedsBalance(
+                f"amount {submission.amount} exceeds the balance due {balance} "
+                f"on statement {submission.statement_id}"
+            )
 
     def _check_signed_in(self, response: Response | None, step: str) -> Response | None:
         raise_if_signed_out(self._page, step)

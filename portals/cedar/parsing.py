@@ -34,6 +34,9 @@ _CARD = re.compile(r".+ ending in (?P<last4>\d{4})")
 _SENT_TO = re.compile(
     r"(?P<sentence>We (?P<verb>sent|emailed) a code to (?P<destination>\S+?)\.)(\s|$)"
 )
+_BALANCE_DUE = re.compile(r"balance due:?\s*(?P<amount>\S+)", re.IGNORECASE)
+# The confirmation's balance left on the statement, in each layout's wording.
+_BALANCE_AFTER_TERMS = ("Remaining balance", "Statement balance remaining")
 _STATUSES = {
     "Open": StatementStatus.ISSUED,
     "Partially paid": StatementStatus.ISSUED,
@@ -103,6 +106,21 @@ def code_destination(text: str) -> tuple[MfaMethod, str, str]:
         raise PortalChanged("the verification screen does not say where the code was sent")
     method = MfaMethod.EMAIL if match["verb"] == "emailed" else MfaMethod.SMS
     return method, match["destination"], match["sentence"]
+
+
+def pay_form_balance(text: str) -> Money:
+    """The pay form's "Balance due: $1,234.50" (or "Balance due $1,234.50")."""
+    match = _BALANCE_DUE.fullmatch(text.strip())
+    if match is None:
+        raise PortalChanged("pay_form: the balance due is not shown as 'Balance due: <amount>'")
+    return money(match["amount"], "pay_form: the balance due")
+
+
+def balance_after(fields: dict[str, str]) -> Money | None:
+    """The confirmation's balance left on the statement; None when it shows none (the caller
+    then reads the statement)."""
+    shown = next((fields[term] for term in _BALANCE_AFTER_TERMS if term in fields), None)
+    return None if shown is None else money(shown, "pay_submit: the remaining balance")
 
 
 def pay_form_refusal(errors: list[str]) -> Exception:

@@ -2,7 +2,8 @@
 (``portals.base``) as a mixin of ``CedarAdapter``, for the connection canary.
 
 Cedar pays on one form, so the walk opens it and checks every control ``submit_payment``
-fills (amount, a card on file, the reference) and its "Submit payment" button.
+reads or fills (the balance due, amount, a card on file, the reference) and its "Submit
+payment" button.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class CedarPaymentFormCheck:
         await require_controls(
             form.STEP,
             visible={
+                "balance due": form.balance_due,
                 "amount field": form.amount,
                 "reference field": form.reference,
                 "submit button": form.submit_button,

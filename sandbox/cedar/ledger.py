@@ -121,6 +121,20 @@ def payment(db: sqlite3.Connection, confirmation: str, username: str | None) -> 
     return row
 
 
+def balance_after(db: sqlite3.Connection, confirmation: str) -> int:
+    """The statement's balance right after this payment: today's balance with every later
+    payment on it added back (payments are all that lower a balance), so a confirmation
+    opened again later still shows what this payment left."""
+    row = db.execute(
+        "SELECT s.balance_cents + COALESCE((SELECT SUM(later.amount_cents) FROM payments later "
+        "WHERE later.statement_id = p.statement_id AND later.rowid > p.rowid), 0) "
+        "FROM payments p JOIN statements s ON s.statement_id = p.statement_id "
+        "WHERE p.confirmation_number = ?",
+        (confirmation,),
+    ).fetchone()
+    return int(row[0])
+
+
 def payments(
     db: sqlite3.Connection, *, username: str | None = None, reference: str | None = None
 ) -> list[sqlite3.Row]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
+from playwright.async_api import Page, Route
 from pydantic import SecretStr
 from pypdf import PdfReader
 
@@ -16,6 +18,7 @@ from models.errors import (
     BadCredentials,
     ConfirmationMissing,
     MfaRejected,
+    PortalChanged,
     PortalUnavailable,
     SessionExpired,
     StatementNotFound,
@@ -28,6 +31,7 @@ from sandbox.admin_client import SandboxAdmin, SandboxUser
 from sandbox.cedar.seed import UNKNOWN_CARD_TOKEN
 
 DEMO = "demo.patient"
+PAY_FORM = r".*/statements/[^/]+/pay$"
 
 
 def credentials(user: SandboxUser, password: str | None = None) -> Credentials:
@@ -162,12 +166,57 @@ async def test_unknown_statement(signed_in: CedarAdapter) -> None:
 
 
 async def test_amount_above_balance(
-    signed_in: CedarAdapter, demo: SandboxUser, cedar_admin: SandboxAdmin
+    signed_in: CedarAdapter, demo: SandboxUser, cedar_admin: SandboxAdmin, page: Page
 ) -> None:
     too_much = demo.statements[0].balance_cents + 1
     with pytest.raises(AmountExceedsBalance):
         await signed_in.submit_payment(submission(demo, too_much, "bb-too-much"))
     assert cedar_admin.ledger() == []
+    # Refused on the form's own balance, before a single field was filled.
+    assert await page.get_by_label("Reference (optional)").input_value() == ""
+
+
+async def test_a_pay_form_without_its_balance_due_is_portal_changed(
+    signed_in: CedarAdapter, demo: SandboxUser, cedar_admin: SandboxAdmin, page: Page
+) -> None:
+    await _serve_changed(page, PAY_FORM, "Balance due:", "Amount owed:")
+    with pytest.raises(PortalChanged) as changed:
+        await signed_in.submit_payment(submission(demo, 100, "bb-no-balance-due"))
+    assert changed.value.message == "pay_form: the payment form shows no balance due"
+    assert cedar_admin.ledger() == []
+
+
+async def test_a_confirmation_without_the_remaining_balance_leaves_balance_after_unknown(
+    signed_in: CedarAdapter, demo: SandboxUser, cedar_admin: SandboxAdmin, page: Page
+) -> None:
+    await _serve_changed(
+        page, PAY_FORM, r"<dt>Remaining balance</dt><dd>[^<]*</dd>", "", method="POST"
+    )
+    confirmed = await signed_in.submit_payment(submission(demo, 250, "bb-no-balance-after"))
+    assert confirmed.balance_after is None
+    [recorded] = cedar_admin.ledger(reference="bb-no-balance-after")
+    assert confirmed.payment.confirmation_number == recorded.confirmation_number
+
+
+async def _serve_changed(
+    page: Page, address: str, old: str, new: str, *, method: str = "GET"
+) -> None:
+    """The portal's answer to ``method`` at ``address`` (redirects followed: Playwright routes
+    no redirected request), with the markup matching ``old`` replaced: a small redesign the
+    sandbox has no fault for."""
+
+    async def reworded(route: Route) -> None:
+        if route.request.method != method:
+            await route.continue_()
+            return
+        response = await route.fetch()
+        body, replaced = re.subn(old, new, await response.text())
+        if replaced != 1:  # not the markup this test changes: fail the test at once
+            await route.abort()
+            return
+        await route.fulfill(response=response, body=body)
+
+    await page.route(re.compile(address), reworded)
 
 
 async def test_unknown_payment_method(signed_in: CedarAdapter, demo: SandboxUser) -> None:

@@ -4,19 +4,25 @@ page until the shared consent handler accepts it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+import pytest_asyncio
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page
+from playwright.async_api import Frame, Page, Request, Route
 from pydantic import SecretStr
 
 from models.connections import Credentials
-from models.errors import PortalChanged
+from models.errors import AmountExceedsBalance, PortalChanged
 from models.money import Money
 from models.payments import PaymentSubmission
+from portals.cedar import parsing
 from portals.cedar.adapter import CedarAdapter
+from portals.cedar.pages.confirmation_page import ConfirmationPage
+from portals.cedar.pages.payment_history_page import PaymentHistoryPage
 from portals.consent_banners import accept_banners, banner
 from portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin
@@ -25,6 +31,8 @@ from sandbox.common.layout import LayoutName, StructuralFault
 from sandbox.launcher import PortalProcess
 
 CONSENT_COOKIE = "cedar_cookie_consent"
+# Far below a navigation timeout: the missing button is known as soon as the page loads.
+HISTORY_CHANGED_WITHIN_SECONDS = 5.0
 # What the adapter says for each change: the page it was on, and what that page lacked.
 REPORTED_AS = {
     StructuralFault.NO_SIGN_IN_BUTTON: "login: the sign-in page lacks",
@@ -167,3 +175,149 @@ async def test_the_adapter_names_the_page_that_changed(
             assert page.url.endswith("/notices/terms")  # never continued past it
     finally:
         cedar_admin.reset()
+
+
+@pytest.fixture(params=list(LayoutName), ids=lambda layout: str(layout.value))
+def layout(request: pytest.FixtureRequest) -> LayoutName:
+    return LayoutName(request.param)
+
+
+@pytest_asyncio.fixture
+async def on_layout(
+    layout: LayoutName, page: Page, cedar_portal: PortalProcess, cedar_admin: SandboxAdmin
+) -> AsyncIterator[CedarAdapter]:
+    """The adapter signed in on one layout; the sandbox back on v1 afterwards."""
+    cedar_admin.set_layout(layout)
+    adapter = CedarAdapter(page, cedar_portal.base_url)
+    try:
+        await adapter.login(
+            Credentials(
+                username=DEMO_USERNAME,
+                password=SecretStr(DEMO_PASSWORD),
+                totp_secret=SecretStr(DEMO_TOTP_SECRET),
+            )
+        )
+        yield adapter
+    finally:
+        cedar_admin.reset()
+
+
+def navigations(page: Page) -> list[str]:
+    """The addresses the page's main frame goes to from now on (a redirect counts once)."""
+    opened: list[str] = []
+
+    def record(frame: Frame) -> None:
+        if frame is page.main_frame:
+            opened.append(frame.url)
+
+    page.on("framenavigated", record)
+    return opened
+
+
+def posts(page: Page) -> list[str]:
+    """The addresses the page sends a POST to from now on."""
+    sent: list[str] = []
+
+    def record(request: Request) -> None:
+        if request.method == "POST":
+            sent.append(request.url)
+
+    page.on("request", record)
+    return sent
+
+
+def _pay(statement_id: str, cents: int, reference: str) -> PaymentSubmission:
+    return PaymentSubmission(
+        statement_id=statement_id,
+        amount=Money(amount_cents=cents),
+        payment_method_token=DEMO_CARD_TOKEN,
+        reference=reference,
+    )
+
+
+async def test_the_lookup_opens_the_search_address_and_finds_only_ours(
+    on_layout: CedarAdapter, page: Page, cedar_portal: PortalProcess, cedar_admin: SandboxAdmin
+) -> None:
+    statement = cedar_admin.user(DEMO_USERNAME).statements[0].statement_id
+    await on_layout.submit_payment(_pay(statement, 300, "BB-other-payment"))
+    opened = navigations(page)
+
+    assert await on_layout.find_payment("BB-by-address") is None
+    paid = (await on_layout.submit_payment(_pay(statement, 400, "BB-by-address"))).payment
+    opened.clear()
+    found = await on_layout.find_payment("BB-by-address")
+
+    assert found is not None and found.confirmation_number == paid.confirmation_number
+    # One navigation, straight to the search form's own address.
+    assert opened == [f"{cedar_portal.base_url}/payments?reference=BB-by-address"]
+
+
+async def test_the_plain_history_does_not_show_a_search_for_our_reference(
+    on_layout: CedarAdapter, page: Page, cedar_portal: PortalProcess
+) -> None:
+    """What a portal that stopped reading ``?reference=`` would show: the unfiltered list."""
+    history = PaymentHistoryPage(page, cedar_portal.base_url)
+    await history.open()
+    assert await history.is_shown()
+    assert not await history.shows_search_for("BB-not-searched")
+    await history.open_searched("BB-not-searched")
+    assert await history.shows_search_for("BB-not-searched")
+
+
+async def test_a_history_that_ignores_the_search_address_is_portal_changed(
+    on_layout: CedarAdapter, page: Page, cedar_portal: PortalProcess
+) -> None:
+    """The parameter dropped on its way to the portal: the page lists everything unfiltered."""
+
+    async def unfiltered(route: Route) -> None:
+        await route.continue_(url=f"{cedar_portal.base_url}/payments")
+
+    await page.route(re.compile(r".*/payments\?reference=.*"), unfiltered)
+    with pytest.raises(PortalChanged) as changed:
+        await on_layout.find_payment("BB-ignored")
+    assert changed.value.message == "history: the search address no longer filters by reference"
+
+
+async def test_history_changed_is_portal_changed_in_seconds(
+    on_layout: CedarAdapter, layout: LayoutName, cedar_admin: SandboxAdmin
+) -> None:
+    cedar_admin.set_layout(layout, StructuralFault.HISTORY_CHANGED)
+    started = time.monotonic()
+    with pytest.raises(PortalChanged) as changed:
+        await on_layout.find_payment("BB-history-changed")
+    assert time.monotonic() - started < HISTORY_CHANGED_WITHIN_SECONDS
+    assert changed.value.message.startswith(REPORTED_AS[StructuralFault.HISTORY_CHANGED])
+
+
+async def test_an_amount_over_the_pay_forms_balance_is_refused_before_anything_is_sent(
+    on_layout: CedarAdapter, page: Page, cedar_admin: SandboxAdmin
+) -> None:
+    statement = cedar_admin.user(DEMO_USERNAME).statements[0]
+    posted = posts(page)
+
+    with pytest.raises(AmountExceedsBalance) as refused:
+        await on_layout.submit_payment(
+            _pay(statement.statement_id, statement.balance_cents + 1, "BB-too-much")
+        )
+
+    balance = Money(amount_cents=statement.balance_cents)
+    over = Money(amount_cents=statement.balance_cents + 1)
+    assert refused.value.message == (
+        f"amount {over} exceeds the balance due {balance} on statement {statement.statement_id}"
+    )
+    assert posted == [] and cedar_admin.ledger() == []
+
+
+async def test_the_balance_after_comes_from_the_confirmation(
+    on_layout: CedarAdapter, page: Page, cedar_portal: PortalProcess, cedar_admin: SandboxAdmin
+) -> None:
+    statement = cedar_admin.user(DEMO_USERNAME).statements[1].statement_id
+    first = await on_layout.submit_payment(_pay(statement, 1234, "BB-balance-1"))
+    assert first.balance_after == Money(amount_cents=cedar_admin.statement(statement).balance_cents)
+    second = await on_layout.submit_payment(_pay(statement, 100, "BB-balance-2"))
+    truth = cedar_admin.statement(statement).balance_cents
+    assert second.balance_after == Money(amount_cents=truth)
+    # Opened again later, the first confirmation still shows what that payment left.
+    again = ConfirmationPage(page, cedar_portal.base_url)
+    await again.open(first.payment.confirmation_number)
+    assert parsing.balance_after(await again.detail_fields()) == Money(amount_cents=truth + 100)

@@ -18,6 +18,7 @@ class PaymentHistoryPage(SearchedListPage):
     PATH = "/payments"
     COLUMNS = ("Date", "Confirmation", "Statement", "Amount", "Paid with", "Reference")
     TABLE = "payment history"
+    SEARCH_PARAMETER = "reference"  # both layouts' search form: GET /payments?reference=…
 
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)

@@ -122,7 +122,10 @@ async def confirmation_page(
     payment = ledger.payment(sandbox.db, confirmation, patient.username)
     if payment is None:
         raise NotFound("payment")
-    return sandbox.render(request, "confirmation.html", patient=patient, payment=payment)
+    return sandbox.render(
+        request, "confirmation.html", patient=patient, payment=payment,
+        balance_after_cents=ledger.balance_after(sandbox.db, confirmation),
+    )  # fmt: skip
 
 
 @router.get("/payments/{confirmation}/receipt.pdf")
