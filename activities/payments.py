@@ -12,7 +12,7 @@ from temporalio import activity
 from activities.heartbeat import heartbeating
 from activities.maintenance import reports_maintenance
 from activities.portal_sessions import PortalSessions
-from models.errors import AmbiguousPayment, AmountExceedsBalance
+from models.errors import AmbiguousPayment
 from models.maintenance import PortalMaintenance
 from models.payments import (
     PaidStatement,
@@ -119,19 +119,15 @@ class PaymentActivities:
 
 async def _post_once(portal: PortalAdapter, submission: PaymentSubmission) -> PaymentMark:
     """The payment with our reference: found in the portal's history, or submitted now (the
-    balance checked first, before any money moves)."""
+    balance checked by the adapter first, before any money moves)."""
     existing = await portal.find_payment(submission.reference)
     if existing is not None:
         # Looked up before the balance check: our own payment has already lowered the balance.
         _check_same_payment(existing, submission)
         activity.logger.info("payment already posted; not resubmitting")
         return PaymentMark(step=PayStepReached.POSTED, payment=existing, already_posted=True)
-    statement = await portal.get_statement(submission.statement_id)
-    if submission.amount.amount_cents > statement.balance.amount_cents:
-        raise AmountExceedsBalance(
-            f"amount {submission.amount} exceeds the balance due {statement.balance} "
-            f"on statement {submission.statement_id}"
-        )
+    # The adapter checks the amount against the balance its pay form (or the statement page
+    # it starts from) shows, before it fills anything in: AmountExceedsBalance.
     confirmation = await portal.submit_payment(submission)
     return PaymentMark(
         step=PayStepReached.POSTED,

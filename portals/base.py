@@ -66,6 +66,9 @@ class PortalAdapter(Protocol):
         processor's hosted fields); return the confirmation page's payment, and the
         statement's balance after it where the confirmation shows one.
 
+        Raises AmountExceedsBalance, before anything is filled in, when the amount is over
+        the balance due the flow shows on its way (the pay form, or the statement page it
+        starts from); a flow that does not show it is PortalChanged.
         Raises ConfirmationMissing when the submit went out but no confirmation came back:
         the caller must reconcile with ``find_payment`` before submitting again.
         PaymentDeclined / InsufficientFunds when the processor refused the charge (nothing

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from models.accounts import Account
 from models.connections import PortalName
+from models.errors import AmountExceedsBalance
 from models.estimates import Estimate
 from models.money import Money
 from models.payments import Payment, PaymentSubmission
@@ -111,16 +112,15 @@ async def test_payment_posted_found_by_reference_and_receipted(signed_in: Signed
     reference = f"BB-{uuid.uuid4().hex[:16]}"
     assert await adapter.find_payment(reference) is None
 
-    posted = (
-        await adapter.submit_payment(
-            PaymentSubmission(
-                statement_id=statement.statement_id,
-                amount=Money(amount_cents=1234),
-                payment_method_token=card.token,
-                reference=reference,
-            )
+    confirmation = await adapter.submit_payment(
+        PaymentSubmission(
+            statement_id=statement.statement_id,
+            amount=Money(amount_cents=1234),
+            payment_method_token=card.token,
+            reference=reference,
         )
-    ).payment
+    )
+    posted = confirmation.payment
 
     assert isinstance(posted, Payment)
     assert (posted.statement_id, posted.amount.amount_cents, posted.reference) == (
@@ -136,10 +136,34 @@ async def test_payment_posted_found_by_reference_and_receipted(signed_in: Signed
     assert found is not None and found.confirmation_number == posted.confirmation_number
     after = await adapter.get_statement(statement.statement_id)
     assert after.balance.amount_cents == statement.balance_cents - 1234
+    # Every sandbox's confirmation shows it: the payment needs no statement read after.
+    assert confirmation.balance_after == after.balance
     receipt = await adapter.download_receipt(posted.confirmation_number)
     assert receipt.content.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.content)).pages)
     assert posted.confirmation_number in text
+
+
+async def test_an_amount_over_the_balance_is_refused_before_anything_is_posted(
+    signed_in: SignedIn,
+) -> None:
+    statement = next(s for s in signed_in.user.statements if s.balance_cents > 0)
+    card = next(
+        m
+        for m in signed_in.admin.statement(statement.statement_id).payment_methods
+        if m.kind == "card" and m.outcome == "approved"
+    )
+    reference = f"BB-{uuid.uuid4().hex[:16]}"
+    with pytest.raises(AmountExceedsBalance, match="exceeds the balance due"):
+        await signed_in.adapter.submit_payment(
+            PaymentSubmission(
+                statement_id=statement.statement_id,
+                amount=Money(amount_cents=statement.balance_cents + 1),
+                payment_method_token=card.token,
+                reference=reference,
+            )
+        )
+    assert signed_in.admin.ledger(reference=reference) == []
 
 
 async def _post_one_payment(signed_in: SignedIn, cents: int) -> Payment:
