@@ -7,15 +7,19 @@ connection's session workflow produced. Only the session activities sign in.
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page
 from temporalio import activity
 
+from activities.failure_trace import (
+    merged,
+    snapshot_with_screenshot,
+    start_use_trace,
+    stop_use_trace,
+)
 from models.connection_session import SessionLease
 from models.connections import Credentials
 from models.errors import PortalChanged
@@ -81,20 +85,21 @@ class PortalSessions:
         key = _reuse_key(connection_id, state_id) if reuse and state_id else None
         state = self.states.load(connection_id, state_id) if state_id else None
         async with self._browsers.context(state, key=key) as context:
-            # DOM snapshots without screencast frames: the cheap half of a trace, and what
-            # shows which element went missing. Kept only when the portal changed. Started
-            # per use, so a recycled context is traced like a fresh one.
-            await context.tracing.start(snapshots=True, screenshots=False)
-            page = await context.new_page()
+            # The actions, network and console of every use; the DOM only of the page a
+            # PortalChanged left (activities/failure_trace.py). Started per use, so a
+            # recycled context is traced like a fresh one.
+            await start_use_trace(context)
+            # A recycled context brings the page its last use left on about:blank: no new
+            # renderer to start (portals/browser.py). Locator handlers it has stay registered
+            # once (portals/consent_banners.py).
+            page = context.pages[0] if context.pages else await context.new_page()
             adapter = adapter_class(connection.portal)(page, connection.base_url)
             try:
                 yield PortalPage(adapter, context, self._browsers, connection_id)
             except PortalChanged as err:
                 # A changed portal fails loudly, with what the browser saw for a human to read.
-                evidence = FailureEvidence(
-                    screenshot_key=await self._keep_screenshot(page),
-                    trace_key=await self._keep_trace(context),
-                )
+                screenshot_key, trace_key = await self._keep_evidence(context, page)
+                evidence = FailureEvidence(screenshot_key=screenshot_key, trace_key=trace_key)
                 raise PortalChanged(err.message, evidence.as_details()) from err
             finally:
                 await _discard_trace(context)
@@ -106,26 +111,40 @@ class PortalSessions:
         async with self.portal(lease.connection_id, lease.state_id, reuse=True) as portal:
             yield portal.adapter
 
-    async def _keep_trace(self, context: BrowserContext) -> str | None:
-        with tempfile.TemporaryDirectory(prefix="billbridge-trace-") as folder:
-            path = Path(folder) / "trace.zip"
-            try:
-                await context.tracing.stop(path=path)
-                content = path.read_bytes()
-            except Exception as error:  # as for the screenshot: the original error matters more
-                logger.warning("could not keep a failure trace (%s)", type(error).__name__)
-                return None
-        # The zip holds page snapshots (patient data): only ever stored sealed, like receipts.
-        return self._artifacts.put(_failure_key("trace.zip"), content, "application/zip").key
-
-    async def _keep_screenshot(self, page: Page) -> str | None:
+    async def _keep_evidence(
+        self, context: BrowserContext, page: Page
+    ) -> tuple[str | None, str | None]:
+        """The screenshot's and the trace's artifact keys; either may be missing (the page or
+        the browser may be gone: the original error matters more)."""
+        use: bytes | None = None
+        image = failure = None
         try:
-            image = await page.screenshot(full_page=True)
-        except Exception as error:  # the page may be gone; the original error matters more
+            use = await stop_use_trace(context)
+            image, failure = await snapshot_with_screenshot(context, page)
+        except Exception as error:
             # The type only: a browser's message can quote the page.
-            logger.warning("could not take a failure screenshot (%s)", type(error).__name__)
-            return None
-        return self._artifacts.put(_failure_key("png"), image, "image/png").key
+            logger.warning("could not keep all failure evidence (%s)", type(error).__name__)
+        if image is None:
+            image = await _plain_screenshot(page)
+        trace = merged(use, failure)
+        screenshot_key = (
+            self._artifacts.put(_failure_key("png"), image, "image/png").key if image else None
+        )
+        # The zip holds page snapshots (patient data): only ever stored sealed, like receipts.
+        trace_key = (
+            self._artifacts.put(_failure_key("trace.zip"), trace, "application/zip").key
+            if trace
+            else None
+        )
+        return screenshot_key, trace_key
+
+
+async def _plain_screenshot(page: Page) -> bytes | None:
+    try:
+        return await page.screenshot(full_page=True)
+    except Exception as error:
+        logger.warning("could not take a failure screenshot (%s)", type(error).__name__)
+        return None
 
 
 def _reuse_key(connection_id: str, state_id: str) -> str:

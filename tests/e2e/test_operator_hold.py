@@ -81,7 +81,10 @@ async def test_a_changed_pay_form_waits_for_an_operator_and_a_retry_posts_once(
     assert hold is not None and hold.failed_step == PaymentStep.PAYING.value
     assert hold.screenshot_key and hold.trace_key
     trace = artifact_store.get(hold.trace_key)
-    assert "trace.trace" in zipfile.ZipFile(io.BytesIO(trace)).namelist()
+    zipped = zipfile.ZipFile(io.BytesIO(trace))
+    assert "trace.trace" in zipped.namelist()  # the use's actions
+    # The page the failure left, as a DOM snapshot the trace viewer shows.
+    assert b"frame-snapshot" in zipped.read("failure.trace")
     assert artifact_store.get(hold.screenshot_key).startswith(b"\x89PNG")
     for key in (hold.trace_key, hold.screenshot_key):  # sealed at rest
         raw = (settings.artifacts_root / key).read_bytes()
