@@ -85,8 +85,9 @@ class BrowserPool:
         self._headless = headless
         self._args = list(args)  # another set only to measure one against the default
         # A page kept on an idle context spares the next use a new page (a renderer process
-        # and Playwright's set-up of it): 2.40 → 1.69 CPU-s of Chromium + driver per warm
-        # payment (-30 %, bench/chromium_lean.py, 8 interleaved rounds).
+        # and Playwright's set-up of it): 2.35 → 1.56 CPU-s of Chromium + driver per warm
+        # payment (-34 %, bench/chromium_lean.py, 8 interleaved rounds, 2026-12-03). The
+        # price: an idle context holds its renderer (~85 MB PSS) until it is closed.
         self._keep_page = keep_page
         # Resolved at each launch, so a relaunch after a crash finds the same browser.
         self._executable = executable
