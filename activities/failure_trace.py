@@ -3,11 +3,11 @@
 A use is traced without DOM snapshots: Playwright's snapshot of the page before and after
 every action was 8-11 % of the worker's Chromium + driver CPU on a warm payment (2.51 →
 2.23 CPU-s, and 2.35 → 2.16 in a second run; bench/chromium_lean.py, 8 interleaved rounds
-each, 2026-12-03); with the pool's kept page, 1.56 → 1.31 (-16 %). The page as the failure left it is what shows
-which element went missing, so on PortalChanged a second, snapshotting trace records one
-action (the failure screenshot, with its DOM snapshot) and both go into one zip, each
-under its own name: the trace viewer (``playwright show-trace``) opens every ``*.trace`` of
-a zip as one timeline.
+each, 2026-12-03); with the pool's kept page, 1.56 → 1.31 (-16 %). The page as the
+failure left it is what shows which element went missing, so on PortalChanged a second,
+snapshotting trace records one action (the failure screenshot, with its DOM snapshot) and
+both go into one zip, each under its own name: the trace viewer (``playwright show-trace``)
+opens every ``*.trace`` of a zip as one timeline.
 """
 
 from __future__ import annotations
