@@ -127,6 +127,10 @@ class _VariantPool(BrowserPool):
         self._mode = mode
         self._chunked: set[int] = set()
 
+    def shelve_as(self, context: BrowserContext, key: str) -> None:
+        real = context._context if isinstance(context, _VariantContext) else context
+        super().shelve_as(real, key)
+
     @asynccontextmanager
     async def context(
         self, storage_state: dict[str, Any] | None = None, *, key: str | None = None
