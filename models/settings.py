@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     max_browser_contexts: int = Field(default=4, ge=1)
     browser_context_uses: int = Field(default=20, ge=1)
     browser_context_idle_seconds: float = Field(default=30.0, gt=0)
+    # An idle context keeps one page (and its renderer) for its next use: about half the
+    # Chromium CPU of a warm payment, for a renderer's memory per idle context (bench/RESULTS.md).
+    browser_keep_page: bool = True
     # Temporal's default; 0 turns sticky workflow queues off (the time-skipping test server
     # hands a killed worker's sticky tasks on to nobody).
     max_cached_workflows: int = 1000

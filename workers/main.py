@@ -131,6 +131,7 @@ def browser_pool(settings: Settings) -> BrowserPool:
         max_contexts=settings.max_browser_contexts,
         max_context_uses=settings.browser_context_uses,
         idle_seconds=settings.browser_context_idle_seconds,
+        keep_page=settings.browser_keep_page,
     )
 
 

@@ -99,6 +99,20 @@ async def test_a_context_is_reused_cleanly_and_closed_after_an_error(
     assert (stats.contexts_reused, stats.contexts_created) == (2, 4)
 
 
+async def test_without_kept_pages_a_reused_context_comes_back_empty(
+    cedar_portal: PortalProcess,
+) -> None:
+    # BILLBRIDGE_BROWSER_KEEP_PAGE=false: memory over CPU, every use opens its own page.
+    pool = BrowserPool(executable=Settings().browser, max_contexts=1, keep_page=False)
+    try:
+        async with pool.context(key="a") as first:
+            await open_login(first, cedar_portal.base_url)
+        async with pool.context(key="a") as second:
+            assert second is first and second.pages == []
+    finally:
+        await pool.close()
+
+
 async def test_a_context_named_in_use_is_shelved_under_that_key(
     pool: BrowserPool, cedar_portal: PortalProcess
 ) -> None:
