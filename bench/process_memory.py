@@ -30,6 +30,29 @@ def tree_pss_mb(root: int) -> float:
     return sum(_pss_bytes(process) for process in _tree(root)) / 1e6
 
 
+def tree_pss_by_kind_mb(root: int) -> dict[str, float]:
+    """The same sum split by what each process is: the worker, the Playwright driver,
+    Chromium's browser process, its renderers, and its other helpers (GPU, utility, zygote).
+    Where memory grows, this says which part does."""
+    kinds: dict[str, float] = {}
+    for index, process in enumerate(_tree(root)):
+        try:
+            kind = "worker" if index == 0 else _kind(process.cmdline())
+        except psutil.NoSuchProcess:
+            continue
+        kinds[kind] = kinds.get(kind, 0.0) + _pss_bytes(process) / 1e6
+    return kinds
+
+
+def _kind(cmdline: list[str]) -> str:
+    line = " ".join(cmdline)
+    if "chrom" not in line:
+        return "driver" if "node" in line or "playwright" in line else "other"
+    if "--type=renderer" in line:
+        return "renderers"
+    return "browser" if "--type=" not in line else "chromium helpers"
+
+
 def chromium_processes(root: int) -> int:
     count = 0
     for process in _tree(root)[1:]:

@@ -11,8 +11,10 @@ contexts), adds four connections (``demo.patient``, ``patient01``…``03``), the
 - **memory**: PSS summed over the worker process and its Chromium children, sampled every
   0.25 s in both BillBridge phases: (median at four − median at one) / 3 is the cost of
   an extra concurrent context; then N payments in a row on one connection, PSS (median of
-  five samples over a second) after each 25th: growth from the first (after a warm-up of
-  10 and 35 s for the earlier phases' idle contexts to close) to the last.
+  five samples over a second) after each 25th, split by process kind in the log: growth
+  from the first (after a warm-up of 10, 35 s for the earlier phases' idle contexts to
+  close and one more payment, so it holds the one pooled context every checkpoint holds)
+  to the last.
 
 With ``--write`` (the default) it rewrites its own section of bench/RESULTS.md.
 """
@@ -41,7 +43,7 @@ from bench.common import (
     write_section,
 )
 from bench.payment_vs_bare import bare_payment
-from bench.process_memory import chromium_processes, tree_pss_mb
+from bench.process_memory import chromium_processes, tree_pss_by_kind_mb, tree_pss_mb
 from models.connections import PortalName
 from models.payments import PostPaymentRequest
 from models.settings import Settings
@@ -99,6 +101,11 @@ class Results:
 
 def _load() -> float:
     return os.getloadavg()[0]
+
+
+def _split(worker: int) -> str:
+    kinds = tree_pss_by_kind_mb(worker)
+    return ", ".join(f"{kind} {mb:.0f}" for kind, mb in sorted(kinds.items()))
 
 
 class Bench:
@@ -211,9 +218,13 @@ class Bench:
         growth.resets += 1
         for _ in range(10):
             await self.pay(account)
-        # The earlier phases' idle contexts close after 30 s idle: the baseline waits them out.
+        # The earlier phases' idle contexts close after 30 s idle: the baseline waits them out,
+        # then pays once, so it holds what every checkpoint holds (the connection's one pooled
+        # context, its kept page) and growth compares like with like.
         await asyncio.sleep(IDLE_SETTLE_SECONDS)
+        await self.pay(account)
         growth.samples.append((0, await self.settled_pss()))
+        say(f"growth: baseline {_split(self.worker)}")
         load, started = _load(), time.perf_counter()
         for done in range(1, payments + 1):
             if self.admin.statement(account.statement_id).balance_cents < 1_000:
@@ -222,7 +233,10 @@ class Bench:
             await self.pay(account)
             if done % 25 == 0 or done == payments:
                 growth.samples.append((done, await self.settled_pss()))
-                say(f"growth: {done}/{payments} payments, {growth.samples[-1][1]:.0f} MB")
+                say(
+                    f"growth: {done}/{payments} payments, {growth.samples[-1][1]:.0f} MB "
+                    f"({_split(self.worker)})"
+                )
         growth.seconds = time.perf_counter() - started
         growth.load = (load, _load())
         return growth
