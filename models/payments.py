@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.audit import Actor, unattributed
 from models.card_numbers import refuse_card_numbers_in
 from models.connection_session import SessionLease
-from models.errors import InvalidAmount, InvalidInput
+from models.errors import AmountExceedsBalance, InvalidAmount, InvalidInput
 from models.identifiers import refuse_personal_data_in_id
 from models.money import Money
 from models.operator_hold import OperatorHoldView
@@ -63,6 +63,15 @@ class Payment(BaseModel):
     posted_at: datetime
     status: PaymentStatus = PaymentStatus.PAID
     method_kind: PaymentMethodKind = PaymentMethodKind.CARD
+
+
+def refuse_over_balance(amount: Money, balance_due: Money, statement_id: str) -> None:
+    """AmountExceedsBalance when ``amount`` is more than the statement's balance due: checked
+    before any money moves, wherever the balance was read."""
+    if amount.amount_cents > balance_due.amount_cents:
+        raise AmountExceedsBalance(
+            f"amount {amount} exceeds the balance due {balance_due} on statement {statement_id}"
+        )
 
 
 class PaymentConfirmation(BaseModel):

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from playwright.async_api import Locator, Page, Response
 
+from models.errors import PortalChanged
 from portals.navigation import errors_mapped, goto, navigate_by
 from portals.page_reading import read_table_if_shown
 
@@ -81,6 +82,11 @@ class SearchedListPage(ListPage):
         lists everything unfiltered, where a row missing would wrongly mean "not paid"."""
         async with errors_mapped(self.STEP):
             return await self.search_box.input_value() == text
+
+    async def require_search_for(self, text: str) -> None:
+        """PortalChanged unless the results are those of a search for ``text``."""
+        if not await self.shows_search_for(text):
+            raise PortalChanged(f"{self.STEP}: the search address no longer filters by reference")
 
     async def search(self, text: str) -> Response | None:
         async with errors_mapped(self.STEP):

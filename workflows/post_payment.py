@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         PostPaymentResult,
         ReceiptRequest,
         StatementLookup,
+        refuse_over_balance,
     )
     from workflows.audit_trail import AuditTrail
     from workflows.events import Events
@@ -262,11 +263,8 @@ class PostPaymentWorkflow:
         )
         # After an operator's retry the payment may already be posted (the portal changed
         # after the submit): the post step's lookup by reference decides, not the balance.
-        if not self._hold.retried and request.amount_cents > statement.balance.amount_cents:
-            raise AmountExceedsBalance(
-                f"amount {request.amount} exceeds the balance due {statement.balance} "
-                f"on statement {request.statement_id}"
-            )
+        if not self._hold.retried:
+            refuse_over_balance(request.amount, statement.balance, request.statement_id)
 
         self._advance(PaymentStep.POSTING_PAYMENT, f"{request.amount}, reference {reference}")
         try:

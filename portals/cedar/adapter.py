@@ -13,13 +13,18 @@ from playwright.async_api import Page, Response
 
 from models.accounts import Account, AccountStatus, Guarantor
 from models.errors import (
-    AmountExceedsBalance,
     InvalidInput,
     PortalChanged,
     StatementNotFound,
     UnknownPaymentMethod,
 )
-from models.payments import Payment, PaymentConfirmation, PaymentSubmission, ReceiptFile
+from models.payments import (
+    Payment,
+    PaymentConfirmation,
+    PaymentSubmission,
+    ReceiptFile,
+    refuse_over_balance,
+)
 from models.statements import Statement, StatementSummary
 from portals.cedar import parsing
 from portals.cedar.maintenance_notice import MAINTENANCE_NOTICE
@@ -121,8 +126,7 @@ class CedarAdapter(SignsInWithACode, CedarPlans, CedarPaymentFormCheck):
         self._check_signed_in(await history.open_searched(reference), "history")
         if not await history.is_shown():
             raise PortalChanged("history: the payment history page is not as expected")
-        if not await history.shows_search_for(reference):
-            raise PortalChanged("history: the search address no longer filters by reference")
+        await history.require_search_for(reference)
         if await history.is_empty():
             return None
         rows = await history.rows()
@@ -185,11 +189,7 @@ class CedarAdapter(SignsInWithACode, CedarPlans, CedarPaymentFormCheck):
         if shown is None:
             raise PortalChanged("pay_form: the payment form shows no balance due")
         balance = parsing.pay_form_balance(shown)
-        if submission.amount.amount_cents > balance.amount_cents:
-            raise AmountExceedsBalance(
-                f"amount {submission.amount} exceeds the balance due {balance} "
-                f"on statement {submission.statement_id}"
-            )
+        refuse_over_balance(submission.amount, balance, submission.statement_id)
 
     def _check_signed_in(self, response: Response | None, step: str) -> Response | None:
         raise_if_signed_out(self._page, step)

@@ -158,9 +158,7 @@ class HealthPay24Adapter(SignsInWithACode):
         raise_if_signed_out(self._page, "history")
         if not await activity.is_shown():
             raise PortalChanged("history: the payment activity page is not as expected")
-        if not await activity.shows_search_for(reference):
-            # Unfiltered, a missing row would wrongly mean "not paid".
-            raise PortalChanged("history: the search address no longer filters by reference")
+        await activity.require_search_for(reference)
         if await activity.is_empty():
             return None
         rows = await activity.rows()

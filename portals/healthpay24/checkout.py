@@ -23,7 +23,7 @@ from models.errors import (
     UnknownPaymentMethod,
 )
 from models.money import Money
-from models.payments import PaymentConfirmation, PaymentSubmission
+from models.payments import PaymentConfirmation, PaymentSubmission, refuse_over_balance
 from portals.healthpay24 import parsing
 from portals.healthpay24.pages.checkout_amount_page import CheckoutAmountPage
 from portals.healthpay24.pages.checkout_method_page import CheckoutMethodPage
@@ -73,11 +73,7 @@ class Checkout:
         if not fields:
             raise PortalChanged("statement: the statement summary (amount due) is not shown")
         due = parsing.money(fields["Amount due"], "amount due")
-        if submission.amount.amount_cents > due.amount_cents:
-            raise AmountExceedsBalance(
-                f"amount {submission.amount} exceeds the balance due {due} "
-                f"on statement {submission.statement_id}"
-            )
+        refuse_over_balance(submission.amount, due, submission.statement_id)
         if not await statement.can_pay():
             if due.amount_cents > 0:
                 raise PortalChanged("statement: an amount is due but 'Pay now' is not offered")

@@ -22,7 +22,13 @@ from models.errors import (
     UnknownPaymentMethod,
 )
 from models.money import Money
-from models.payments import Payment, PaymentConfirmation, PaymentSubmission, ReceiptFile
+from models.payments import (
+    Payment,
+    PaymentConfirmation,
+    PaymentSubmission,
+    ReceiptFile,
+    refuse_over_balance,
+)
 from models.refunds import Refund, RefundablePayment, RefundSubmission
 from models.settlements import SettlementBatch, SettlementFile
 from models.statements import Statement, StatementSummary
@@ -101,9 +107,7 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
             raise PortalChanged("transactions: the transactions page is not as expected")
         if not await journal.can_search():
             raise PortalChanged("transactions: the transactions search has no search button")
-        if not await journal.shows_search_for(reference):
-            # Unfiltered, a missing row would wrongly mean "not paid".
-            raise PortalChanged("history: the search address no longer filters by reference")
+        await journal.require_search_for(reference)
         if await journal.is_empty():
             return None
         rows = await journal.rows()
@@ -119,11 +123,7 @@ class PatientcoAdapter(SignsInWithACode, PatientcoPlans, PatientcoPaymentFormChe
         detail = await self._open_statement(submission.statement_id, "pay_form")
         # The balance on the page the payment passes anyway: no statement read of its own.
         balance = await self._balance_due(detail)
-        if submission.amount.amount_cents > balance.amount_cents:
-            raise AmountExceedsBalance(
-                f"amount {submission.amount} exceeds the balance due {balance} "
-                f"on statement {submission.statement_id}"
-            )
+        refuse_over_balance(submission.amount, balance, submission.statement_id)
         if not await detail.can_post_payment():
             raise AmountExceedsBalance("the statement has no open balance to pay")
         self._check_signed_in(await detail.open_post_payment(), "pay_form", None)
