@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # An idle context keeps one page (and its renderer) for its next use: about half the
     # Chromium CPU of a warm payment, for a renderer's memory per idle context (bench/RESULTS.md).
     browser_keep_page: bool = True
+    # One blank context and its page made ready while the worker is quiet, for the next
+    # sign-in: about 0.19 s off a cold payment, for one renderer's memory (bench/RESULTS.md).
+    browser_spare_context: bool = True
     # Temporal's default; 0 turns sticky workflow queues off (the time-skipping test server
     # hands a killed worker's sticky tasks on to nobody).
     max_cached_workflows: int = 1000

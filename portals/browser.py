@@ -4,10 +4,13 @@ At most ``max_contexts`` contexts are open at once (in use or idle); callers bey
 wait their turn. A context given a ``key`` (the connection and its sealed state) goes back
 on a shelf when its block ends cleanly and is handed to the next caller with the same key,
 so the state is not restored again, with one page kept open on ``about:blank`` for the next
-use; it is closed after ``max_context_uses`` uses, after a
-block that raised, after ``idle_seconds`` unused, or when a caller needs its slot. When
-Chromium dies, the idle contexts are dropped, in-flight blocks fail as ``PortalUnavailable``
-(retryable) and the next caller launches a new browser.
+use; it is closed after ``max_context_uses`` uses, after a block that raised, after
+``idle_seconds`` unused, or when a caller needs its slot. With ``spare``, one blank context
+and its page are made in the pool's quiet moments for the next caller who restores nothing
+(a sign-in): one context beyond ``max_contexts``, never in use beyond it (its taker holds a
+slot like anyone). When Chromium dies, the idle contexts and the spare are dropped,
+in-flight blocks fail as ``PortalUnavailable`` (retryable) and the next caller launches a
+new browser.
 """
 
 from __future__ import annotations
@@ -52,6 +55,9 @@ CHROMIUM_ARGS = [
 _SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # Closing a context of a live browser takes milliseconds; of a dying one it must not hang.
 _CLOSE_TIMEOUT_SECONDS = 5.0
+# A spare is made once no context has been in use for this long: not in the middle of a
+# payment whose next step is about to open a context, and not while the CPUs are busy.
+_SPARE_AFTER_QUIET_SECONDS = 0.5
 
 
 def find_chromium(override: str | None = None) -> str | None:
@@ -81,6 +87,7 @@ class BrowserPool:
         idle_seconds: float = 30.0,
         args: Sequence[str] = tuple(CHROMIUM_ARGS),
         keep_page: bool = True,
+        spare: bool = False,
     ) -> None:
         self._headless = headless
         self._args = list(args)  # another set only to measure one against the default
@@ -89,6 +96,15 @@ class BrowserPool:
         # payment (-34 %, bench/chromium_lean.py, 8 interleaved rounds, 2026-12-03). The
         # price: an idle context holds its renderer (~85 MB PSS) until it is closed.
         self._keep_page = keep_page
+        # A new context and its first page are ~0.19 s of a cold payment's sign-in (a
+        # renderer process starting); made ahead, in a quiet moment, they cost the sign-in
+        # nothing, for one renderer held while no sign-in needs it (bench/RESULTS.md).
+        self._spare = spare
+        self._spare_timer: asyncio.TimerHandle | None = None
+        self._spare_task: asyncio.Task[None] | None = None
+        self._spare_context: PooledContext | None = None
+        self._spares_used = 0
+        self._shut = False  # closed: no spare is made any more
         # Resolved at each launch, so a relaunch after a crash finds the same browser.
         self._executable = executable
         self._max_uses = max_context_uses
@@ -108,6 +124,7 @@ class BrowserPool:
 
     async def start(self) -> None:
         await self._ensure_browser()
+        self._spare_soon()
 
     def stats(self) -> BrowserPoolStats:
         return BrowserPoolStats(
@@ -121,6 +138,8 @@ class BrowserPool:
             contexts_created=self._created,
             contexts_reused=self._slots.reused,
             contexts_closed=self._closed,
+            spares_used=self._spares_used,
+            spare_ready=self._spare_context is not None,
         )
 
     async def _ensure_browser(self) -> Browser:
@@ -148,6 +167,9 @@ class BrowserPool:
         self._generation += 1
         dropped = self._slots.drop_generation(dead)
         self._closed += len(dropped)
+        if self._spare_context is not None:
+            self._spare_context = None  # gone with its browser
+            self._closed += 1
         logger.warning(
             "Chromium disconnected: %d idle contexts dropped, %d in use will fail and retry",
             len(dropped),
@@ -195,6 +217,14 @@ class BrowserPool:
         self._close_soon(evicted)
         if grant.reuse is not None:
             return grant.reuse
+        if storage_state is None and self._spare_context is not None:
+            spare, self._spare_context = self._spare_context, None
+            if spare.generation == self._generation:
+                # An ordinary context from now on, in the slot just granted.
+                spare.key = key
+                self._spares_used += 1
+                return spare
+            self._close_soon([spare])  # of a Chromium that died since
         try:
             browser = await self._ensure_browser()
             generation = self._generation
@@ -217,6 +247,42 @@ class BrowserPool:
         self._close_soon(self._slots.release(pooled, keep=keep))
         if keep and self._sweeper is None:
             self._sweeper = asyncio.create_task(self._sweep_idle())
+        self._spare_soon()
+
+    def _spare_soon(self) -> None:
+        """Make a spare once the pool has been quiet a moment (each release starts over)."""
+        if not self._spare or self._shut:
+            return
+        if self._spare_timer is not None:
+            self._spare_timer.cancel()
+        self._spare_timer = asyncio.get_running_loop().call_later(
+            _SPARE_AFTER_QUIET_SECONDS, self._start_spare
+        )
+
+    def _start_spare(self) -> None:
+        self._spare_timer = None
+        busy = self._slots.in_use or self._slots.waiting or self._spare_task is not None
+        if self._spare_context is None and not busy:
+            self._spare_task = asyncio.create_task(self._make_spare())
+
+    async def _make_spare(self) -> None:
+        try:
+            browser = await self._ensure_browser()
+            generation = self._generation
+            context = await browser.new_context(accept_downloads=True)
+            self._created += 1
+            made = PooledContext(context, None, generation)
+            try:
+                await context.new_page()
+            except BaseException:
+                self._close_soon([made])
+                raise
+            self._spare_context = made
+        except Exception as error:
+            # Only a head start: whoever needs a blank context opens one as before.
+            logger.warning("no spare browser context (%s)", type(error).__name__)
+        finally:
+            self._spare_task = None
 
     async def _close_pages(self, context: BrowserContext) -> bool:
         try:
@@ -248,6 +314,17 @@ class BrowserPool:
             self._close_soon(self._slots.expired(time.monotonic() - self._idle_seconds))
 
     async def close(self) -> None:
+        self._shut = True
+        if self._spare_timer is not None:
+            self._spare_timer.cancel()
+            self._spare_timer = None
+        if self._spare_task is not None:
+            self._spare_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._spare_task
+        if self._spare_context is not None:
+            self._close_soon([self._spare_context])
+            self._spare_context = None
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):

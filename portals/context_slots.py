@@ -35,6 +35,8 @@ class BrowserPoolStats(BaseModel):
     contexts_created: int
     contexts_reused: int
     contexts_closed: int
+    spares_used: int = 0  # blank contexts made ahead and taken by a sign-in
+    spare_ready: bool = False
 
 
 @dataclass(eq=False)

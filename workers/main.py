@@ -132,6 +132,7 @@ def browser_pool(settings: Settings) -> BrowserPool:
         max_context_uses=settings.browser_context_uses,
         idle_seconds=settings.browser_context_idle_seconds,
         keep_page=settings.browser_keep_page,
+        spare=settings.browser_spare_context,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -224,3 +225,59 @@ async def test_chromium_killed_under_its_users(
     assert (stats.in_use, stats.waiting) == (0, 0)
     assert stats.idle <= LIMIT
     assert chromium not in browser_processes()
+
+
+async def spare_made(pool: BrowserPool) -> None:
+    """Until the pool has its spare (made after a quiet moment), 10 s at most."""
+    for _ in range(200):
+        if pool.stats().spare_ready:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no spare context was made: {pool.stats()}")
+
+
+async def test_a_sign_in_takes_the_spare_made_in_a_quiet_moment(
+    cedar_portal: PortalProcess,
+) -> None:
+    pool = BrowserPool(executable=Settings().browser, max_contexts=2, spare=True)
+    try:
+        await pool.start()
+        await spare_made(pool)
+        async with pool.context() as signing_in:  # restores nothing: the spare
+            assert [page.url for page in signing_in.pages] == ["about:blank"]
+            assert await signing_in.cookies() == []
+            await open_login(signing_in, cedar_portal.base_url)
+            # What signing in leaves: a session cookie.
+            await signing_in.add_cookies(
+                [{"name": "session", "value": "signed-in", "url": cedar_portal.base_url}]
+            )
+            pool.shelve_as(signing_in, "connection/state-1")
+        await spare_made(pool)  # a new one
+        async with pool.context(key="connection/state-1") as first_step:
+            assert first_step is signing_in
+        async with pool.context() as next_sign_in:
+            assert next_sign_in is not signing_in and await next_sign_in.cookies() == []
+        stats = pool.stats()
+        assert (stats.spares_used, stats.contexts_reused, stats.peak_in_use) == (2, 1, 1)
+    finally:
+        await pool.close()
+
+
+async def test_the_spare_is_made_only_when_quiet_and_is_never_in_use_beyond_the_limit() -> None:
+    pool = BrowserPool(executable=Settings().browser, max_contexts=1, spare=True)
+    try:
+        await pool.start()
+        await spare_made(pool)
+        empty_state: dict[str, Any] = {"cookies": [], "origins": []}
+        async with pool.context(empty_state, key="connection/state-1") as restored:
+            assert restored.pages == []  # a restore never takes the spare
+        async with pool.context() as signing_in:  # took the spare, and the only slot
+            assert pool.stats().idle == 0 and not pool.stats().spare_ready
+            await asyncio.sleep(1.0)  # busy: no spare is made while a context is in use
+            assert not pool.stats().spare_ready
+        await spare_made(pool)
+        stats = pool.stats()
+        assert (stats.spares_used, stats.peak_in_use, stats.contexts_closed) == (1, 1, 2)
+        assert signing_in.pages == []  # closed after its use: never a spare again
+    finally:
+        await pool.close()
