@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     # One blank context and its page made ready while the worker is quiet, for the next
     # sign-in: about 0.19 s off a cold payment, for one renderer's memory (bench/RESULTS.md).
     browser_spare_context: bool = True
+    # NODE_OPTIONS of the Playwright driver (Node.js) the worker spawns; empty leaves them as
+    # the worker's environment has them. A 1 MB young generation keeps the driver at ~130 MB
+    # where V8's default (growing to 16 MB semi-spaces) added 30-60 MB over the first hundred
+    # payments, never given back, and cost no CPU more (bench/RESULTS.md).
+    browser_driver_node_options: str = "--max-semi-space-size=1"
     # Temporal's default; 0 turns sticky workflow queues off (the time-skipping test server
     # hands a killed worker's sticky tasks on to nobody).
     max_cached_workflows: int = 1000

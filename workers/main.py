@@ -133,6 +133,7 @@ def browser_pool(settings: Settings) -> BrowserPool:
         idle_seconds=settings.browser_context_idle_seconds,
         keep_page=settings.browser_keep_page,
         spare=settings.browser_spare_context,
+        driver_node_options=settings.browser_driver_node_options,
     )
 
 

@@ -2,7 +2,8 @@
 
 A module that reads ``os.environ`` or ``os.getenv`` itself has configuration nobody sees in
 one place and nobody can pass in a test; this fails naming it. Handing the environment on to
-a child process (``env={**os.environ, ...}``) is writing, not reading, and stays allowed.
+a child process (``env={**os.environ, ...}``, or ``os.environ["X"] = ...`` for a child a
+library spawns) is writing, not reading, and stays allowed.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ def environment_reads(source: str) -> list[int]:
         if isinstance(node, ast.Dict)
         for key, value in zip(node.keys, node.values, strict=True)
         if key is None  # a ``**mapping`` entry of a dict display
+    } | {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
     }
     return sorted(
         node.lineno  # type: ignore[attr-defined]
@@ -72,6 +77,7 @@ def test_the_check_sees_every_way_of_reading() -> None:
             "c = 'X' in os.environ",
             "d = os.environ['X']",
             "env = {**os.environ, 'X': '1'}",  # passed on to a child: allowed
+            "os.environ['X'] = '1'",  # likewise
         ]
     )
     assert environment_reads(source) == [2, 3, 4, 5, 6]
