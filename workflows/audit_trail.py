@@ -23,9 +23,24 @@ class AuditTrail:
     async def record(
         self, action: AuditAction, actor: Actor, outcome: str, **details: AuditDetail
     ) -> None:
+        entry = self._entry(action, actor, outcome, details)
+        await workflow.execute_activity_method(AuditActivities.record, entry, **AUDIT_ACTIVITY)
+
+    async def record_in_process(
+        self, action: AuditAction, actor: Actor, outcome: str, **details: AuditDetail
+    ) -> None:
+        """The same entry written by a local activity (workflows/policies.py, IN_PROCESS)."""
+        entry = self._entry(action, actor, outcome, details)
+        await workflow.execute_local_activity_method(
+            AuditActivities.record, entry, **AUDIT_ACTIVITY
+        )
+
+    def _entry(
+        self, action: AuditAction, actor: Actor, outcome: str, details: dict[str, AuditDetail]
+    ) -> AuditRecord:
         self._recorded += 1
         info = workflow.info()
-        entry = AuditRecord(
+        return AuditRecord(
             entry_id=f"{info.workflow_id}/{info.run_id}/{self._recorded}:{action.value}",
             at=workflow.now(),
             actor=actor,
@@ -35,4 +50,3 @@ class AuditTrail:
             outcome=outcome,
             details=details,
         )
-        await workflow.execute_activity_method(AuditActivities.record, entry, **AUDIT_ACTIVITY)

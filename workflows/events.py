@@ -23,9 +23,25 @@ class Events:
     async def raise_event(
         self, type: EventType, connection_id: str | None, **data: AuditDetail
     ) -> None:
+        # Like an audit entry: never given up on, and written once whatever is retried.
+        event = self._event(type, connection_id, data)
+        await workflow.execute_activity_method(EventActivities.raise_event, event, **AUDIT_ACTIVITY)
+
+    async def raise_event_in_process(
+        self, type: EventType, connection_id: str | None, **data: AuditDetail
+    ) -> None:
+        """The same event raised by a local activity (workflows/policies.py, IN_PROCESS)."""
+        event = self._event(type, connection_id, data)
+        await workflow.execute_local_activity_method(
+            EventActivities.raise_event, event, **AUDIT_ACTIVITY
+        )
+
+    def _event(
+        self, type: EventType, connection_id: str | None, data: dict[str, AuditDetail]
+    ) -> Event:
         self._raised += 1
         info = workflow.info()
-        event = Event(
+        return Event(
             id=f"evt/{info.workflow_id}/{info.run_id}/{self._raised}",
             type=type,
             occurred_at=workflow.now(),
@@ -33,5 +49,3 @@ class Events:
             connection_id=connection_id,
             data=data,
         )
-        # Like an audit entry: never given up on, and written once whatever is retried.
-        await workflow.execute_activity_method(EventActivities.raise_event, event, **AUDIT_ACTIVITY)

@@ -69,6 +69,12 @@ AUDIT_ACTIVITY: dict[str, Any] = {
     ),
 }
 
+# IN_PROCESS: the same two policies serve the local activities a payment's end runs in its
+# workflow task's worker (audit entry, read-model record, event: one workflow task instead of
+# three activity round trips). A local activity still failing after a minute retries on a
+# timer in a later workflow task; the UI shows it in the history's failed local-activity
+# markers rather than as a pending activity.
+
 # Writing the read model (a posted payment for GET /payments, what a sync read): a quick
 # database write, retried like a browser step; for a payment, a database still down after
 # that is logged, never a failed payment (the portal holds it; the next sync records it).

@@ -65,11 +65,12 @@ def _reference(request: PostPaymentRequest) -> str:
 async def _record(portal: PortalUnderTest, handle: object, name: str) -> None:
     """The replay suite keeps Cedar's histories: the workflow code is the same for all.
 
-    Named after the one payment activity: the histories of the three-activity runs stay as
-    they were recorded, for the replay of runs started before the patch.
+    Named after the latest patch, "bookkeeping-in-process": the histories recorded before
+    it (three activities; "one-activity-") stay as they were, for the replay of runs
+    started before each patch.
     """
     if portal.name is PortalName.CEDAR:
-        await record_history(handle, name.replace("--", "--one-activity-", 1))  # type: ignore[arg-type]
+        await record_history(handle, name.replace("--", "--in-process-", 1))  # type: ignore[arg-type]
 
 
 async def test_happy_path_posts_once_and_keeps_the_receipt(
