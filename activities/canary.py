@@ -45,12 +45,14 @@ class CanaryActivities:
             async with heartbeating(), self._sessions.signed_in(walk.lease) as portal:
                 return await _walk(portal, progress)
         except (PortalChanged, StatementNotFound) as err:
-            # PortalSessions put the screenshot of what the browser saw in the details.
+            # PortalSessions put the screenshot and trace of what the browser saw in the details.
+            evidence = FailureEvidence.from_details(err.details)
             return CanaryObservation(
                 status=CanaryStatus.DRIFT,
                 step=progress.step,
                 message=err.message,
-                screenshot_key=FailureEvidence.from_details(err.details).screenshot_key,
+                screenshot_key=evidence.screenshot_key,
+                trace_key=evidence.trace_key,
                 statement_walked=progress.step is CanaryStep.PAY_FORM,
             )
 

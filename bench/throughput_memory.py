@@ -10,7 +10,9 @@ contexts), adds four connections (``demo.patient``, ``patient01``…``03``), the
   context per payment); each after a warm-up payment per connection (sign-ins excluded);
 - **memory**: PSS summed over the worker process and its Chromium children, sampled every
   0.25 s in both BillBridge phases: (median at four − median at one) / 3 is the cost of
-  an extra concurrent context; then N payments in a row on one connection, PSS (median of
+  an extra concurrent context; settled PSS with the four contexts pooled and idle, against
+  the growth baseline's one, / 3 is the cost of an extra pooled context (each holds its kept
+  page's renderer between payments); then N payments in a row on one connection, PSS (median of
   five samples over a second) after each 25th, split by process kind in the log: growth
   from the first (after a warm-up of 10, 35 s for the earlier phases' idle contexts to
   close and one more payment, so it holds the one pooled context every checkpoint holds)
@@ -56,6 +58,8 @@ SECTION = "throughput_memory"
 USERS = ("demo.patient", "patient01", "patient02", "patient03")
 AMOUNT_CENTS = 100
 IDLE_SETTLE_SECONDS = 35  # the worker's browser_context_idle_seconds (30) and a sweep
+# After the last payment of a phase: the kept pages' heaps collected, the spare made.
+POOLED_SETTLE_SECONDS = 3
 
 
 @dataclass
@@ -97,6 +101,8 @@ class Results:
     phases: dict[str, Phase] = field(default_factory=dict)
     growth: Growth = field(default_factory=Growth)
     chromium: str = ""
+    # Settled PSS with the four connections' contexts pooled and idle (after four at once).
+    four_pooled_mb: float = 0.0
 
 
 def _load() -> float:
@@ -250,6 +256,9 @@ async def measure(
     bench = Bench(client, stack.admin, stack.portal.base_url, accounts, stack.worker_pid)
     for phase in (await bench.one_at_a_time(args.rounds), await bench.four_at_once(args.rounds)):
         results.phases[phase.name] = phase
+    await asyncio.sleep(POOLED_SETTLE_SECONDS)
+    results.four_pooled_mb = await bench.settled_pss()
+    say(f"four contexts pooled, idle: {results.four_pooled_mb:.0f} MB ({_split(bench.worker)})")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=find_chromium(settings.browser), headless=True, args=CHROMIUM_ARGS
@@ -336,12 +345,23 @@ def per_context_mb(results: Results) -> float:
     return (four - one) / 3
 
 
+def per_pooled_context_mb(results: Results) -> float:
+    """What an extra connection's context costs between its payments: with kept pages each
+    holds its renderer, which the phases' medians (all four pooled either way) do not show."""
+    return (results.four_pooled_mb - results.growth.samples[0][1]) / 3
+
+
 def memory_table(results: Results) -> str:
     rows = ["| worker + Chromium PSS (MB) | median | max |", "| --- | ---: | ---: |"]
     for name in ("BillBridge, one at a time", "BillBridge, four at once"):
         samples = results.phases[name].pss_mb
         rows.append(f"| {name} | {statistics.median(samples):.0f} | {max(samples):.0f} |")
     rows.append(f"| per extra concurrent context | {per_context_mb(results):.0f} | |")
+    rows.append(
+        f"| four contexts pooled, idle → one (the growth baseline) | "
+        f"{results.four_pooled_mb:.0f} → {results.growth.samples[0][1]:.0f} | |"
+    )
+    rows.append(f"| per extra pooled context, idle | {per_pooled_context_mb(results):.0f} | |")
     return "\n".join(rows)
 
 
@@ -377,8 +397,8 @@ BillBridge at four / bare scripts at four: **{bb / bare:.2f}×** (target ≥ 0.8
 
 {memory_table(results)}
 
-Memory growth: {growth_line(results.growth)}. Targets: ≤ 80 MB per extra context, ≤ 5 %
-growth.
+Memory growth: {growth_line(results.growth)}. Targets: ≤ 80 MB per extra context (concurrent
+and pooled), ≤ 5 % growth.
 
 PSS is summed over the worker process and every Chromium process under it (browser,
 renderers, GPU/utility), sampled every 0.25 s during each BillBridge phase."""

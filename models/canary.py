@@ -61,12 +61,14 @@ class CanaryWalk(BaseModel):
 
 class CanaryObservation(BaseModel):
     """What one walk saw: ``drift`` with the step, the adapter's message and the screenshot's
-    artifact key, or ``ok`` (``statement_walked`` False when no statement was open to pay)."""
+    and trace's artifact keys, or ``ok`` (``statement_walked`` False when no statement was
+    open to pay)."""
 
     status: CanaryStatus
     step: CanaryStep | None = None
     message: str | None = None
     screenshot_key: str | None = None
+    trace_key: str | None = None
     statement_walked: bool = False
 
 
@@ -91,6 +93,7 @@ class CanaryResult(BaseModel):
     step: CanaryStep | None = None
     message: str | None = None
     screenshot_key: str | None = None
+    trace_key: str | None = None
     statement_walked: bool = False
     # Whether this run raised connection.drift_detected (False for a drift already reported).
     reported: bool = False
@@ -99,6 +102,7 @@ class CanaryResult(BaseModel):
         if self.status is CanaryStatus.DRIFT:
             told = "reported" if self.reported else "already reported"
             shot = f"; screenshot {self.screenshot_key}" if self.screenshot_key else ""
+            shot += f"; trace {self.trace_key}" if self.trace_key else ""
             return f"drift at {self.step}: {self.message} ({told}{shot})"
         if self.status is CanaryStatus.OK:
             walked = "" if self.statement_walked else " (no open statement to walk the pay form)"

@@ -9,8 +9,8 @@ up to the step that moves money.
 
 A drift (``PortalChanged`` at sign-in or on a page, or a listed statement the portal then
 lacks) raises ``connection.drift_detected`` with the step, the adapter's message and the
-screenshot's artifact key, delivered by the event fan-out as a webhook. It is raised once
-per drift: the connection's last verdict is kept (``stores/canary_states.py``), a drift
+screenshot's and trace's artifact keys, delivered by the event fan-out as a webhook. It is
+raised once per drift: the connection's last verdict is kept (``stores/canary_states.py``), a drift
 already reported stays quiet until a healthy run clears it. A healthy portal is quiet; a
 portal in maintenance, or no session within the bound (a person's MFA code), is neither
 drift nor healthy and leaves the verdict as it was.
@@ -71,12 +71,14 @@ class ConnectionCanaryWorkflow:
             changed = failed_with(err, PortalChanged)
             if changed is None:
                 raise  # a refused password is connection.login_required, not drift
-            # The sign-in's screenshot, carried by the session's reply (SessionLeases).
+            # The sign-in's screenshot and trace, carried by the session's reply (SessionLeases).
+            evidence = FailureEvidence.from_details(changed.details)
             seen = CanaryObservation(
                 status=CanaryStatus.DRIFT,
                 step=CanaryStep.SIGN_IN,
                 message=changed.message,
-                screenshot_key=FailureEvidence.from_details(changed.details).screenshot_key,
+                screenshot_key=evidence.screenshot_key,
+                trace_key=evidence.trace_key,
             )
         else:
             seen = await self._session.run(self._walk)
@@ -116,6 +118,7 @@ class ConnectionCanaryWorkflow:
                 step=seen.step.value,
                 message=seen.message,
                 screenshot_key=seen.screenshot_key,
+                trace_key=seen.trace_key,
             )
             result = result.model_copy(update={"reported": True})
         workflow.set_current_details(result.describe())

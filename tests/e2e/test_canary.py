@@ -31,6 +31,7 @@ from workflows.canary import ConnectionCanaryWorkflow
 pytestmark = pytest.mark.e2e
 
 PNG = b"\x89PNG"
+ZIP = b"PK\x03\x04"  # a Playwright trace
 SCHEDULED_RUN_DEADLINE_SECONDS = 60.0
 
 
@@ -99,13 +100,15 @@ async def test_a_pay_form_without_its_button_is_drift_with_a_screenshot(
     assert result.status is CanaryStatus.DRIFT and result.reported, result.describe()
     assert result.step is CanaryStep.PAY_FORM
     assert result.message is not None and "submit button" in result.message
-    assert result.screenshot_key is not None
+    assert result.screenshot_key is not None and result.trace_key is not None
     assert artifact_store.get(result.screenshot_key).startswith(PNG)
+    assert artifact_store.get(result.trace_key).startswith(ZIP)
     [event] = _drift_events(settings, connection_id)
     assert event.data == {
         "step": "pay_form",
         "message": result.message,
         "screenshot_key": result.screenshot_key,
+        "trace_key": result.trace_key,
     }
     assert portal_under_test.admin.ledger() == []
     assert took < 30, f"drift found in {took:.1f} s"
@@ -144,11 +147,14 @@ async def test_a_changed_sign_in_page_is_drift_with_its_screenshot(
     assert result.screenshot_key.startswith(f"failures/session-{connection_id}/")
     assert artifact_store.get(result.screenshot_key).startswith(PNG)
     assert not (settings.artifacts_root / result.screenshot_key).read_bytes().startswith(PNG)
+    assert result.trace_key is not None
+    assert artifact_store.get(result.trace_key).startswith(ZIP)
     [event] = _drift_events(settings, connection_id)
     assert event.data == {
         "step": "sign_in",
         "message": result.message,
         "screenshot_key": result.screenshot_key,
+        "trace_key": result.trace_key,
     }
     assert took < 30, f"drift found in {took:.1f} s"
 

@@ -17,6 +17,7 @@ NO_PAY_BUTTON = CanaryObservation(
     step=CanaryStep.PAY_FORM,
     message="pay_form: the form has no submit button",
     screenshot_key="failures/canary-x/1-1.png",
+    trace_key="failures/canary-x/1-1.trace.zip",
     statement_walked=True,
 )
 

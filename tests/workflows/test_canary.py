@@ -106,6 +106,7 @@ async def test_a_drift_is_reported_with_its_step_and_screenshot(canary: CanaryHa
         "step": "pay_form",
         "message": "pay_form: the form has no submit button",
         "screenshot_key": "failures/canary-x/1-1.png",
+        "trace_key": "failures/canary-x/1-1.trace.zip",
     }
 
 
@@ -149,23 +150,23 @@ async def test_a_portal_in_maintenance_is_not_drift_and_keeps_the_verdict(
 async def test_a_changed_sign_in_page_is_drift_with_its_screenshot(
     canary: CanaryHarness,
 ) -> None:
-    shot = "failures/session-x/1-1.png"
+    shot, trace = "failures/session-x/1-1.png", "failures/session-x/1-1.trace.zip"
     canary.login.login_failure = PortalChanged(
-        "sign_in: the page lacks an element the adapter needs",
-        {"screenshot": shot, "trace": "failures/session-x/1-1.trace.zip"},
+        "sign_in: the page lacks an element the adapter needs", {"screenshot": shot, "trace": trace}
     )
 
     result = await canary.run()
 
     assert result.status is CanaryStatus.DRIFT and result.reported
     assert result.step is CanaryStep.SIGN_IN
-    assert result.screenshot_key == shot  # the session workflow's reply carried it
+    assert (result.screenshot_key, result.trace_key) == (shot, trace)  # the session's reply
     assert canary.walk.walks == 0
     [event] = canary.drift_events()
     assert event.data == {
         "step": "sign_in",
         "message": "sign_in: the page lacks an element the adapter needs",
         "screenshot_key": shot,
+        "trace_key": trace,
     }
 
 
