@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 
 from models.api_connections import ConnectionStatus, MfaChallengePublic
+from models.failure_evidence import FailureEvidence
 
 CONNECTION_PREFIX = "conn_"
 SESSION_PREFIX = "sess_"
@@ -50,6 +51,14 @@ class SessionPublic(BaseModel):
     last_error_code: str | None = Field(
         default=None,
         description="the last failed login's typed code (portal_changed, invalid_credentials…)",
+    )
+    last_error_evidence: FailureEvidence | None = Field(
+        default=None,
+        description=(
+            "portal_changed at sign-in: the artifact keys of the screenshot and the Playwright "
+            "trace of the page the adapter did not recognise (sealed in BillBridge's artifact "
+            "store, for its operators)"
+        ),
     )
 
 

@@ -122,6 +122,8 @@ class SessionView(BaseModel):
     last_error: str | None = None
     # The BillBridge error type of the last failed login (PortalChanged, BadCredentials…).
     last_error_type: str | None = None
+    # A changed sign-in page's screenshot and trace keys (what the operator hold shows).
+    last_error_evidence: FailureEvidence | None = None
     last_mfa_result: MfaSubmissionResult | None = None
     logins: int = 0
     waiting_workflows: int = 0  # business workflows waiting for this login to end
@@ -143,6 +145,7 @@ class SessionWorkflowInput(BaseModel):
     # still says why after continue-as-new, and a Signal sender can still read its outcome.
     last_error: str | None = None
     last_error_type: str | None = None
+    last_error_evidence: FailureEvidence | None = None
     last_mfa_result: MfaSubmissionResult | None = None
     # A login was asked for (new credentials, ``open``) and has not started yet.
     login_wanted: bool = False

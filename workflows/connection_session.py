@@ -93,6 +93,7 @@ class ConnectionSessionWorkflow:
         self._obsolete: list[str] = []  # sealed states nobody may use any more
         self._last_error = start.last_error
         self._last_error_type = start.last_error_type
+        self._last_error_evidence = start.last_error_evidence
         self._maintenance: PortalMaintenance | None = None  # the window a sign-in waits out
         self._audit = AuditTrail()
         self._events = Events()
@@ -135,6 +136,7 @@ class ConnectionSessionWorkflow:
                         "waiters": self._waiters.carried(),
                         "last_error": self._last_error,
                         "last_error_type": self._last_error_type,
+                        "last_error_evidence": self._last_error_evidence,
                         "last_mfa_result": self._mfa.last_result,
                         "login_wanted": self._login_wanted,
                     }
@@ -154,6 +156,7 @@ class ConnectionSessionWorkflow:
             challenge=self._mfa.challenge,
             last_error=self._last_error,
             last_error_type=self._last_error_type,
+            last_error_evidence=self._last_error_evidence,
             last_mfa_result=self._mfa.last_result,
             logins=self._logins,
             waiting_workflows=len(self._waiters),
@@ -224,6 +227,7 @@ class ConnectionSessionWorkflow:
             self._status = SessionStatus.SIGNED_OUT
             self._last_error = None
             self._last_error_type = None
+            self._last_error_evidence = None
             self._login_wanted = True
             self._show()
         await self._audit.record(
@@ -249,6 +253,7 @@ class ConnectionSessionWorkflow:
                 self._status = SessionStatus.LOGIN_REQUIRED
                 self._last_error = refused.message
                 self._last_error_type = refused.type
+                self._last_error_evidence = None
                 self._show()
                 if workflow.patched(LOGIN_REQUIRED_EVENT_PATCH):
                     await self._events.raise_event(
@@ -363,6 +368,7 @@ class ConnectionSessionWorkflow:
         self._logins += 1
         self._last_error = None
         self._last_error_type = None
+        self._last_error_evidence = None
         self._show()
 
     def _sign_out(self) -> None:
@@ -376,6 +382,8 @@ class ConnectionSessionWorkflow:
         self._failure = failure
         self._last_error = failure.message
         self._last_error_type = failure.type
+        evidence = FailureEvidence.from_details(failure.details)
+        self._last_error_evidence = evidence if evidence.kept() else None
         self._status = SessionStatus.SIGNED_OUT
         self._state_id = None
         self._show()

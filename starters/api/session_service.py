@@ -71,6 +71,7 @@ def session_public(connection_id: str, view: SessionView | None) -> SessionPubli
         mfa_challenge=challenge,
         last_error=view.last_error if view is not None else None,
         last_error_code=error_code_of(view.last_error_type) if view is not None else None,
+        last_error_evidence=view.last_error_evidence if view is not None else None,
     )
 
 

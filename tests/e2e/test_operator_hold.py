@@ -22,11 +22,12 @@ from temporalio.worker import Worker
 from models.connection_session import session_workflow_id
 from models.connections import PortalName
 from models.errors import NotAwaitingOperator
+from models.failure_evidence import FailureEvidence
 from models.payments import PaymentProgress, PaymentStep
 from models.settings import Settings
 from sandbox.admin_client import SandboxAdmin
 from sandbox.common.layout import LayoutName, StructuralFault
-from starters.client import BillBridgeClient
+from starters.client import BillBridgeClient, SessionsClient
 from stores.artifacts import ArtifactStore
 from tests.e2e.conftest import Connections, PortalUnderTest
 from tests.e2e.helpers import payment_for, run_billbridge
@@ -168,6 +169,10 @@ async def test_a_changed_sign_in_page_holds_with_its_evidence_and_a_retry_posts_
     assert code == 0, output
     [line] = [line for line in output.splitlines() if line.startswith(payment.workflow_id)]
     assert f"screenshot={hold.screenshot_key}" in line and f"trace={hold.trace_key}" in line
+    session_view = await SessionsClient(client.temporal).state(connection_id)
+    assert session_view.last_error_evidence == FailureEvidence(
+        screenshot_key=hold.screenshot_key, trace_key=hold.trace_key
+    )
     assert admin.ledger() == []
 
     admin.set_layout(LayoutName.V1)  # the portal (or the adapter) is fixed

@@ -19,6 +19,7 @@ from models.audit import Actor, ActorKind
 from models.connection_session import SessionStatus, SessionView, SessionWorkflowInput
 from models.errors import PortalChanged
 from models.events import EventType
+from models.failure_evidence import FailureEvidence
 from models.sessions import MfaMethod
 from security.codec import encrypted_data_converter
 from starters.client.sessions_client import SessionsClient
@@ -140,7 +141,12 @@ async def test_a_refused_password_raises_login_required_and_new_credentials_sign
 async def test_a_changed_portal_is_still_reported_after_continue_as_new(
     harness: Harness,
 ) -> None:
-    harness.portal.login_failure = PortalChanged("the sign-in page has no password field")
+    evidence = FailureEvidence(
+        screenshot_key="failures/session-x/1-1.png", trace_key="failures/session-x/1-1.trace.zip"
+    )
+    harness.portal.login_failure = PortalChanged(
+        "the sign-in page has no password field", evidence.as_details()
+    )
 
     await open_session(harness)
     failed = await harness.session_state(lambda v: v.last_error_type == "PortalChanged")
@@ -154,6 +160,7 @@ async def test_a_changed_portal_is_still_reported_after_continue_as_new(
 
     view = await harness.session_state(lambda v: v.status is SessionStatus.SIGNED_OUT)
     assert view.last_error_type == "PortalChanged"
+    assert failed.last_error_evidence == view.last_error_evidence == evidence  # carried on
     assert status_of(view)[0] is ConnectionStatus.PORTAL_CHANGED
     assert harness.portal.calls["begin_login"] == 1
     assert harness.portal.events == []  # a changed portal is not a refused password
