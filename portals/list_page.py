@@ -64,7 +64,6 @@ class SearchedListPage(ListPage):
     SEARCH_PARAMETER: ClassVar[str]
 
     search_box: Locator
-    search_button: Locator
     empty_notice: Locator
 
     async def is_shown(self) -> bool:
@@ -87,11 +86,6 @@ class SearchedListPage(ListPage):
         """PortalChanged unless the results are those of a search for ``text``."""
         if not await self.shows_search_for(text):
             raise PortalChanged(f"{self.STEP}: the search address no longer filters by reference")
-
-    async def search(self, text: str) -> Response | None:
-        async with errors_mapped(self.STEP):
-            await self.search_box.fill(text)
-        return await navigate_by(self.page, self.search_button.click, self.STEP)
 
     async def is_empty(self) -> bool:
         async with errors_mapped(self.STEP):

@@ -48,10 +48,11 @@ class CedarPlans:
 
     async def find_plan(self, reference: str) -> PaymentPlan | None:
         listing = PlansPage(self._page, self._base_url)
-        self._signed_in(await listing.open(), listing.STEP)
+        # The results at the search form's own address: one navigation, not open + Search.
+        self._signed_in(await listing.open_searched(reference), listing.STEP)
         if not await listing.is_shown():
             raise PortalChanged("plans: the payment plans page is not as expected")
-        self._signed_in(await listing.search(reference), listing.STEP)
+        await listing.require_search_for(reference)
         if await listing.is_empty():
             return None
         rows = await listing.rows()

@@ -119,12 +119,12 @@ class HealthPay24Adapter(SignsInWithACode):
 
     async def find_deposit(self, reference: str) -> Deposit | None:
         listing = DepositsPage(self._page, self._base_url)
-        await listing.open()
+        # The results at the search form's own address: one navigation, not open + Search.
+        await listing.open_searched(reference)
         raise_if_signed_out(self._page, "deposits")
         if not await listing.is_shown():
             raise PortalChanged("deposits: the deposits page is not as expected")
-        await listing.search(reference)
-        raise_if_signed_out(self._page, "deposits")
+        await listing.require_search_for(reference)
         if await listing.is_empty():
             return None
         rows = await listing.rows()

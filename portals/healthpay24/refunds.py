@@ -25,12 +25,12 @@ class HealthPay24Refunds:
 
     async def find_refund(self, reference: str) -> Refund | None:
         activity = RefundActivityPage(self._page, self._base_url)
-        await activity.open()
+        # The results at the search form's own address: one navigation, not open + Search.
+        await activity.open_searched(reference)
         raise_if_signed_out(self._page, "history")
         if not await activity.is_shown():
             raise PortalChanged("history: the payment activity page is not as expected")
-        await activity.search(reference)
-        raise_if_signed_out(self._page, "history")
+        await activity.require_search_for(reference)
         if await activity.is_empty():
             return None
         rows = await activity.rows()

@@ -48,10 +48,12 @@ class PatientcoPlans:
 
     async def find_plan(self, reference: str) -> PaymentPlan | None:
         worklist = PlansPage(self._page, self._base_url)
-        self._check_signed_in(await worklist.open(), worklist.STEP, worklist.PATH)
+        # The results at the search form's own address: one navigation, not open + Search.
+        response = await worklist.open_searched(reference)
+        self._check_signed_in(response, worklist.STEP, worklist.PATH)
         if not await worklist.is_shown():
             raise PortalChanged("plans: the payment plan worklist is not as expected")
-        self._check_signed_in(await worklist.search(reference), worklist.STEP, None)
+        await worklist.require_search_for(reference)
         if await worklist.is_empty():
             return None
         rows = await worklist.rows()

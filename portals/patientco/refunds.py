@@ -27,12 +27,13 @@ class PatientcoRefunds:
 
     async def find_refund(self, reference: str) -> Refund | None:
         journal = TransactionsPage(self._page, self._base_url)
-        self._check(await journal.open(), "transactions", "/transactions")
+        # The results at the search form's own address: one navigation, not open + Search.
+        self._check(await journal.open_searched(reference), "transactions", "/transactions")
         if not await journal.is_shown():
             raise PortalChanged("transactions: the transactions page is not as expected")
         if not await journal.can_search():
             raise PortalChanged("transactions: the transactions search has no search button")
-        self._check(await journal.search(reference), "transactions", "/transactions")
+        await journal.require_search_for(reference)
         if await journal.is_empty():
             return None
         rows = await journal.rows()

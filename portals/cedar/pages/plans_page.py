@@ -10,6 +10,7 @@ from portals.list_page import SearchedListPage
 class PlansPage(SearchedListPage):
     STEP = "plans"
     PATH = "/plans"
+    SEARCH_PARAMETER = "reference"  # the search form's GET field
     COLUMNS = ("Plan", "Statement", "Status", "Monthly payment", "Remaining", "Next payment",
                "Reference")  # fmt: skip
     TABLE = "payment plans"
@@ -18,6 +19,5 @@ class PlansPage(SearchedListPage):
         super().__init__(page, base_url)
         self.heading = page.get_by_role("heading", name="Payment plans", exact=True)
         self.search_box = page.get_by_label("Search by reference")
-        self.search_button = page.get_by_role("button", name="Search")
         self.table = page.get_by_role("table", name="Your payment plans")
         self.empty_notice = page.get_by_text("No payment plans found")

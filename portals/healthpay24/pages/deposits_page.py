@@ -11,6 +11,7 @@ from portals.navigation import errors_mapped
 class DepositsPage(SearchedListPage):
     STEP = "deposits"
     PATH = "/portal/deposits"
+    SEARCH_PARAMETER = "note"  # the search form's GET field
     COLUMNS = ("Deposit", "Estimate", "Collected on", "Amount", "Status", "Deposit note")
     TABLE = "deposits"
 
@@ -18,7 +19,6 @@ class DepositsPage(SearchedListPage):
         super().__init__(page, base_url)
         self.heading = page.get_by_role("heading", name="Deposits", exact=True)
         self.search_box = page.get_by_label("Search deposit notes")
-        self.search_button = page.get_by_role("search").get_by_role("button", name="Search")
         self.table = page.get_by_role("table", name="Deposits")
         self.empty_notice = page.get_by_text("No deposits match")
         self.no_deposits = page.get_by_text("You have not paid any deposits")

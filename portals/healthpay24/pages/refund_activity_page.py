@@ -13,6 +13,7 @@ from portals.navigation import errors_mapped
 class RefundActivityPage(SearchedListPage):
     STEP = "history"
     PATH = "/portal/payment-activity"
+    SEARCH_PARAMETER = "note"  # the search form's GET field
     COLUMNS = ("Date", "Refund number", "Type", "Original payment", "Amount", "Reason",
                "Refund note")  # fmt: skip
     TABLE = "refunds and voids"

@@ -10,6 +10,7 @@ from portals.list_page import SearchedListPage
 class PlansPage(SearchedListPage):
     STEP = "plans"
     PATH = "/plans"
+    SEARCH_PARAMETER = "reference"  # the search form's GET field
     COLUMNS = ("Plan #", "Account #", "Statement #", "Status", "Installment", "Remaining",
                "Next draft", "Reference")  # fmt: skip
     TABLE = "payment plans"
@@ -19,6 +20,5 @@ class PlansPage(SearchedListPage):
         super().__init__(page, base_url)
         self.heading = page.get_by_role("heading", name="Payment plans", exact=True)
         self.search_box = page.get_by_label("Plan reference")
-        self.search_button = page.get_by_role("button", name="Search")
         self.table = page.get_by_role("table", name="Payment plans")
         self.empty_notice = page.get_by_role("status").filter(has_text="No payment plans match")
