@@ -24,7 +24,7 @@ import time
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -35,6 +35,7 @@ from portals.context_slots import BrowserPoolStats, ContextSlots, Grant, PooledC
 __all__ = ["CHROMIUM_ARGS", "BrowserPool", "BrowserPoolStats", "find_chromium"]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Without the networking flags, Chromium's background services keep dialing out; on a closed
 # network those calls fail many at a time and slow every launch.
@@ -122,7 +123,8 @@ class BrowserPool:
         self._slots = ContextSlots(max_contexts)
         self._launching = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
-        self._background: set[asyncio.Task[None]] = set()  # closing contexts, heap collections
+        # Closing contexts, pages being put away, heap collections: awaited by close().
+        self._background: set[asyncio.Task[Any]] = set()
         self._lent: dict[BrowserContext, PooledContext] = {}  # in use, by their users' handle
 
     async def start(self) -> None:
@@ -222,7 +224,11 @@ class BrowserPool:
         grant, evicted = await self._slots.acquire(key, self._generation)
         self._close_soon(evicted)
         if grant.reuse is not None:
-            return grant.reuse
+            reused, settling = grant.reuse, grant.reuse.settling
+            reused.settling = None
+            if settling is None or await settling:
+                return reused
+            self._close_soon([reused])  # its pages could not be put away: a new one instead
         if storage_state is None and self._spare_context is not None:
             spare, self._spare_context = self._spare_context, None
             if spare.generation == self._generation:
@@ -249,7 +255,10 @@ class BrowserPool:
     async def _release(self, pooled: PooledContext, *, clean: bool) -> None:
         keep = clean and pooled.generation == self._generation and pooled.uses < self._max_uses
         if keep:
-            keep = await self._close_pages(pooled.context)
+            # Shelved at once, its page put away meanwhile: the releasing step (a payment
+            # about to return) does not wait the ~20 ms of that navigation; the next user
+            # of the context does, should it come sooner.
+            pooled.settling = self._in_background(self._close_pages(pooled.context))
         self._close_soon(self._slots.release(pooled, keep=keep))
         if keep and self._sweeper is None:
             self._sweeper = asyncio.create_task(self._sweep_idle())
@@ -307,10 +316,11 @@ class BrowserPool:
         for pooled in contexts:
             self._in_background(self._close_context(pooled.context))
 
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+    def _in_background(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         task = asyncio.create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     async def _close_context(self, context: BrowserContext) -> None:
         self._closed += 1

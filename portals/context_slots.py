@@ -46,6 +46,8 @@ class PooledContext:
     generation: int  # which launch of Chromium it belongs to
     uses: int = 1
     parked_at: float = field(default_factory=time.monotonic)
+    # Its last use's pages being put away (True: ready for the next; False: close it).
+    settling: asyncio.Task[bool] | None = None
 
 
 @dataclass(frozen=True)
