@@ -498,10 +498,14 @@ Where the time goes (medians; BillBridge's split is read from the workflow's his
 {breakdown(results)}
 
 What BillBridge does that the script does not, inside the one `pay_statement` activity: it
-reads the statement before any money moves (balance check), searches the payment history
-for its reference before submitting (a retry never pays twice), re-reads the statement for
-the balance after, and stores the receipt with its SHA-256; around it, Temporal records
-every step, so a killed worker or a lost confirmation resumes instead of paying twice."""
+searches the payment history for its reference before submitting (a retry never pays
+twice), checks the amount against the balance due the pay form shows before it fills
+anything, checks every page it lands on (PortalChanged in seconds, with a screenshot and a
+trace kept), reads the balance after from the confirmation and stores the receipt with its
+SHA-256; around it, Temporal records every step, so a killed worker or a lost confirmation
+resumes instead of paying twice. Cold, the session workflow signs in on a spare context the
+worker made while it was quiet; the bench waits 1.5 s after each cold payment so the
+spare's making is charged to it."""
 
 
 def main(argv: list[str]) -> int:
