@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
 
 from models.audit import AuditAction
 from models.connection_session import (
@@ -26,6 +27,13 @@ from tests.workflows.harness import Harness
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.policies import SESSION_REPLY_RECHECK
 from workflows.post_payment import PostPaymentWorkflow
+
+
+@pytest.fixture
+def env(module_env: WorkflowEnvironment) -> WorkflowEnvironment:
+    # The re-ask skips 15 minutes and the MFA timeout ten: a server of their own (on the
+    # shared one, that skip once hung until its RPC timed out, after other modules' tests).
+    return module_env
 
 
 def awaiting_mfa(view: SessionView) -> bool:
