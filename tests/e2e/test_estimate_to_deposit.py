@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -30,14 +28,13 @@ from models.settings import Settings
 from portals.browser import BrowserPool
 from sandbox.admin_client import SandboxEstimate
 from sandbox.launcher import PortalProcess
-from security.codec import encrypted_data_converter
 from starters.client import BillBridgeClient
 from starters.client.operations import OperationHandle
-from starters.local.stack import SEARCH_ATTRIBUTES, WorkerProcess
+from starters.local.stack import WorkerProcess
 from tests.e2e.conftest import Connections, PortalUnderTest
 from tests.e2e.helpers import processor_charges, run_billbridge
 from tests.replay.recording import REPLAY_KEYRING, record_history
-from tests.workflows.conftest import temporal_test_server
+from tests.workflows.conftest import start_test_server
 from tests.workflows.fake_portal import FakePortal
 from tests.workflows.harness import Harness
 from workers.main import build_worker
@@ -47,22 +44,11 @@ DAY = 24 * 3600
 BROWSER_DEADLINE_SECONDS = 180.0
 
 
-@pytest_asyncio.fixture(scope="module")
+@pytest_asyncio.fixture
 async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server speaking the e2e keyring (its histories replay)."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=encrypted_data_converter(REPLAY_KEYRING),
-        test_server_existing_path=temporal_test_server(),
-    )
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                name: IndexedValueType.Value(f"INDEXED_VALUE_TYPE_{kind.upper()}")
-                for name, kind in (attribute.split("=") for attribute in SEARCH_ATTRIBUTES)
-            },
-        )
-    )
+    """A time-skipping server of the test's own (these skip days; timers an earlier test left
+    behind would fire in them), speaking the e2e keyring (its histories replay)."""
+    env = await start_test_server(REPLAY_KEYRING)
     try:
         yield env
     finally:

@@ -28,15 +28,13 @@ from portals.browser import BrowserPool
 from portals.offerings import offered_by
 from sandbox.admin_client import SandboxAdmin, SandboxCard, SandboxPlan
 from security.audit_log import open_audit_log
-from security.codec import encrypted_data_converter
 from starters.client import BillBridgeClient, PlanHandle
 from starters.local.stack import WorkerProcess
 from stores.events import EventLog
 from tests.e2e.conftest import Connections, PortalUnderTest
 from tests.e2e.plan_clock import PlanClock
 from tests.replay.recording import REPLAY_KEYRING, record_history
-from tests.workflows.conftest import temporal_test_server
-from tests.workflows.plan_harness import declare_search_attributes
+from tests.workflows.conftest import start_test_server
 from workers.main import build_worker
 
 PLAN_PORTALS = offered_by(Process.PAYMENT_PLANS)
@@ -47,14 +45,13 @@ pytestmark = [
 INSTALLMENTS = 12
 
 
-@pytest_asyncio.fixture(scope="module")
+@pytest_asyncio.fixture
 async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """Temporal's time-skipping server, on the replay keyring (histories kept for replay)."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=encrypted_data_converter(REPLAY_KEYRING),
-        test_server_existing_path=temporal_test_server(),
-    )
-    await declare_search_attributes(env)
+    """A time-skipping server of the test's own, on the replay keyring (histories kept for
+    replay). Not one per module: a month's skip would fire every timer an earlier test's
+    session or plan left behind, and once a skip after an earlier test's failed read left the
+    server's timers stuck, failing every test after it."""
+    env = await start_test_server(REPLAY_KEYRING)
     try:
         # Time moves only when a test moves it, with the sandbox's clock.
         with env.auto_time_skipping_disabled():

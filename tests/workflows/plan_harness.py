@@ -11,34 +11,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from models.connection_session import session_workflow_id
 from models.plan_enrollment import EnrollPlanRequest, PlanOutcome, PlanView
-from starters.local.stack import SEARCH_ATTRIBUTES
 from tests.workflows.fake_plans import FakePlanPortal
 from tests.workflows.fake_portal import FakePortal
 from tests.workflows.harness import STATE_DEADLINE_SECONDS, _waits_on_timers_only
 from workflows.enroll_plan import EnrollPlanWorkflow
 
 PlanHandle = WorkflowHandle[EnrollPlanWorkflow, PlanOutcome]
-
-
-async def declare_search_attributes(env: WorkflowEnvironment) -> None:
-    """The session workflow upserts these; the test server refuses undeclared ones."""
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                name: IndexedValueType.Value(f"INDEXED_VALUE_TYPE_{kind.upper()}")
-                for name, kind in (attribute.split("=") for attribute in SEARCH_ATTRIBUTES)
-            },
-        )
-    )
 
 
 @dataclass

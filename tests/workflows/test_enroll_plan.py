@@ -27,12 +27,11 @@ from models.events import EventType
 from models.plan_enrollment import InstallmentChange, PaymentMethodChange, PlanAction, PlanStep
 from models.plans import InstallmentStatus, PlanStatus
 from models.settings import Settings
-from security.codec import encrypted_data_converter
 from tests.replay.recording import REPLAY_KEYRING, record_history
-from tests.workflows.conftest import temporal_test_server
+from tests.workflows.conftest import start_test_server
 from tests.workflows.fake_plans import DECLINING_TOKEN, FakePlanPortal
 from tests.workflows.fake_portal import FakePortal
-from tests.workflows.plan_harness import PlanHandle, PlanHarness, declare_search_attributes
+from tests.workflows.plan_harness import PlanHandle, PlanHarness
 from workflows.connection_session import ConnectionSessionWorkflow
 from workflows.enroll_plan import EnrollPlanWorkflow
 
@@ -45,15 +44,11 @@ WORKFLOW_TASK_EVENTS = {
 SMALL_HISTORY = 60
 
 
-@pytest_asyncio.fixture(scope="module")
+@pytest_asyncio.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """This module's own test server, on the replay keyring: its histories are kept for the
-    replay tests (``BILLBRIDGE_RECORD_HISTORIES=1``)."""
-    environment = await WorkflowEnvironment.start_time_skipping(
-        data_converter=encrypted_data_converter(REPLAY_KEYRING),
-        test_server_existing_path=temporal_test_server(),
-    )
-    await declare_search_attributes(environment)
+    """A server of the test's own (plans skip months), on the replay keyring: its histories
+    are kept for the replay tests (``BILLBRIDGE_RECORD_HISTORIES=1``)."""
+    environment = await start_test_server(REPLAY_KEYRING)
     try:
         yield environment
     finally:

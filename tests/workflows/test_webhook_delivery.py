@@ -25,9 +25,8 @@ from models.webhooks import (
     WebhookDeliveryInput,
     WebhookDeliveryResult,
 )
-from security.codec import encrypted_data_converter
 from tests.replay.recording import REPLAY_KEYRING, record_history
-from tests.workflows.conftest import temporal_test_server
+from tests.workflows.conftest import start_test_server
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 INITIAL = 10.0
@@ -60,14 +59,11 @@ class FakeReceiver:
         return WebhookDeliveryResult(delivery_id=given_up.delivery_id, status=DeliveryStatus.FAILED)
 
 
-@pytest_asyncio.fixture(scope="module")
+@pytest_asyncio.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """This module's own server (it skips days), on the replay keyring so its history can
+    """A server of the test's own (it skips days), on the replay keyring so its history can
     be kept for the replay tests (``BILLBRIDGE_RECORD_HISTORIES=1``)."""
-    environment = await WorkflowEnvironment.start_time_skipping(
-        data_converter=encrypted_data_converter(REPLAY_KEYRING),
-        test_server_existing_path=temporal_test_server(),
-    )
+    environment = await start_test_server(REPLAY_KEYRING)
     try:
         yield environment
     finally:
