@@ -68,11 +68,14 @@ def test_v2_redesigns_the_pages_with_a_cookie_banner_until_accepted(
     for path in ("/statements", f"/statements/{statement}", f"/statements/{statement}/pay",
                  "/payments", "/account"):  # fmt: skip
         assert 'data-layout="v2"' in client.get(path).text, path
-    # Plans keep v1's markup, under the same banner.
-    plans = client.get("/plans")
-    assert 'data-layout="v2"' not in plans.text and "Cookie preferences" in plans.text
     client.cookies.set(CONSENT_COOKIE, "all")
     assert "Cookie preferences" not in client.get("/statements").text
+    # A page v2 did not redesign (maintenance) keeps v1's markup, under the same banner.
+    client.cookies.delete(CONSENT_COOKIE)
+    cedar_admin.enter_maintenance(seconds_left=60)  # the clock goes back with the reset
+    maintenance = client.get("/login")
+    assert maintenance.status_code == 503 and 'data-layout="v2"' not in maintenance.text
+    assert "Cookie preferences" in maintenance.text
 
 
 @pytest.mark.parametrize("layout", list(LayoutName))
