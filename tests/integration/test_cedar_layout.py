@@ -27,6 +27,7 @@ from portals.consent_banners import accept_banners, banner
 from portals.one_time_codes import Totp
 from sandbox.admin_client import SandboxAdmin
 from sandbox.cedar.seed import DEMO_CARD_TOKEN, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERNAME
+from sandbox.common.autopay_rules import RULES
 from sandbox.common.layout import LayoutName, StructuralFault
 from sandbox.launcher import PortalProcess
 
@@ -76,6 +77,37 @@ def test_v2_redesigns_the_pages_with_a_cookie_banner_until_accepted(
     maintenance = client.get("/login")
     assert maintenance.status_code == 503 and 'data-layout="v2"' not in maintenance.text
     assert "Cookie preferences" in maintenance.text
+
+
+def test_v2_redesigns_the_plan_pages(client: httpx.Client, cedar_admin: SandboxAdmin) -> None:
+    """Offer, enrollment, plan, change, cancel and the list: each in v2's shell and classes."""
+    cedar_admin.set_layout(LayoutName.V2)
+    _sign_in(client)
+    rules = RULES["cedar"]
+    statement = next(
+        s for s in cedar_admin.user(DEMO_USERNAME).statements
+        if s.balance_cents >= rules.min_balance_cents
+    )  # fmt: skip
+    offer = f"/statements/{statement.statement_id}/plan"
+    pages = {offer: "cx-actions", f"{offer}/enroll": "cx-plan-form"}
+    installment = max(rules.min_installment_cents, -(-statement.balance_cents // 6))
+    enrolled = client.post(
+        f"{offer}/enroll",
+        data={"installment": f"{installment / 100:.2f}", "payment_method": DEMO_CARD_TOKEN,
+              "reference": "BB-v2-plan", "autopay_consent": "yes", "submission": "v2-plan"},
+        follow_redirects=True,
+    )  # fmt: skip
+    plan = enrolled.url.path
+    enrolled_ids = [p.plan_id for p in cedar_admin.plans(reference="BB-v2-plan")]
+    assert enrolled.status_code == 200 and enrolled_ids == [plan.removeprefix("/plans/")]
+    pages[plan] = "cx-schedule"
+    pages[f"{plan}/change"] = "cx-plan-form"
+    pages[f"{plan}/cancel"] = "cx-cancel"
+    pages["/plans?reference=BB-v2-plan"] = "cx-plan-list"
+    for path, v2_class in pages.items():
+        text = client.get(path).text
+        assert 'data-layout="v2"' in text and v2_class in text, path
+        assert '<header class="site">' not in text and "<main>" not in text, path
 
 
 @pytest.mark.parametrize("layout", list(LayoutName))
