@@ -30,6 +30,7 @@ from tests.integration.patientco_http import (
 
 LAYOUTS = pytest.mark.parametrize("layout", list(LayoutName), ids=str)
 _REQUEST = re.compile(r'name="request" value="([^"]+)"')
+_SUBMISSION = re.compile(r'name="submission" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -61,6 +62,43 @@ def test_v2_redesigns_the_console_and_patientco_id_with_a_banner_until_accepted(
     assert "Privacy notice" not in client.get("/accounts").text
     patientco_admin.reset()
     assert "Privacy notice" not in client.get("/login", follow_redirects=True).text
+
+
+# The v1 pages' own classes (their panels, fact lists, amount columns, ledes and action rows).
+V1_PAGE_CLASSES = ('class="panel"', 'class="facts"', 'class="num"', 'class="muted"',
+                   'class="actions"')  # fmt: skip
+
+
+def test_v2_redesigns_the_plan_void_and_refund_pages(
+    client: httpx.Client, patientco_admin: SandboxAdmin
+) -> None:
+    patientco_admin.set_layout(LayoutName.V2)
+    sign_in_demo(client)
+    user = patientco_admin.user(DEMO_USERNAME)
+    statement = next(s for s in user.statements if s.balance_cents >= 7500)  # the plan minimum
+    enroll = client.get(f"/statements/{statement.statement_id}/plan")
+    submission = _SUBMISSION.search(enroll.text)
+    assert submission is not None
+    installment = max(2500, -(-statement.balance_cents // 30))  # within the 36-month term
+    enrolled = client.post(
+        f"/statements/{statement.statement_id}/plan",
+        data={"installment": f"{installment / 100:.2f}", "method": user.cards[0].token,
+              "reference": "bb-v2-plan", "authorized": "yes", "submission": submission[1]},
+    )  # fmt: skip
+    plan = enrolled.headers["location"].split("?")[0]
+    paid = post_payment(client, statement.account_number, token=user.cards[0].token,
+                        amount="1.00", reference="bb-v2-reversal")  # fmt: skip
+    payment = paid.headers["location"].split("?")[0]
+
+    pages = {"plan_enroll.html": enroll, "plans.html": client.get("/plans"),
+             "plan.html": client.get(plan), "plan_edit.html": client.get(f"{plan}/edit"),
+             "plan_cancel.html": client.get(f"{plan}/cancel"),
+             "refund.html": client.get(f"{payment}/refund"),
+             "void.html": client.get(f"{payment}/void")}  # fmt: skip
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        assert 'class="pc-page-head"' in page.text, f"{name} is not the v2 markup"
+        assert not [c for c in V1_PAGE_CLASSES if c in page.text], f"{name} has v1 markup"
 
 
 @LAYOUTS
