@@ -5,6 +5,7 @@ billing date; crash after submit, a declined card and an estimate that asks no d
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
@@ -22,6 +23,7 @@ from models.errors import (
 from models.money import Money
 from portals.healthpay24.adapter import HealthPay24Adapter
 from sandbox.admin_client import SandboxAdmin, SandboxEstimate, SandboxUser
+from sandbox.common.layout import LayoutName
 from sandbox.healthpay24.seed import DEMO_USERNAME
 
 DAY = 24 * 3600
@@ -32,10 +34,20 @@ def demo(healthpay24_admin: SandboxAdmin) -> SandboxUser:
     return healthpay24_admin.user(DEMO_USERNAME)
 
 
-@pytest.fixture
-async def signed_in(healthpay24: HealthPay24Adapter, demo: SandboxUser) -> HealthPay24Adapter:
+@pytest.fixture(params=[LayoutName.V1, LayoutName.V2], ids=str)
+async def signed_in(
+    request: pytest.FixtureRequest,
+    healthpay24: HealthPay24Adapter,
+    healthpay24_admin: SandboxAdmin,
+    demo: SandboxUser,
+) -> AsyncIterator[HealthPay24Adapter]:
+    """Signed in on each layout: the redesign's deposit pages must pay and read alike."""
+    layout: LayoutName = request.param
+    if layout is not LayoutName.V1:
+        healthpay24_admin.set_layout(layout)
     await healthpay24.login(credentials(demo))
-    return healthpay24
+    yield healthpay24
+    healthpay24_admin.reset()  # back to v1 for whatever runs next
 
 
 def credentials(user: SandboxUser) -> Credentials:

@@ -71,9 +71,44 @@ def test_v2_is_other_markup_over_the_same_data_with_a_banner_until_answered(
     assert 'aria-label="Charges"' in page and BANNER in page
     client.cookies.set("hp24_consent", "all")
     assert BANNER not in client.get(f"/portal/statements/{statement}").text
-    assert BANNER not in client.get("/portal/plans").text  # v1 markup, the same banner rule
+    assert BANNER not in client.get("/portal/plans").text
     healthpay24_admin.reset()
     assert healthpay24_admin.layout().layout is LayoutName.V1
+
+
+def test_plan_refund_and_deposit_pages_have_v2_markup(
+    client: httpx.Client, healthpay24_admin: SandboxAdmin, demo: SandboxUser
+) -> None:
+    """Each plan, refund, wallet and deposit page from its own v2 file, not v1's fallback."""
+    healthpay24_admin.set_layout(LayoutName.V2)
+    assert sign_in_demo(client) == "/portal/accounts"
+    token, [planned, offered, *_] = card(demo, "approved"), demo.statements
+    receipt = checkout(client, offered.statement_id, "1.00", "bb-v2-pages", token)
+    plan = client.post(
+        f"/portal/statements/{planned.statement_id}/payment-plan",
+        data={"installment": f"{planned.balance_cents // 200}.00", "payment_token": token,
+              "plan_note": "bb-v2-plan", "authorize": "yes"},
+    ).headers["location"].split("?")[0]  # fmt: skip
+    paying, shown = (e for e in healthpay24_admin.estimates(DEMO_USERNAME) if e.status == "active")
+    deposit = client.post(
+        f"/portal/estimates/{paying.estimate_id}/deposit",
+        data={"form_id": "bb-v2-pages", "payment_token": token, "authorize": "yes"},
+    ).headers["location"]
+    pages = {
+        "/portal/plans": "hp-plans__table", plan: "hp-plan__summary",
+        f"{plan}/change": "hp-plan-edit",
+        f"/portal/statements/{offered.statement_id}/payment-plan": "hp-plan-offer",
+        f"{receipt.headers['location']}/void": "hp-reversal--void",
+        f"{receipt.headers['location']}/refund": "hp-reversal--refund",
+        "/portal/wallet": "hp-wallet__list", "/portal/deposits": 'id="hp-deposit-q"',
+        f"/portal/estimates/{shown.estimate_id}/deposit": "hp-deposit-summary",
+        deposit: "hp-deposit__visit",
+    }  # fmt: skip
+    for path, v2_only in pages.items():
+        page = client.get(path)
+        assert page.status_code == 200 and v2_only in page.text, path
+        assert "hp-shell__header" in page.text and '<nav class="side"' not in page.text, path
+        assert "<caption>" not in page.text and 'class="fields"' not in page.text, path
 
 
 @BOTH
