@@ -35,9 +35,15 @@ from portals.offerings import offered_by
 from sandbox.admin_client import SandboxAdmin, SandboxCard, SandboxPlan, SandboxStatement
 from sandbox.common.autopay_rules import RULES
 from sandbox.common.autopay_schedule import add_months
+from sandbox.common.layout import LayoutName
 from tests.contract.conftest import SignedIn
 
 DAY = 24 * 3600
+# Each portal's redesign (``sandbox.common.layout``) must enroll, find, change and cancel
+# exactly as the original does.
+pytestmark = pytest.mark.parametrize(
+    "layout", [LayoutName.V1, LayoutName.V2], ids=lambda name: str(name)
+)
 
 
 @pytest.fixture(params=offered_by(Process.PAYMENT_PLANS), ids=lambda name: str(name.value))

@@ -18,11 +18,16 @@ from models.money import Money
 from models.payments import PaymentSubmission
 from models.refunds import RefundKind, RefundOption, RefundReason, RefundSubmission
 from portals.base import Refunder
+from sandbox.common.layout import LayoutName
 from tests.contract.conftest import SignedIn
 
-pytestmark = pytest.mark.parametrize(
-    "portal_name", [PortalName.PATIENTCO, PortalName.HEALTHPAY24], indirect=True
-)
+# On both layouts of each sandbox: the redesign must void and find as the original does.
+pytestmark = [
+    pytest.mark.parametrize(
+        "portal_name", [PortalName.PATIENTCO, PortalName.HEALTHPAY24], indirect=True
+    ),
+    pytest.mark.parametrize("layout", [LayoutName.V1, LayoutName.V2], ids=lambda name: str(name)),
+]
 
 
 async def test_a_fresh_payment_is_voided_whole_and_found_by_reference(
