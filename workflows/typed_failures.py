@@ -56,7 +56,8 @@ async def failing_typed(work: Awaitable[T], on_failure: Callable[[str], None]) -
         on_failure(typed.message if typed else str(err))
         if typed is None or typed.type is None:
             raise
-        raise workflow_failure(typed.type, typed.message) from err
+        # With its details: a PortalChanged's evidence keys outlive the attempt that met it.
+        raise workflow_failure(typed.type, typed.message, *typed.details) from err
     except ApplicationError as err:
         on_failure(err.message)
         raise

@@ -16,6 +16,7 @@ from models.audit import Actor, ActorKind, AuditAction
 from models.connection_session import MfaCodeSubmission, SessionStatus
 from models.errors import NotAwaitingOperator, PaymentCancelled, PortalChanged
 from models.events import EventType
+from models.failure_evidence import FailureEvidence
 from models.operator_hold import OperatorAction, OperatorDecision
 from models.payments import PaymentProgress, PaymentStep
 from models.sessions import MfaMethod
@@ -238,4 +239,8 @@ async def test_an_unanswered_hold_fails_as_the_changed_portal_it_was(harness: Ha
 
     assert isinstance(failed.value.cause, ApplicationError)
     assert failed.value.cause.type == PortalChanged.__name__
+    # The evidence goes with it: an operator who came too late still finds what changed.
+    assert FailureEvidence.from_details(failed.value.cause.details) == FailureEvidence.from_details(
+        [EVIDENCE]
+    )
     assert [r.failure_type for r in harness.portal.recorded_payments] == [PortalChanged.__name__]
