@@ -158,6 +158,11 @@ def worker_process_factory(
                 "TEMPORAL_ADDRESS": settings.temporal_address,
                 "BILLBRIDGE_HOME": str(settings.home),
                 "BILLBRIDGE_TASK_QUEUE": task_queue,
+                # No sticky queues: a killed worker's cached workflows would otherwise wait
+                # out the sticky schedule-to-start timeout (10 s) before the next worker gets
+                # their tasks (measured: an MFA code's Update and the payment after it, 11 to
+                # 30 s on the dev server); a restart replays from history either way.
+                "BILLBRIDGE_MAX_CACHED_WORKFLOWS": "0",
             },
         )
         started.append(process)
