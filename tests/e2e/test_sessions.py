@@ -326,9 +326,10 @@ async def test_code_by_the_plain_temporal_cli(
         output, _ = await asyncio.wait_for(cli.communicate(), timeout=60)
         return cli.returncode, output.decode()
 
-    # Without the codec the plain-text code is refused, and the session keeps waiting.
     # Without the codec the plain-text code is refused: the workflow task fails, loudly,
     # while the update waits; once the CLI gives up the session is waiting as before.
+    # (A `--command-timeout 5s` CLI gave up sooner, but the session was not waiting again
+    # 30 s later: the refused update still failed its workflow tasks.)
     status, output = await update()
     assert status != 0, output
     await wait_for_status(sessions, sms_connection, SessionStatus.AWAITING_MFA, seconds=30)
