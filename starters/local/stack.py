@@ -143,7 +143,22 @@ class TemporalDevServer(ChildProcess):
     def start(self, timeout: float = 60.0) -> None:
         super().start()
         assert self.process is not None
+        deadline = time.monotonic() + timeout
         _wait_for_port(self.port, self.process, timeout, "Temporal dev server")
+        # The port opens before the frontend serves: on a loaded machine a client that
+        # connected at once was refused ("Frontend is not healthy yet").
+        health = [temporal_cli(), "operator", "cluster", "health", "--address", self.address]
+        while True:
+            done = subprocess.run(health, capture_output=True, timeout=timeout, check=False)
+            if done.returncode == 0 and b"SERVING" in done.stdout:
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"Temporal dev server exited with code {self.process.returncode}"
+                )
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Temporal dev server not serving within {timeout:.0f}s")
+            time.sleep(0.1)
 
 
 class CodecServerProcess(ChildProcess):
