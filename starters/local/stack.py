@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -43,16 +44,31 @@ def temporal_cli() -> str:
     return found
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float, what: str) -> None:
+def _wait_until(
+    ready: Callable[[], bool],
+    process: subprocess.Popen[bytes],
+    timeout: float,
+    what: str,
+    missed: str,
+) -> None:
+    """Poll ``ready`` while ``process`` lives; ``missed`` says what did not happen in time."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{what} exited with code {process.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if ready():
+            return
         time.sleep(0.1)
-    raise TimeoutError(f"{what} did not open port {port} within {timeout:.0f}s")
+    raise TimeoutError(f"{what} {missed} within {timeout:.0f}s")
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float, what: str) -> None:
+    _wait_until(lambda: _port_open(port), process, timeout, what, f"did not open port {port}")
 
 
 class ChildProcess:
@@ -143,22 +159,16 @@ class TemporalDevServer(ChildProcess):
     def start(self, timeout: float = 60.0) -> None:
         super().start()
         assert self.process is not None
-        deadline = time.monotonic() + timeout
         _wait_for_port(self.port, self.process, timeout, "Temporal dev server")
         # The port opens before the frontend serves: on a loaded machine a client that
         # connected at once was refused ("Frontend is not healthy yet").
         health = [temporal_cli(), "operator", "cluster", "health", "--address", self.address]
-        while True:
+
+        def serving() -> bool:
             done = subprocess.run(health, capture_output=True, timeout=timeout, check=False)
-            if done.returncode == 0 and b"SERVING" in done.stdout:
-                return
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"Temporal dev server exited with code {self.process.returncode}"
-                )
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"Temporal dev server not serving within {timeout:.0f}s")
-            time.sleep(0.1)
+            return done.returncode == 0 and b"SERVING" in done.stdout
+
+        _wait_until(serving, self.process, timeout, "Temporal dev server", "did not serve")
 
 
 class CodecServerProcess(ChildProcess):
